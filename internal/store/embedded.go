@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+// Embedded is a FerretDB server on SQLite running inside this process. It
+// speaks the MongoDB wire protocol on a loopback port, so the rest of the
+// program talks to it through mongo-driver exactly as it would to MongoDB.
+//
+// Its measured limits (see docs/ARCHITECTURE.md): conditional updates are not
+// atomic under concurrency, and there are no transactions, change streams,
+// TTL indexes or $expr. Code in this package never relies on them.
+type Embedded struct {
+	uri    string
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// StartEmbedded starts FerretDB with its SQLite files under dir (created if
+// missing) and returns once it accepts connections. Stop it with Close.
+func StartEmbedded(ctx context.Context, dir string, logger *slog.Logger) (*Embedded, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("embedded store: data dir %q: %w", dir, err)
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return nil, fmt.Errorf("embedded store: creating data dir: %w", err)
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	// FerretDB logs every connection at info; keep only its errors.
+	quiet := slog.New(levelFilter{min: slog.LevelError, h: logger.Handler()})
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Logger:    quiet,
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + abs + "/",
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedded store: %w", err)
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	e := &Embedded{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(e.done)
+		_ = f.Run(runCtx)
+	}()
+	uriCh := make(chan string, 1)
+	go func() { uriCh <- f.MongoDBURI() }()
+	select {
+	case e.uri = <-uriCh:
+	case <-time.After(30 * time.Second):
+		cancel()
+		return nil, errors.New("embedded store: FerretDB did not start listening within 30s")
+	}
+	return e, nil
+}
+
+// URI is the mongodb:// address of the embedded server.
+func (e *Embedded) URI() string { return e.uri }
+
+// Close stops the server and waits until its files are closed.
+func (e *Embedded) Close() {
+	e.cancel()
+	<-e.done
+}
+
+type levelFilter struct {
+	min slog.Level
+	h   slog.Handler
+}
+
+func (l levelFilter) Enabled(ctx context.Context, lv slog.Level) bool {
+	return lv >= l.min && l.h.Enabled(ctx, lv)
+}
+func (l levelFilter) Handle(ctx context.Context, r slog.Record) error { return l.h.Handle(ctx, r) }
+func (l levelFilter) WithAttrs(a []slog.Attr) slog.Handler {
+	return levelFilter{l.min, l.h.WithAttrs(a)}
+}
+func (l levelFilter) WithGroup(n string) slog.Handler { return levelFilter{l.min, l.h.WithGroup(n)} }
