@@ -1,0 +1,147 @@
+package bot
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/prils-lazio/presidio/internal/chat"
+)
+
+// laneOf returns the ordering key of an update: the private chat, or the
+// forum topic of a group, it belongs to. Updates with no chat share the lane
+// "other" and are ignored.
+func laneOf(u *models.Update) (lane string, chatID int64) {
+	msg := messageOf(u)
+	switch {
+	case msg != nil:
+		return laneKey(msg.Chat.ID, threadOf(msg)), msg.Chat.ID
+	case u.MyChatMember != nil:
+		return laneKey(u.MyChatMember.Chat.ID, 0), u.MyChatMember.Chat.ID
+	case u.ChatMember != nil:
+		return laneKey(u.ChatMember.Chat.ID, 0), u.ChatMember.Chat.ID
+	}
+	return "other", 0
+}
+
+// LaneKey names the lane of a chat, or of a topic in a forum group.
+func laneKey(chatID int64, threadID int) string {
+	if threadID != 0 {
+		return fmt.Sprintf("%d/%d", chatID, threadID)
+	}
+	return fmt.Sprintf("%d", chatID)
+}
+
+func messageOf(u *models.Update) *models.Message {
+	switch {
+	case u.Message != nil:
+		return u.Message
+	case u.EditedMessage != nil:
+		return u.EditedMessage
+	case u.ChannelPost != nil:
+		return u.ChannelPost
+	case u.EditedChannelPost != nil:
+		return u.EditedChannelPost
+	case u.CallbackQuery != nil && u.CallbackQuery.Message.Message != nil:
+		return u.CallbackQuery.Message.Message
+	}
+	return nil
+}
+
+func threadOf(m *models.Message) int {
+	if m.IsTopicMessage {
+		return m.MessageThreadID
+	}
+	return 0
+}
+
+// parseUpdate turns a raw Bot API update into what flows see. It never fails
+// on a well-formed update of an unknown kind: those become KindIgnored.
+func parseUpdate(raw []byte) (chat.Incoming, error) {
+	var u models.Update
+	if err := json.Unmarshal(raw, &u); err != nil {
+		return chat.Incoming{}, fmt.Errorf("decoding update: %w", err)
+	}
+	in := chat.Incoming{UpdateID: u.ID, Kind: chat.KindIgnored}
+	switch {
+	case u.Message != nil:
+		fillFromMessage(&in, u.Message)
+	case u.CallbackQuery != nil:
+		q := u.CallbackQuery
+		in.Kind = chat.KindButton
+		in.Data = q.Data
+		in.CallbackID = q.ID
+		in.From = person(&q.From)
+		if m := q.Message.Message; m != nil {
+			in.ChatID, in.ThreadID, in.MessageID = m.Chat.ID, threadOf(m), m.ID
+			in.Private = m.Chat.Type == models.ChatTypePrivate
+		} else if q.Message.InaccessibleMessage != nil {
+			in.ChatID = q.Message.InaccessibleMessage.Chat.ID
+			in.MessageID = q.Message.InaccessibleMessage.MessageID
+			in.Private = in.ChatID > 0
+		}
+	case u.MyChatMember != nil:
+		cm := u.MyChatMember
+		in.ChatID, in.From = cm.Chat.ID, person(&cm.From)
+		in.Private = cm.Chat.Type == models.ChatTypePrivate
+		if in.Private {
+			switch cm.NewChatMember.Type {
+			case models.ChatMemberTypeBanned, models.ChatMemberTypeLeft:
+				in.Kind = chat.KindBlocked
+			case models.ChatMemberTypeMember:
+				in.Kind = chat.KindUnblocked
+			}
+		}
+	default:
+		// Edited messages, channel posts, polls, inline queries, reactions…
+		if m := messageOf(&u); m != nil {
+			in.ChatID, in.ThreadID = m.Chat.ID, threadOf(m)
+			in.Private = m.Chat.Type == models.ChatTypePrivate
+		}
+	}
+	return in, nil
+}
+
+func fillFromMessage(in *chat.Incoming, m *models.Message) {
+	in.ChatID, in.ThreadID, in.MessageID = m.Chat.ID, threadOf(m), m.ID
+	in.Private = m.Chat.Type == models.ChatTypePrivate
+	if m.From != nil {
+		in.From = person(m.From)
+	}
+	in.Text = m.Caption
+	switch {
+	case m.Text != "":
+		in.Kind, in.Text = chat.KindText, m.Text
+	case m.Contact != nil:
+		in.Kind, in.Contact = chat.KindContact, m.Contact.PhoneNumber
+	case m.Venue != nil:
+		in.Kind = chat.KindLocation
+		in.Location = &chat.Location{Latitude: m.Venue.Location.Latitude, Longitude: m.Venue.Location.Longitude}
+	case m.Location != nil:
+		in.Kind = chat.KindLocation
+		in.Location = &chat.Location{Latitude: m.Location.Latitude, Longitude: m.Location.Longitude}
+	case len(m.Photo) > 0:
+		in.Kind, in.MediaType, in.FileID = chat.KindMedia, "photo", m.Photo[len(m.Photo)-1].FileID
+	case m.Voice != nil:
+		in.Kind, in.MediaType, in.FileID = chat.KindMedia, "voice", m.Voice.FileID
+	case m.Document != nil:
+		in.Kind, in.MediaType, in.FileID = chat.KindMedia, "document", m.Document.FileID
+	case m.Video != nil:
+		in.Kind, in.MediaType, in.FileID = chat.KindMedia, "video", m.Video.FileID
+	case m.Audio != nil:
+		in.Kind, in.MediaType, in.FileID = chat.KindMedia, "audio", m.Audio.FileID
+	case m.VideoNote != nil:
+		in.Kind, in.MediaType, in.FileID = chat.KindMedia, "video_note", m.VideoNote.FileID
+	case m.NewChatMembers != nil || m.LeftChatMember != nil || m.ForumTopicCreated != nil ||
+		m.ForumTopicClosed != nil || m.ForumTopicReopened != nil || m.ForumTopicEdited != nil ||
+		m.PinnedMessage != nil || m.NewChatTitle != "" || m.GroupChatCreated:
+		in.Kind = chat.KindIgnored // service messages
+	default:
+		in.Kind = chat.KindUnsupported // sticker, poll, dice, game, story…
+	}
+}
+
+func person(u *models.User) chat.Person {
+	return chat.Person{ID: u.ID, FirstName: u.FirstName, LanguageCode: u.LanguageCode}
+}

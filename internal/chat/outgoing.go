@@ -1,0 +1,70 @@
+package chat
+
+// Priority orders sends when Telegram's limits make the bot wait: replies to
+// people who are chatting go before bulk announcements.
+type Priority int
+
+// The send priorities.
+const (
+	PriorityInteractive Priority = 0
+	PriorityBulk        Priority = 1
+)
+
+// Outgoing is one message the bot sends. Exactly one of Text, Location,
+// Venue, CopyOf or FileID says what it is.
+type Outgoing struct {
+	ChatID   int64 `bson:"chat_id"`
+	ThreadID int   `bson:"thread_id,omitempty"`
+	// Text is plain text (no parse mode) of any length: the sender splits it
+	// into Telegram-sized messages.
+	Text string `bson:"text,omitempty"`
+	// Buttons are inline buttons under the text, row by row.
+	Buttons [][]Button `bson:"buttons,omitempty"`
+	// Keyboard is a reply keyboard (e.g. "share my phone"); RemoveKeyboard
+	// hides one shown before.
+	Keyboard       [][]KeyboardButton `bson:"keyboard,omitempty"`
+	RemoveKeyboard bool               `bson:"remove_keyboard,omitempty"`
+	// ReplyTo quotes an earlier message of the same chat.
+	ReplyTo int `bson:"reply_to,omitempty"`
+	// Location sends a map pin; Venue a pin with a name and an address.
+	Location *Location `bson:"location,omitempty"`
+	Venue    *Venue    `bson:"venue,omitempty"`
+	// CopyOf relays a message as it is (voice notes, photos…) from another chat.
+	CopyOf *MessageRef `bson:"copy_of,omitempty"`
+	// FileID and MediaType send a photo, document, voice… Telegram already has.
+	FileID    string `bson:"file_id,omitempty"`
+	MediaType string `bson:"media_type,omitempty"`
+	// CallbackID answers a button press (stops its spinner) before sending.
+	CallbackID string   `bson:"callback_id,omitempty"`
+	Priority   Priority `bson:"priority,omitempty"`
+}
+
+// Button is an inline button: Data comes back as a button press (at most 64
+// bytes, checked by flow validation), URL opens a link.
+type Button struct {
+	Text string `bson:"text"`
+	Data string `bson:"data,omitempty"`
+	URL  string `bson:"url,omitempty"`
+}
+
+// KeyboardButton is a reply-keyboard button; it may ask Telegram to share
+// the person's phone number or location.
+type KeyboardButton struct {
+	Text            string `bson:"text"`
+	RequestContact  bool   `bson:"request_contact,omitempty"`
+	RequestLocation bool   `bson:"request_location,omitempty"`
+}
+
+// Venue is a named place on the map.
+type Venue struct {
+	Latitude  float64 `bson:"lat"`
+	Longitude float64 `bson:"lon"`
+	Title     string  `bson:"title"`
+	Address   string  `bson:"address"`
+}
+
+// MessageRef points at a message in a chat.
+type MessageRef struct {
+	ChatID    int64 `bson:"chat_id"`
+	MessageID int   `bson:"message_id"`
+}

@@ -1,0 +1,81 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+const colSessions = "sessions"
+
+// Session is the conversation state of one lane (a private chat, or a forum
+// topic of the operators' group). Only the lane that owns it writes it, so
+// the lane may keep it in memory between updates.
+type Session struct {
+	Lane   string `bson:"_id"`
+	ChatID int64  `bson:"chat_id"`
+	// Lang is the person's chosen or matched language ("" until known).
+	Lang string `bson:"lang,omitempty"`
+	// LastUpdateID is the newest update whose effects are persisted: an
+	// update at or below it is not applied again after a crash.
+	LastUpdateID int64 `bson:"last_update_id"`
+	// State belongs to the flow engine.
+	State bson.Raw `bson:"state,omitempty"`
+	// Blocked is set when Telegram says the person blocked the bot.
+	Blocked   bool      `bson:"blocked,omitempty"`
+	UpdatedAt time.Time `bson:"updated_at"`
+}
+
+// LoadSession returns the lane's session, or a new empty one.
+func (s *Store) LoadSession(ctx context.Context, lane string, chatID int64) (*Session, error) {
+	var sess Session
+	err := s.db.Collection(colSessions).FindOne(ctx, bson.D{{Key: "_id", Value: lane}}).Decode(&sess)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return &Session{Lane: lane, ChatID: chatID}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: loading session %s: %w", lane, err)
+	}
+	return &sess, nil
+}
+
+// SaveSession writes the fields the lane owns. Blocked is written apart
+// (SetBlocked), by the sender, so the two never overwrite each other.
+func (s *Store) SaveSession(ctx context.Context, sess *Session) error {
+	sess.UpdatedAt = time.Now().UTC()
+	set := bson.D{
+		{Key: "chat_id", Value: sess.ChatID},
+		{Key: "lang", Value: sess.Lang},
+		{Key: "last_update_id", Value: sess.LastUpdateID},
+		{Key: "state", Value: sess.State},
+		{Key: "updated_at", Value: sess.UpdatedAt},
+	}
+	_, err := s.db.Collection(colSessions).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: sess.Lane}},
+		bson.D{{Key: "$set", Value: set}},
+		options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("store: saving session %s: %w", sess.Lane, err)
+	}
+	return nil
+}
+
+// SetBlocked records whether the person in a private chat blocked the bot.
+func (s *Store) SetBlocked(ctx context.Context, lane string, chatID int64, blocked bool) error {
+	_, err := s.db.Collection(colSessions).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: lane}},
+		bson.D{
+			{Key: "$set", Value: bson.D{{Key: "blocked", Value: blocked}}},
+			{Key: "$setOnInsert", Value: bson.D{{Key: "chat_id", Value: chatID}, {Key: "last_update_id", Value: int64(0)}}},
+		},
+		options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("store: marking %s blocked=%v: %w", lane, blocked, err)
+	}
+	return nil
+}

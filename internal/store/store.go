@@ -1,0 +1,148 @@
+// Package store keeps Presidio's state in MongoDB through mongo-driver v2.
+// With no MONGODB_URI it starts an embedded FerretDB on SQLite, so the same
+// code runs in the sandbox, in tests and on small installations.
+//
+// Correctness never rests on conditional updates, transactions, change
+// streams, TTL indexes or $expr, which FerretDB lacks or does not make
+// atomic: claims are inserts under a unique index, expiry is a sweeper, and
+// each chat's documents are written only by the lane that owns the chat.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+)
+
+// Config says where the store is.
+type Config struct {
+	// URI of a MongoDB deployment; empty starts the embedded FerretDB.
+	URI string
+	// DataDir holds the embedded store's SQLite files.
+	DataDir string
+	// Database name; default "presidio".
+	Database string
+}
+
+// Store is the open database. Its methods are safe for concurrent use.
+type Store struct {
+	client   *mongo.Client
+	db       *mongo.Database
+	embedded *Embedded
+	// Embedded is true when the store is the in-process FerretDB.
+	Embedded bool
+}
+
+// Open connects (starting the embedded store when cfg.URI is empty) and
+// creates collections and indexes; both are idempotent.
+func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if cfg.Database == "" {
+		cfg.Database = "presidio"
+	}
+	s := &Store{}
+	uri := cfg.URI
+	if uri == "" {
+		e, err := StartEmbedded(ctx, cfg.DataDir, logger)
+		if err != nil {
+			return nil, err
+		}
+		s.embedded, s.Embedded, uri = e, true, e.URI()
+		logger.Info("store: no MONGODB_URI set, using the embedded FerretDB (SQLite)", "data_dir", cfg.DataDir)
+	}
+	opts := options.Client().ApplyURI(uri).
+		SetWriteConcern(writeconcern.Majority()).
+		SetTimeout(30 * time.Second)
+	if s.Embedded {
+		// FerretDB is a standalone server: majority means "written".
+		opts.SetWriteConcern(writeconcern.W1())
+	}
+	client, err := mongo.Connect(opts)
+	if err != nil {
+		s.closeEmbedded()
+		return nil, fmt.Errorf("store: connecting: %w", err)
+	}
+	s.client, s.db = client, client.Database(cfg.Database)
+	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := client.Ping(pingCtx, readpref.Primary()); err != nil {
+		_ = s.Close(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("store: %s is not reachable: %w", redactURI(uri), err)
+	}
+	if err := s.ensureIndexes(ctx); err != nil {
+		_ = s.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return s, nil
+}
+
+// Ping reports whether the store answers; /readyz uses it.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.client.Ping(ctx, readpref.Primary())
+}
+
+// Collection gives a domain package its own collection.
+func (s *Store) Collection(name string) *mongo.Collection { return s.db.Collection(name) }
+
+// Close disconnects and stops the embedded server, if any.
+func (s *Store) Close(ctx context.Context) error {
+	var err error
+	if s.client != nil {
+		err = s.client.Disconnect(ctx)
+	}
+	s.closeEmbedded()
+	return err
+}
+
+func (s *Store) closeEmbedded() {
+	if s.embedded != nil {
+		s.embedded.Close()
+		s.embedded = nil
+	}
+}
+
+// Drop removes the whole database: only tests use it, to start clean.
+func (s *Store) Drop(ctx context.Context) error { return s.db.Drop(ctx) }
+
+// IsDuplicate reports whether err is a unique-index violation, i.e. a claim
+// that somebody else already holds (or that this process already wrote).
+func IsDuplicate(err error) bool { return mongo.IsDuplicateKeyError(err) }
+
+// ErrNotFound is returned when a document that must exist does not.
+var ErrNotFound = errors.New("not found")
+
+func (s *Store) ensureIndexes(ctx context.Context) error {
+	specs := map[string][]mongo.IndexModel{
+		colInbox: {
+			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "_id", Value: 1}}},
+		},
+		colOutbox: {
+			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "seq", Value: 1}}},
+			{Keys: bson.D{{Key: "msg.chat_id", Value: 1}, {Key: "status", Value: 1}}},
+		},
+	}
+	for coll, models := range specs {
+		if _, err := s.db.Collection(coll).Indexes().CreateMany(ctx, models); err != nil {
+			return fmt.Errorf("store: creating indexes on %s: %w", coll, err)
+		}
+	}
+	return nil
+}
+
+func redactURI(uri string) string {
+	opts := options.Client().ApplyURI(uri)
+	if len(opts.Hosts) > 0 {
+		return fmt.Sprintf("MongoDB at %v", opts.Hosts)
+	}
+	return "MongoDB"
+}
