@@ -21,9 +21,11 @@ type Session struct {
 	ChatID int64  `bson:"chat_id"`
 	// Lang is the person's chosen or matched language ("" until known).
 	Lang string `bson:"lang,omitempty"`
-	// LastUpdateID is the newest update whose effects are persisted: an
-	// update at or below it is not applied again after a crash.
-	LastUpdateID int64 `bson:"last_update_id"`
+	// Applied lists the ids of the latest updates whose effects are
+	// persisted (at most AppliedMemory, oldest first): a crash followed by a
+	// redelivery of one of them does not apply it again. A list rather than
+	// a high-water mark, because webhook deliveries may come out of order.
+	Applied []int64 `bson:"applied,omitempty"`
 	// State belongs to the flow engine.
 	State bson.Raw `bson:"state,omitempty"`
 	// Blocked is set when Telegram says the person blocked the bot.
@@ -51,7 +53,7 @@ func (s *Store) SaveSession(ctx context.Context, sess *Session) error {
 	set := bson.D{
 		{Key: "chat_id", Value: sess.ChatID},
 		{Key: "lang", Value: sess.Lang},
-		{Key: "last_update_id", Value: sess.LastUpdateID},
+		{Key: "applied", Value: sess.Applied},
 		{Key: "state", Value: sess.State},
 		{Key: "updated_at", Value: sess.UpdatedAt},
 	}
@@ -71,11 +73,36 @@ func (s *Store) SetBlocked(ctx context.Context, lane string, chatID int64, block
 		bson.D{{Key: "_id", Value: lane}},
 		bson.D{
 			{Key: "$set", Value: bson.D{{Key: "blocked", Value: blocked}}},
-			{Key: "$setOnInsert", Value: bson.D{{Key: "chat_id", Value: chatID}, {Key: "last_update_id", Value: int64(0)}}},
+			{Key: "$setOnInsert", Value: bson.D{{Key: "chat_id", Value: chatID}}},
 		},
 		options.UpdateOne().SetUpsert(true))
 	if err != nil {
 		return fmt.Errorf("store: marking %s blocked=%v: %w", lane, blocked, err)
 	}
 	return nil
+}
+
+// AppliedMemory is how many applied update ids a session remembers.
+const AppliedMemory = 16
+
+// WasApplied reports whether the update's effects are already persisted. An
+// update older than everything remembered counts as applied: a lane's
+// updates are handled in order, so it cannot be new.
+func (s *Session) WasApplied(updateID int64) bool {
+	oldest := updateID
+	for _, id := range s.Applied {
+		if id == updateID {
+			return true
+		}
+		oldest = min(oldest, id)
+	}
+	return len(s.Applied) == AppliedMemory && updateID < oldest
+}
+
+// MarkApplied remembers that the update's effects are persisted.
+func (s *Session) MarkApplied(updateID int64) {
+	s.Applied = append(s.Applied, updateID)
+	if len(s.Applied) > AppliedMemory {
+		s.Applied = append(s.Applied[:0:0], s.Applied[len(s.Applied)-AppliedMemory:]...)
+	}
 }

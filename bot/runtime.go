@@ -1,0 +1,211 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+
+	"github.com/prils-lazio/presidio/internal/chat"
+	"github.com/prils-lazio/presidio/internal/metrics"
+	"github.com/prils-lazio/presidio/internal/store"
+)
+
+// Handler decides what the bot does with one update of a lane. It may change
+// sess.Lang and sess.State and returns the messages to send. The runtime
+// persists both before the update counts as done; after a crash the same
+// update may reach Handle again with the session as it was before it, so any
+// other effect a handler has must be idempotent per update (e.g. an insert
+// keyed by the update id).
+type Handler interface {
+	Handle(ctx context.Context, sess *store.Session, in chat.Incoming) ([]chat.Outgoing, error)
+}
+
+// Config of the runtime.
+type Config struct {
+	Token  string
+	APIURL string
+	// WebhookURL switches to webhook mode; WebhookSecret is then required.
+	WebhookURL    string
+	WebhookSecret string
+	Limits        Limits
+	// Parallel is how many lanes may run at once (default 32).
+	Parallel int
+	// SendWorkers is how many Bot API calls may be in flight (default 8).
+	SendWorkers int
+	// PollTimeout is the long-poll wait of getUpdates (default 25s).
+	PollTimeout time.Duration
+	// HTTPClient for Bot API calls (default: 30s timeout on each call).
+	HTTPClient *http.Client
+}
+
+// AllowedUpdates are the update types the bot asks Telegram for.
+var AllowedUpdates = []string{"message", "edited_message", "callback_query", "my_chat_member"}
+
+// Runtime is the running pipeline: receive → inbox → lanes → outbox → send.
+type Runtime struct {
+	cfg     Config
+	store   *store.Store
+	handler Handler
+	apology func(lang string) string
+	log     *slog.Logger
+	m       *runtimeMetrics
+	tg      *telegram
+	sender  *sender
+	lanes   *lanes
+	done    *doneBatcher
+
+	sessMu   sync.Mutex
+	sessions map[string]*store.Session
+
+	stopIntake context.CancelFunc
+	pollDone   chan struct{}
+}
+
+// New wires a runtime; Start begins work. apology returns the short
+// localized apology sent when handling an update panics.
+func New(cfg Config, st *store.Store, h Handler, apology func(lang string) string, reg *metrics.Registry, log *slog.Logger) (*Runtime, error) {
+	if cfg.Parallel <= 0 {
+		cfg.Parallel = 32
+	}
+	if cfg.SendWorkers <= 0 {
+		cfg.SendWorkers = 8
+	}
+	if cfg.PollTimeout <= 0 {
+		cfg.PollTimeout = 25 * time.Second
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.WebhookURL != "" && cfg.WebhookSecret == "" {
+		return nil, errors.New("webhook mode needs a secret token")
+	}
+	t, err := newTelegram(cfg.APIURL, cfg.Token, cfg.HTTPClient)
+	if err != nil {
+		return nil, err
+	}
+	r := &Runtime{
+		cfg: cfg, store: st, handler: h, apology: apology, log: log,
+		m: newRuntimeMetrics(reg), tg: t, sessions: map[string]*store.Session{},
+	}
+	r.sender = newSender(t, st, log, r.m, cfg.Limits, cfg.SendWorkers)
+	r.sender.onBlocked = func(chatID int64) { r.markBlocked(chatID, true) }
+	r.done = newDoneBatcher(st, log)
+	reg.NewGaugeFunc("presidio_outbox_depth", "Messages waiting to be sent.", func() float64 { return float64(r.sender.queued()) })
+	reg.NewGaugeFunc("presidio_lanes_busy", "Lanes with updates waiting or in progress.", func() float64 {
+		if r.lanes == nil {
+			return 0
+		}
+		return float64(r.lanes.busy())
+	})
+	return r, nil
+}
+
+// Start checks the token, resumes what a previous run left (pending outbox
+// messages, then pending inbox updates, in order), and starts receiving:
+// long polling, or registering the webhook.
+func (r *Runtime) Start(ctx context.Context) error {
+	if err := r.checkToken(ctx); err != nil {
+		return err
+	}
+	r.sender.start()
+	r.done.start()
+	r.lanes = newLanes(context.WithoutCancel(ctx), r.cfg.Parallel, r.process)
+
+	pendingOut, err := r.store.PendingOutbox(ctx)
+	if err != nil {
+		return err
+	}
+	r.sender.submit(pendingOut...)
+	pendingIn, err := r.store.PendingInbox(ctx)
+	if err != nil {
+		return err
+	}
+	if len(pendingIn)+len(pendingOut) > 0 {
+		r.log.Info("resuming work left by the previous run", "updates", len(pendingIn), "messages", len(pendingOut))
+	}
+	r.lanes.submit(pendingIn...)
+
+	intake, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	r.stopIntake = cancel
+	r.pollDone = make(chan struct{})
+	if r.cfg.WebhookURL != "" {
+		close(r.pollDone)
+		_, err := r.tg.api.SetWebhook(ctx, &tg.SetWebhookParams{
+			URL: r.cfg.WebhookURL, SecretToken: r.cfg.WebhookSecret, AllowedUpdates: AllowedUpdates,
+		})
+		if err != nil {
+			return fmt.Errorf("registering the webhook with Telegram: %w", err)
+		}
+		r.log.Info("receiving updates by webhook")
+		return nil
+	}
+	// A webhook left registered would make getUpdates fail with 409.
+	if _, err := r.tg.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
+		r.log.Warn("could not remove a webhook before polling", "error", err)
+	}
+	offset, err := r.store.MaxInboxID(ctx)
+	if err != nil {
+		return err
+	}
+	go r.poll(intake, offset+1)
+	r.log.Info("receiving updates by long polling")
+	return nil
+}
+
+func (r *Runtime) checkToken(ctx context.Context) error {
+	var err error
+	for attempt := 1; attempt <= 3; attempt++ {
+		c, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_, err = r.tg.api.GetMe(c)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if errors.Is(err, tg.ErrorUnauthorized) || errors.Is(err, tg.ErrorNotFound) {
+			return errors.New("Telegram rejected TELEGRAM_BOT_TOKEN (check it with BotFather)")
+		}
+		time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
+	}
+	r.log.Warn("Telegram is not reachable yet; will keep trying", "error", err)
+	return nil
+}
+
+// Enqueue persists messages that no update caused (an operator's reply from
+// the console, a reminder) and hands them to the sender. IDs must be unique
+// and stable for the effect they carry.
+func (r *Runtime) Enqueue(ctx context.Context, entries []store.OutboxEntry) error {
+	if err := r.store.Enqueue(ctx, entries); err != nil {
+		return err
+	}
+	r.sender.submit(entries...)
+	return nil
+}
+
+// Stop stops receiving, lets lanes finish and the sender drain until ctx
+// ends, and records what was done. Work left over stays persisted and is
+// resumed by the next Start.
+func (r *Runtime) Stop(ctx context.Context) error {
+	if r.stopIntake != nil {
+		r.stopIntake()
+		<-r.pollDone
+	}
+	lanesDone := true
+	if r.lanes != nil {
+		lanesDone = r.lanes.stop(ctx)
+	}
+	r.done.stop()
+	sent := r.sender.stop(ctx)
+	if !lanesDone || !sent {
+		return errors.New("stopped before all work was finished; it will resume at the next start")
+	}
+	return nil
+}
+
+// Metrics of the runtime, for tests and the load generator.
+func (r *Runtime) Processed(outcome string) uint64 { return r.m.processed.Get(outcome) }

@@ -1,0 +1,373 @@
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/prils-lazio/presidio/internal/chat"
+	"github.com/prils-lazio/presidio/internal/store"
+)
+
+// sender is the one way out to Telegram. It takes messages that are already
+// persisted in the outbox and sends them in Seq order per chat, keeping to
+// Limits, waiting the full retry_after of a 429, retrying 5xx and network
+// errors with backoff, and recording each final outcome in the outbox.
+// Interactive messages go before bulk ones whenever the global limit makes
+// messages wait.
+type sender struct {
+	tg      *telegram
+	store   *store.Store
+	log     *slog.Logger
+	m       *runtimeMetrics
+	limits  Limits
+	global  *rate.Limiter
+	workers int
+	// giveUp ends retries of a message that has failed transiently for
+	// this long (Telegram was unreachable for two days: it is stale).
+	giveUp time.Duration
+	// onBlocked is told when a person blocked the bot.
+	onBlocked func(chatID int64)
+
+	mu     sync.Mutex
+	cond   *sync.Cond
+	chats  map[int64]*chatQueue
+	ready  [2][]int64 // by chat.Priority
+	depth  int
+	closed bool
+
+	jobs    chan sendJob
+	results chan store.OutboxResult
+	ctx     context.Context // ends at the hard stop
+	cancel  context.CancelFunc
+	// recordCtx bounds the last writes of outcomes after the hard stop.
+	recordCtx    context.Context
+	recordCancel context.CancelFunc
+	done    sync.WaitGroup // dispatcher and workers
+	saved   chan struct{}  // closed when the last result is recorded
+}
+
+type chatQueue struct {
+	items    []store.OutboxEntry
+	busy     bool // queued as ready, waiting on a timer, or in flight
+	limiter  *rate.Limiter
+	reserved bool // a per-chat token is held for the head item
+	attempts int  // transient failures of the head item
+	idle     time.Time
+}
+
+type sendJob struct {
+	chatID int64
+	entry  store.OutboxEntry
+}
+
+func newSender(tg *telegram, st *store.Store, log *slog.Logger, m *runtimeMetrics, limits Limits, workers int) *sender {
+	ctx, cancel := context.WithCancel(context.Background())
+	recordCtx, recordCancel := context.WithCancel(context.Background())
+	s := &sender{
+		recordCtx: recordCtx, recordCancel: recordCancel,
+		tg: tg, store: st, log: log, m: m, limits: limits, global: limits.global(),
+		workers: max(1, workers), giveUp: 48 * time.Hour,
+		chats: map[int64]*chatQueue{}, jobs: make(chan sendJob), results: make(chan store.OutboxResult, 1<<16),
+		ctx: ctx, cancel: cancel, saved: make(chan struct{}),
+		onBlocked: func(int64) {},
+	}
+	s.cond = sync.NewCond(&s.mu)
+	return s
+}
+
+func (s *sender) start() {
+	s.done.Add(1 + s.workers)
+	go s.dispatch()
+	for range s.workers {
+		go s.work()
+	}
+	go s.record()
+	go s.janitor()
+}
+
+// submit hands over messages already persisted in the outbox.
+func (s *sender) submit(entries ...store.OutboxEntry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range entries {
+		q := s.chats[e.Msg.ChatID]
+		if q == nil {
+			q = &chatQueue{limiter: s.limits.forChat(e.Msg.ChatID)}
+			s.chats[e.Msg.ChatID] = q
+		}
+		i := sort.Search(len(q.items), func(i int) bool { return q.items[i].Seq > e.Seq })
+		if i == len(q.items) {
+			q.items = append(q.items, e)
+		} else {
+			q.items = append(q.items[:i+1], q.items[i:]...)
+			q.items[i] = e
+		}
+		s.depth++
+		if !q.busy {
+			q.busy = true
+			s.pushReadyLocked(e.Msg.ChatID, q)
+		}
+	}
+}
+
+func (s *sender) pushReadyLocked(chatID int64, q *chatQueue) {
+	p := q.items[0].Msg.Priority
+	if p != chat.PriorityBulk {
+		p = chat.PriorityInteractive
+	}
+	s.ready[p] = append(s.ready[p], chatID)
+	s.cond.Signal()
+}
+
+// readyAfter puts a chat back in the ready queue after d.
+func (s *sender) readyAfter(chatID int64, d time.Duration) {
+	time.AfterFunc(d, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if q := s.chats[chatID]; q != nil && len(q.items) > 0 && !s.closed {
+			s.pushReadyLocked(chatID, q)
+		}
+	})
+}
+
+func (s *sender) popReady() (int64, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.ready[0]) == 0 && len(s.ready[1]) == 0 && !s.closed {
+		s.cond.Wait()
+	}
+	if s.closed {
+		return 0, false
+	}
+	p := chat.PriorityInteractive
+	if len(s.ready[p]) == 0 {
+		p = chat.PriorityBulk
+	}
+	id := s.ready[p][0]
+	s.ready[p] = s.ready[p][1:]
+	return id, true
+}
+
+// dispatch takes ready chats, highest priority first, and hands their head
+// message to a worker once both the chat's and the global limits allow.
+func (s *sender) dispatch() {
+	defer s.done.Done()
+	defer close(s.jobs)
+	for {
+		id, ok := s.popReady()
+		if !ok {
+			return
+		}
+		s.mu.Lock()
+		q := s.chats[id]
+		head := q.items[0]
+		var wait time.Duration
+		if q.limiter != nil && !q.reserved {
+			q.reserved = true
+			wait = q.limiter.Reserve().Delay()
+		}
+		s.mu.Unlock()
+		if wait > 0 {
+			s.m.rateWait.Add(wait.Seconds())
+			s.readyAfter(id, wait)
+			continue
+		}
+		if s.global != nil {
+			t0 := time.Now()
+			if err := s.global.Wait(s.ctx); err != nil {
+				return
+			}
+			s.m.rateWait.Add(time.Since(t0).Seconds())
+		}
+		select {
+		case s.jobs <- sendJob{chatID: id, entry: head}:
+		case <-s.ctx.Done():
+			return
+		}
+	}
+}
+
+func (s *sender) work() {
+	defer s.done.Done()
+	for j := range s.jobs {
+		msgID, err := s.tg.send(s.ctx, j.entry.Msg)
+		if err != nil && s.ctx.Err() != nil {
+			return // hard stop: the message stays pending in the outbox
+		}
+		s.finish(j, msgID, err)
+	}
+}
+
+func (s *sender) finish(j sendJob, msgID int, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := s.chats[j.chatID]
+	q.reserved = false
+	now := time.Now().UTC()
+	popHead := func(status, reason string) {
+		q.items[0] = store.OutboxEntry{}
+		q.items = q.items[1:]
+		q.attempts = 0
+		s.depth--
+		s.results <- store.OutboxResult{ID: j.entry.ID, Status: status, TelegramID: msgID, Error: reason, At: now}
+	}
+	if err == nil {
+		s.m.sends.Inc("sent")
+		popHead(store.OutboxSent, "")
+	} else {
+		kind, retryAfter := classify(err)
+		switch {
+		case kind == errRateLimited:
+			s.m.sends.Inc("rate_limited")
+			s.m.rateWait.Add(retryAfter.Seconds())
+			s.log.Warn("telegram asked to slow down", "chat_id", j.chatID, "retry_after", retryAfter)
+			s.readyAfter(j.chatID, retryAfter+50*time.Millisecond) // never earlier
+			return
+		case kind == errBlocked && j.chatID > 0:
+			s.m.sends.Add("blocked", uint64(len(q.items)))
+			s.log.Info("person blocked the bot; dropping their queued messages", "chat_id", j.chatID, "dropped", len(q.items))
+			for len(q.items) > 0 {
+				popHead(store.OutboxBlocked, "bot was blocked by the user")
+			}
+			go s.onBlocked(j.chatID)
+		case kind == errPermanent || kind == errBlocked:
+			s.m.sends.Inc("failed")
+			s.log.Error("telegram refused a message", "chat_id", j.chatID, "outbox_id", j.entry.ID, "error", describe(err))
+			popHead(store.OutboxFailed, describe(err))
+		case now.Sub(j.entry.CreatedAt) > s.giveUp && !j.entry.CreatedAt.IsZero():
+			s.m.sends.Inc("failed")
+			s.log.Error("giving up a message after retrying for too long", "chat_id", j.chatID, "outbox_id", j.entry.ID, "error", describe(err))
+			popHead(store.OutboxFailed, "gave up: "+describe(err))
+		default:
+			s.m.sends.Inc("retry")
+			q.attempts++
+			d := backoff(q.attempts)
+			s.log.Warn("send failed, will retry", "chat_id", j.chatID, "attempt", q.attempts, "in", d, "error", describe(err))
+			s.readyAfter(j.chatID, d)
+			return
+		}
+	}
+	if len(q.items) > 0 {
+		s.pushReadyLocked(j.chatID, q)
+		return
+	}
+	q.busy, q.idle = false, now
+	if q.limiter == nil {
+		delete(s.chats, j.chatID)
+	}
+}
+
+// record writes outcomes to the outbox in batches. If the store fails it
+// retries until the hard stop; an outcome not recorded then means that
+// message is sent once more after the restart.
+func (s *sender) record() {
+	defer close(s.saved)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	var batch []store.OutboxResult
+	flush := func() {
+		for attempt := 1; len(batch) > 0; attempt++ {
+			err := s.store.FinishOutbox(s.recordCtx, batch)
+			if err == nil {
+				batch = batch[:0]
+				return
+			}
+			if s.recordCtx.Err() != nil {
+				s.log.Error("could not record send outcomes before stopping; these messages will be sent again", "count", len(batch), "error", err)
+				return
+			}
+			s.log.Warn("recording send outcomes failed, retrying", "error", err)
+			time.Sleep(backoff(attempt))
+		}
+	}
+	for {
+		select {
+		case r, ok := <-s.results:
+			if !ok {
+				flush()
+				return
+			}
+			batch = append(batch, r)
+			if len(batch) >= 256 {
+				flush()
+			}
+		case <-tick.C:
+			flush()
+		}
+	}
+}
+
+// janitor forgets chats that have been idle long enough for their limiter
+// to refill, so memory follows the number of recently active chats.
+func (s *sender) janitor() {
+	tick := time.NewTicker(10 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case now := <-tick.C:
+			s.mu.Lock()
+			for id, q := range s.chats {
+				refill := 5 * time.Second
+				if id < 0 {
+					refill = time.Minute
+				}
+				if !q.busy && len(q.items) == 0 && now.Sub(q.idle) > refill {
+					delete(s.chats, id)
+				}
+			}
+			s.mu.Unlock()
+		}
+	}
+}
+
+// queued returns how many messages wait to be sent.
+func (s *sender) queued() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.depth
+}
+
+// stop sends what is queued until ctx ends, then stops; whatever is left
+// stays pending in the outbox for the next start. It reports whether the
+// queue was empty at the end.
+func (s *sender) stop(ctx context.Context) bool {
+	drained := s.waitDrained(ctx)
+	if !drained {
+		s.cancel() // abandon in-flight calls: they stay pending
+	}
+	s.mu.Lock()
+	s.closed = true
+	s.cond.Broadcast()
+	s.mu.Unlock()
+	s.done.Wait()
+	close(s.results)
+	select {
+	case <-s.saved:
+	case <-time.After(5 * time.Second):
+		s.recordCancel()
+		<-s.saved
+	}
+	s.cancel()
+	s.recordCancel()
+	return drained
+}
+
+func (s *sender) waitDrained(ctx context.Context) bool {
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for s.queued() > 0 {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-tick.C:
+		}
+	}
+	return true
+}

@@ -1,0 +1,192 @@
+// Package config reads Presidio's settings from the environment, with
+// command-line flags mirroring the ones that are not secrets. Every setting
+// is checked at start-up; a bad one is reported as one line naming it.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Config is the validated configuration.
+type Config struct {
+	Token           string
+	APIURL          string
+	MongoURI        string
+	DataDir         string
+	HTTPAddr        string
+	WebhookURL      string
+	WebhookSecret   string
+	OperatorChatID  int64
+	LogFormat       string
+	LogLevel        string
+	LocalesDir      string
+	ShutdownTimeout time.Duration
+}
+
+// Sandbox reports whether no bot token is set: the binary then serves the
+// sandbox (a Bot API emulator and a web chat) instead of talking to Telegram.
+func (c Config) Sandbox() bool { return c.Token == "" }
+
+// Setting describes one setting for -h and the README.
+type Setting struct {
+	Env, Flag, Default, Help string
+	Secret                   bool // never a flag: command lines are visible to other users
+}
+
+// Settings lists every setting in the order -h shows them.
+var Settings = []Setting{
+	{Env: "TELEGRAM_BOT_TOKEN", Secret: true, Help: "bot token from BotFather; empty starts the sandbox instead of talking to Telegram"},
+	{Env: "TELEGRAM_API_URL", Flag: "api-url", Default: "https://api.telegram.org", Help: "Bot API base URL (a local Bot API server, or an emulator)"},
+	{Env: "MONGODB_URI", Secret: true, Help: "MongoDB connection string; empty uses the embedded FerretDB (SQLite) under PRESIDIO_DATA_DIR"},
+	{Env: "PRESIDIO_DATA_DIR", Flag: "data-dir", Default: "./data", Help: "folder of the embedded store's files"},
+	{Env: "PRESIDIO_HTTP_ADDR", Flag: "http-addr", Default: "127.0.0.1:8080", Help: "address of health, metrics, webhook, sandbox and console"},
+	{Env: "PRESIDIO_WEBHOOK_URL", Flag: "webhook-url", Help: "public HTTPS URL Telegram posts updates to; empty uses long polling"},
+	{Env: "PRESIDIO_WEBHOOK_SECRET", Secret: true, Help: "secret Telegram sends with each webhook call (1-256 of A-Z a-z 0-9 _ -); required with PRESIDIO_WEBHOOK_URL"},
+	{Env: "OPERATOR_CHAT_ID", Flag: "operator-chat-id", Help: "id of the operators' forum supergroup (negative, e.g. -1001234567890)"},
+	{Env: "PRESIDIO_LOG_FORMAT", Flag: "log-format", Default: "text", Help: "text or json"},
+	{Env: "PRESIDIO_LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error (message texts are logged only at debug)"},
+	{Env: "PRESIDIO_LOCALES_DIR", Flag: "locales-dir", Help: "read translations from this folder instead of the built-in ones (to try edits)"},
+	{Env: "PRESIDIO_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "10s", Help: "how long SIGTERM waits for work in progress"},
+}
+
+// ErrHelp is returned when -h was asked for; the usage was printed.
+var ErrHelp = flag.ErrHelp
+
+// Parse reads settings from getenv, then from args (flags win). Errors name
+// the variable or flag and what is wrong with it.
+func Parse(args []string, getenv func(string) string, usageOut io.Writer) (Config, error) {
+	values := map[string]string{}
+	for _, s := range Settings {
+		v, set := getenv(s.Env), getenv(s.Env) != ""
+		if !set {
+			v = s.Default
+		}
+		values[s.Env] = strings.TrimSpace(v)
+	}
+	fs := flag.NewFlagSet("presidio", flag.ContinueOnError)
+	fs.SetOutput(usageOut)
+	fs.Usage = func() { Usage(usageOut) }
+	flagValues := map[string]*string{}
+	for _, s := range Settings {
+		if s.Flag != "" {
+			flagValues[s.Env] = fs.String(s.Flag, values[s.Env], s.Help)
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected argument %q (see presidio -h)", fs.Arg(0))
+	}
+	for env, p := range flagValues {
+		values[env] = strings.TrimSpace(*p)
+	}
+	return validate(values)
+}
+
+var (
+	tokenRE  = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]+$`)
+	secretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+)
+
+func validate(v map[string]string) (Config, error) {
+	c := Config{
+		Token: v["TELEGRAM_BOT_TOKEN"], APIURL: strings.TrimRight(v["TELEGRAM_API_URL"], "/"),
+		MongoURI: v["MONGODB_URI"], DataDir: v["PRESIDIO_DATA_DIR"], HTTPAddr: v["PRESIDIO_HTTP_ADDR"],
+		WebhookURL: v["PRESIDIO_WEBHOOK_URL"], WebhookSecret: v["PRESIDIO_WEBHOOK_SECRET"],
+		LogFormat: v["PRESIDIO_LOG_FORMAT"], LogLevel: v["PRESIDIO_LOG_LEVEL"], LocalesDir: v["PRESIDIO_LOCALES_DIR"],
+	}
+	bad := func(env, format string, a ...any) (Config, error) {
+		return Config{}, fmt.Errorf("%s: %s", env, fmt.Sprintf(format, a...))
+	}
+	if c.Token != "" && !tokenRE.MatchString(c.Token) {
+		return bad("TELEGRAM_BOT_TOKEN", "does not look like a bot token (digits, a colon, then letters, digits, _ or -)")
+	}
+	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return bad("TELEGRAM_API_URL", "%q is not an http(s) URL", c.APIURL)
+	}
+	if c.MongoURI != "" {
+		if err := options.Client().ApplyURI(c.MongoURI).Validate(); err != nil || !(strings.HasPrefix(c.MongoURI, "mongodb://") || strings.HasPrefix(c.MongoURI, "mongodb+srv://")) {
+			return bad("MONGODB_URI", "is not a valid mongodb:// or mongodb+srv:// URI")
+		}
+	}
+	if c.DataDir == "" {
+		return bad("PRESIDIO_DATA_DIR", "must not be empty")
+	}
+	if host, port, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		return bad("PRESIDIO_HTTP_ADDR", "%q is not host:port", c.HTTPAddr)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 || strings.ContainsAny(host, "/ ") {
+		return bad("PRESIDIO_HTTP_ADDR", "%q has no valid host and port", c.HTTPAddr)
+	}
+	if c.WebhookURL != "" {
+		u, err := url.Parse(c.WebhookURL)
+		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+			return bad("PRESIDIO_WEBHOOK_URL", "%q is not an absolute URL", c.WebhookURL)
+		}
+		if u.Scheme != "https" && strings.Contains(c.APIURL, "api.telegram.org") {
+			return bad("PRESIDIO_WEBHOOK_URL", "Telegram only calls https:// webhooks")
+		}
+		if c.Token == "" {
+			return bad("PRESIDIO_WEBHOOK_URL", "webhook mode needs TELEGRAM_BOT_TOKEN")
+		}
+		if !secretRE.MatchString(c.WebhookSecret) {
+			return bad("PRESIDIO_WEBHOOK_SECRET", "required with PRESIDIO_WEBHOOK_URL: 1 to 256 characters from A-Z a-z 0-9 _ -")
+		}
+	}
+	if s := v["OPERATOR_CHAT_ID"]; s != "" {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id >= 0 {
+			return bad("OPERATOR_CHAT_ID", "%q is not a group chat id (a negative number such as -1001234567890)", s)
+		}
+		c.OperatorChatID = id
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return bad("PRESIDIO_LOG_FORMAT", "%q is neither text nor json", c.LogFormat)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return bad("PRESIDIO_LOG_LEVEL", "%q is not one of debug, info, warn, error", c.LogLevel)
+	}
+	if c.LocalesDir != "" {
+		if st, err := os.Stat(c.LocalesDir); err != nil || !st.IsDir() {
+			return bad("PRESIDIO_LOCALES_DIR", "%q is not a folder", c.LocalesDir)
+		}
+	}
+	d, err := time.ParseDuration(v["PRESIDIO_SHUTDOWN_TIMEOUT"])
+	if err != nil || d <= 0 {
+		return bad("PRESIDIO_SHUTDOWN_TIMEOUT", "%q is not a positive duration such as 10s", v["PRESIDIO_SHUTDOWN_TIMEOUT"])
+	}
+	c.ShutdownTimeout = d
+	return c, nil
+}
+
+// Usage prints every setting with its flag and default.
+func Usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: presidio [flags]            run the bot (the sandbox when TELEGRAM_BOT_TOKEN is empty)")
+	fmt.Fprintln(w, "\nSettings come from the environment; flags override them. Secrets have no flag.")
+	for _, s := range Settings {
+		name := s.Env
+		if s.Flag != "" {
+			name += "  (-" + s.Flag + ")"
+		}
+		def := s.Default
+		if def == "" {
+			def = "empty"
+		}
+		fmt.Fprintf(w, "\n  %s\n      %s (default: %s)\n", name, s.Help, def)
+	}
+}
