@@ -47,8 +47,8 @@ type sender struct {
 	// recordCtx bounds the last writes of outcomes after the hard stop.
 	recordCtx    context.Context
 	recordCancel context.CancelFunc
-	done    sync.WaitGroup // dispatcher and workers
-	saved   chan struct{}  // closed when the last result is recorded
+	done         sync.WaitGroup // dispatcher and workers
+	saved        chan struct{}  // closed when the last result is recorded
 }
 
 type chatQueue struct {
