@@ -11,7 +11,8 @@ const (
 )
 
 // Outgoing is one message the bot sends. Exactly one of Text, Location,
-// Venue, CopyOf or FileID says what it is.
+// Venue, CopyOf or FileID says what it is. (The store keeps Buttons and
+// Keyboard in a flat form of its own: FerretDB cannot store nested arrays.)
 type Outgoing struct {
 	ChatID   int64 `bson:"chat_id"`
 	ThreadID int   `bson:"thread_id,omitempty"`
@@ -19,10 +20,10 @@ type Outgoing struct {
 	// into Telegram-sized messages.
 	Text string `bson:"text,omitempty"`
 	// Buttons are inline buttons under the text, row by row.
-	Buttons [][]Button `bson:"buttons,omitempty"`
+	Buttons [][]Button `bson:"-"`
 	// Keyboard is a reply keyboard (e.g. "share my phone"); RemoveKeyboard
 	// hides one shown before.
-	Keyboard       [][]KeyboardButton `bson:"keyboard,omitempty"`
+	Keyboard       [][]KeyboardButton `bson:"-"`
 	RemoveKeyboard bool               `bson:"remove_keyboard,omitempty"`
 	// ReplyTo quotes an earlier message of the same chat.
 	ReplyTo int `bson:"reply_to,omitempty"`

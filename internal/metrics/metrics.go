@@ -207,3 +207,18 @@ func formatBound(b float64) string {
 	}
 	return strings.TrimSuffix(fmt.Sprintf("%g", b), ".0")
 }
+
+// CounterFunc reports a count read when scraped.
+type CounterFunc struct {
+	name, help string
+	f          func() uint64
+}
+
+// NewCounterFunc registers a counter whose value f returns at scrape time.
+func (r *Registry) NewCounterFunc(name, help string, f func() uint64) {
+	r.add(&CounterFunc{name: name, help: help, f: f})
+}
+
+func (c *CounterFunc) write(w io.Writer) {
+	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n%s %d\n", c.name, c.help, c.name, c.name, c.f())
+}

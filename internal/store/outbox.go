@@ -40,6 +40,67 @@ const (
 	OutboxBlocked = "blocked"
 )
 
+// outboxDoc is how an entry is stored. FerretDB 1.24 refuses nested
+// arrays, so button rows are flattened into one list with a row number.
+type outboxDoc struct {
+	OutboxEntry `bson:",inline"`
+	Buttons     []flatButton `bson:"buttons,omitempty"`
+	Keyboard    []flatButton `bson:"keyboard,omitempty"`
+}
+
+type flatButton struct {
+	Row             int    `bson:"row"`
+	Text            string `bson:"text"`
+	Data            string `bson:"data,omitempty"`
+	URL             string `bson:"url,omitempty"`
+	RequestContact  bool   `bson:"request_contact,omitempty"`
+	RequestLocation bool   `bson:"request_location,omitempty"`
+}
+
+func toDoc(e OutboxEntry) outboxDoc {
+	d := outboxDoc{OutboxEntry: e}
+	for i, row := range e.Msg.Buttons {
+		for _, b := range row {
+			d.Buttons = append(d.Buttons, flatButton{Row: i, Text: b.Text, Data: b.Data, URL: b.URL})
+		}
+	}
+	for i, row := range e.Msg.Keyboard {
+		for _, b := range row {
+			d.Keyboard = append(d.Keyboard, flatButton{Row: i, Text: b.Text, RequestContact: b.RequestContact, RequestLocation: b.RequestLocation})
+		}
+	}
+	return d
+}
+
+func fromDoc(d outboxDoc) OutboxEntry {
+	e := d.OutboxEntry
+	for _, b := range d.Buttons {
+		for len(e.Msg.Buttons) <= b.Row {
+			e.Msg.Buttons = append(e.Msg.Buttons, nil)
+		}
+		e.Msg.Buttons[b.Row] = append(e.Msg.Buttons[b.Row], chat.Button{Text: b.Text, Data: b.Data, URL: b.URL})
+	}
+	for _, b := range d.Keyboard {
+		for len(e.Msg.Keyboard) <= b.Row {
+			e.Msg.Keyboard = append(e.Msg.Keyboard, nil)
+		}
+		e.Msg.Keyboard[b.Row] = append(e.Msg.Keyboard[b.Row], chat.KeyboardButton{Text: b.Text, RequestContact: b.RequestContact, RequestLocation: b.RequestLocation})
+	}
+	return e
+}
+
+func decodeAll(ctx context.Context, cur *mongo.Cursor) ([]OutboxEntry, error) {
+	var docs []outboxDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, err
+	}
+	out := make([]OutboxEntry, len(docs))
+	for i, d := range docs {
+		out[i] = fromDoc(d)
+	}
+	return out, nil
+}
+
 var seqClock struct {
 	sync.Mutex
 	last int64
@@ -72,7 +133,7 @@ func (s *Store) Enqueue(ctx context.Context, entries []OutboxEntry) error {
 		}
 		entries[i].Status = OutboxPending
 		entries[i].CreatedAt = now
-		docs[i] = entries[i]
+		docs[i] = toDoc(entries[i])
 	}
 	_, err := s.db.Collection(colOutbox).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	if err != nil {
@@ -91,8 +152,8 @@ func (s *Store) PendingOutbox(ctx context.Context) ([]OutboxEntry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: reading the outbox: %w", err)
 	}
-	var out []OutboxEntry
-	if err := cur.All(ctx, &out); err != nil {
+	out, err := decodeAll(ctx, cur)
+	if err != nil {
 		return nil, fmt.Errorf("store: reading the outbox: %w", err)
 	}
 	return out, nil
@@ -134,13 +195,14 @@ func (s *Store) FinishOutbox(ctx context.Context, results []OutboxResult) error 
 
 // OutboxEntryByID returns one entry (tests and the console use it).
 func (s *Store) OutboxEntryByID(ctx context.Context, id string) (*OutboxEntry, error) {
-	var e OutboxEntry
-	if err := s.db.Collection(colOutbox).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&e); err != nil {
+	var d outboxDoc
+	if err := s.db.Collection(colOutbox).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
 		if err == mongo.ErrNoDocuments {
 			return nil, ErrNotFound
 		}
 		return nil, fmt.Errorf("store: reading outbox entry %s: %w", id, err)
 	}
+	e := fromDoc(d)
 	return &e, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -54,7 +55,7 @@ func (s *Store) SaveSession(ctx context.Context, sess *Session) error {
 		{Key: "chat_id", Value: sess.ChatID},
 		{Key: "lang", Value: sess.Lang},
 		{Key: "applied", Value: sess.Applied},
-		{Key: "state", Value: sess.State},
+		{Key: "state", Value: stateValue(sess.State)},
 		{Key: "updated_at", Value: sess.UpdatedAt},
 	}
 	_, err := s.db.Collection(colSessions).UpdateOne(ctx,
@@ -89,7 +90,7 @@ const AppliedMemory = 16
 // update older than everything remembered counts as applied: a lane's
 // updates are handled in order, so it cannot be new.
 func (s *Session) WasApplied(updateID int64) bool {
-	oldest := updateID
+	oldest := int64(math.MaxInt64)
 	for _, id := range s.Applied {
 		if id == updateID {
 			return true
@@ -105,4 +106,13 @@ func (s *Session) MarkApplied(updateID int64) {
 	if len(s.Applied) > AppliedMemory {
 		s.Applied = append(s.Applied[:0:0], s.Applied[len(s.Applied)-AppliedMemory:]...)
 	}
+}
+
+// stateValue stores an empty state as null (an empty bson.Raw is not a
+// document).
+func stateValue(r bson.Raw) any {
+	if len(r) == 0 {
+		return nil
+	}
+	return r
 }

@@ -13,9 +13,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
@@ -39,7 +41,12 @@ type Store struct {
 	embedded *Embedded
 	// Embedded is true when the store is the in-process FerretDB.
 	Embedded bool
+	commands atomic.Uint64
 }
+
+// Commands counts the commands sent to the database (each one round trip):
+// the load generator reports it per update.
+func (s *Store) Commands() uint64 { return s.commands.Load() }
 
 // Open connects (starting the embedded store when cfg.URI is empty) and
 // creates collections and indexes; both are idempotent.
@@ -62,7 +69,8 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 	}
 	opts := options.Client().ApplyURI(uri).
 		SetWriteConcern(writeconcern.Majority()).
-		SetTimeout(30 * time.Second)
+		SetTimeout(30 * time.Second).
+		SetMonitor(&event.CommandMonitor{Started: func(context.Context, *event.CommandStartedEvent) { s.commands.Add(1) }})
 	if s.Embedded {
 		// FerretDB is a standalone server: majority means "written".
 		opts.SetWriteConcern(writeconcern.W1())
@@ -132,11 +140,61 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		},
 	}
 	for coll, models := range specs {
-		if _, err := s.db.Collection(coll).Indexes().CreateMany(ctx, models); err != nil {
+		missing, err := s.missingIndexes(ctx, coll, models)
+		if err != nil {
+			return err
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		if _, err := s.db.Collection(coll).Indexes().CreateMany(ctx, missing); err != nil {
 			return fmt.Errorf("store: creating indexes on %s: %w", coll, err)
 		}
 	}
 	return nil
+}
+
+// missingIndexes returns the wanted indexes that do not exist yet. Creating
+// an index that exists is a no-op on MongoDB, but FerretDB 1.24 can drop
+// the connection when asked to, so Open only creates what is missing.
+func (s *Store) missingIndexes(ctx context.Context, coll string, want []mongo.IndexModel) ([]mongo.IndexModel, error) {
+	cur, err := s.db.Collection(coll).Indexes().List(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing indexes of %s: %w", coll, err)
+	}
+	var have []struct {
+		Key bson.D `bson:"key"`
+	}
+	if err := cur.All(ctx, &have); err != nil {
+		return nil, fmt.Errorf("store: listing indexes of %s: %w", coll, err)
+	}
+	var missing []mongo.IndexModel
+	for _, m := range want {
+		keys := m.Keys.(bson.D)
+		found := false
+		for _, h := range have {
+			if sameKeys(h.Key, keys) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			missing = append(missing, m)
+		}
+	}
+	return missing, nil
+}
+
+func sameKeys(a, b bson.D) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Key != b[i].Key || fmt.Sprint(a[i].Value) != fmt.Sprint(b[i].Value) {
+			return false
+		}
+	}
+	return true
 }
 
 func redactURI(uri string) string {
