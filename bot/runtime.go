@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
 
 	"github.com/prils-lazio/presidio/internal/chat"
 	"github.com/prils-lazio/presidio/internal/metrics"
@@ -209,3 +210,32 @@ func (r *Runtime) Stop(ctx context.Context) error {
 
 // Metrics of the runtime, for tests and the load generator.
 func (r *Runtime) Processed(outcome string) uint64 { return r.m.processed.Get(outcome) }
+
+// Command is one entry of the bot's command menu.
+type Command struct{ Name, Description string }
+
+// SetCommands registers the command menu for each language (setMyCommands
+// with language_code), so people see it in their Telegram's language.
+// The Italian menu is also the default for every other language.
+func (r *Runtime) SetCommands(ctx context.Context, byLang map[string][]Command) error {
+	var errs []error
+	for lang, cmds := range byLang {
+		list := make([]models.BotCommand, len(cmds))
+		for i, c := range cmds {
+			list[i] = models.BotCommand{Command: c.Name, Description: c.Description}
+		}
+		code := lang
+		if lang == "fil" { // Telegram takes ISO 639-1 codes: Filipino is Tagalog's "tl"
+			code = "tl"
+		}
+		if _, err := r.tg.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: list, LanguageCode: code}); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", lang, err))
+		}
+		if lang == "it" {
+			if _, err := r.tg.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: list}); err != nil {
+				errs = append(errs, fmt.Errorf("default: %w", err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
