@@ -23,14 +23,16 @@ type Limits struct {
 	PerGroupBurst     int
 }
 
-// TelegramLimits stay under Telegram's limits in any window: the global
-// bucket holds one token, so no second ever sees more than 30 sends, and a
-// group's burst plus its refill stay within 20 in any minute.
+// TelegramLimits stay under Telegram's limits in any window, with a margin
+// for the time a request takes to reach Telegram: the global bucket holds
+// one token, so no second sees more than 30 sends; a chat refills a little
+// slower than once a second; a group's burst plus a minute's refill stay
+// under 20.
 var TelegramLimits = Limits{
 	Global:            29,
-	PerChat:           1,
+	PerChat:           0.95,
 	PerChatBurst:      3,
-	PerGroupPerMinute: 17,
+	PerGroupPerMinute: 16,
 	PerGroupBurst:     3,
 }
 

@@ -55,6 +55,7 @@ func (r *Runtime) poll(ctx context.Context, offset int64) {
 			return
 		}
 		r.m.received.Add(uint64(len(fresh)))
+		r.mark.received(fresh)
 		r.lanes.submit(fresh...)
 	}
 }

@@ -20,18 +20,18 @@ func (r *Runtime) process(ctx context.Context, e store.InboxEntry) {
 	if err != nil {
 		r.log.Error("unreadable update left in the inbox", "update_id", e.UpdateID, "error", err)
 		r.m.processed.Inc("error")
-		r.done.add(e.UpdateID)
+		r.mark.finished(e.UpdateID)
 		return
 	}
 	switch in.Kind {
 	case chat.KindIgnored:
 		r.m.processed.Inc("ignored")
-		r.done.add(e.UpdateID)
+		r.mark.finished(e.UpdateID)
 		return
 	case chat.KindBlocked, chat.KindUnblocked:
 		r.markBlocked(in.ChatID, in.Kind == chat.KindBlocked)
 		r.m.processed.Inc("ok")
-		r.done.add(e.UpdateID)
+		r.mark.finished(e.UpdateID)
 		return
 	}
 
@@ -41,7 +41,7 @@ func (r *Runtime) process(ctx context.Context, e store.InboxEntry) {
 	}
 	if sess.WasApplied(e.UpdateID) {
 		r.m.processed.Inc("duplicate")
-		r.done.add(e.UpdateID)
+		r.mark.finished(e.UpdateID)
 		return
 	}
 	work := *sess
@@ -60,7 +60,7 @@ func (r *Runtime) process(ctx context.Context, e store.InboxEntry) {
 	r.sessions[e.Lane] = &work
 	r.sessMu.Unlock()
 	r.sender.submit(entries...)
-	r.done.add(e.UpdateID)
+	r.mark.finished(e.UpdateID)
 	r.m.processed.Inc(outcome)
 	r.m.latency.Observe(time.Since(start).Seconds())
 }

@@ -59,7 +59,7 @@ type Runtime struct {
 	tg      *telegram
 	sender  *sender
 	lanes   *lanes
-	done    *doneBatcher
+	mark    *watermark
 
 	sessMu   sync.Mutex
 	sessions map[string]*store.Session
@@ -96,7 +96,6 @@ func New(cfg Config, st *store.Store, h Handler, apology func(lang string) strin
 	}
 	r.sender = newSender(t, st, log, r.m, cfg.Limits, cfg.SendWorkers)
 	r.sender.onBlocked = func(chatID int64) { r.markBlocked(chatID, true) }
-	r.done = newDoneBatcher(st, log)
 	reg.NewGaugeFunc("presidio_outbox_depth", "Messages waiting to be sent.", func() float64 { return float64(r.sender.queued()) })
 	reg.NewGaugeFunc("presidio_lanes_busy", "Lanes with updates waiting or in progress.", func() float64 {
 		if r.lanes == nil {
@@ -114,8 +113,13 @@ func (r *Runtime) Start(ctx context.Context) error {
 	if err := r.checkToken(ctx); err != nil {
 		return err
 	}
+	saved, err := r.store.Watermark(ctx)
+	if err != nil {
+		return err
+	}
+	r.mark = newWatermark(r.store, r.log, saved)
+	r.mark.start()
 	r.sender.start()
-	r.done.start()
 	r.lanes = newLanes(context.WithoutCancel(ctx), r.cfg.Parallel, r.process)
 
 	pendingOut, err := r.store.PendingOutbox(ctx)
@@ -123,13 +127,14 @@ func (r *Runtime) Start(ctx context.Context) error {
 		return err
 	}
 	r.sender.submit(pendingOut...)
-	pendingIn, err := r.store.PendingInbox(ctx)
+	pendingIn, err := r.store.InboxAfter(ctx, saved)
 	if err != nil {
 		return err
 	}
 	if len(pendingIn)+len(pendingOut) > 0 {
 		r.log.Info("resuming work left by the previous run", "updates", len(pendingIn), "messages", len(pendingOut))
 	}
+	r.mark.received(pendingIn)
 	r.lanes.submit(pendingIn...)
 
 	intake, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -200,7 +205,9 @@ func (r *Runtime) Stop(ctx context.Context) error {
 	if r.lanes != nil {
 		lanesDone = r.lanes.stop(ctx)
 	}
-	r.done.stop()
+	if r.mark != nil {
+		r.mark.stop()
+	}
 	sent := r.sender.stop(ctx)
 	if !lanesDone || !sent {
 		return errors.New("stopped before all work was finished; it will resume at the next start")
@@ -208,7 +215,17 @@ func (r *Runtime) Stop(ctx context.Context) error {
 	return nil
 }
 
-// Metrics of the runtime, for tests and the load generator.
+// Watermark is the highest update id at or below which all updates are
+// done (the sweeper keeps inbox records above it).
+func (r *Runtime) Watermark() int64 {
+	if r.mark == nil {
+		return 0
+	}
+	return r.mark.value()
+}
+
+// Processed counts handled updates by outcome, for tests and the load
+// generator.
 func (r *Runtime) Processed(outcome string) uint64 { return r.m.processed.Get(outcome) }
 
 // Command is one entry of the bot's command menu.

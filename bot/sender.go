@@ -210,11 +210,13 @@ func (s *sender) finish(j sendJob, msgID int, err error) {
 	q.reserved = false
 	now := time.Now().UTC()
 	popHead := func(status, reason string) {
+		id := q.items[0].ID
 		q.items[0] = store.OutboxEntry{}
 		q.items = q.items[1:]
 		q.attempts = 0
 		s.depth--
-		s.results <- store.OutboxResult{ID: j.entry.ID, Status: status, TelegramID: msgID, Error: reason, At: now}
+		s.results <- store.OutboxResult{ID: id, Status: status, TelegramID: msgID, Error: reason, At: now}
+		msgID = 0
 	}
 	if err == nil {
 		s.m.sends.Inc("sent")
@@ -262,42 +264,38 @@ func (s *sender) finish(j sendJob, msgID int, err error) {
 	}
 }
 
-// record writes outcomes to the outbox in batches. If the store fails it
-// retries until the hard stop; an outcome not recorded then means that
-// message is sent once more after the restart.
+// record writes outcomes to the outbox as soon as they come, batching
+// whatever arrived during the previous write. If the store fails it retries
+// until the hard stop; an outcome not recorded means that message is sent
+// once more after a restart, so the window is kept as short as possible.
 func (s *sender) record() {
 	defer close(s.saved)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
 	var batch []store.OutboxResult
-	flush := func() {
-		for attempt := 1; len(batch) > 0; attempt++ {
+	for r := range s.results {
+		batch = append(batch[:0], r)
+	gather:
+		for len(batch) < 256 {
+			select {
+			case r, ok := <-s.results:
+				if !ok {
+					break gather
+				}
+				batch = append(batch, r)
+			default:
+				break gather
+			}
+		}
+		for attempt := 1; ; attempt++ {
 			err := s.store.FinishOutbox(s.recordCtx, batch)
 			if err == nil {
-				batch = batch[:0]
-				return
+				break
 			}
 			if s.recordCtx.Err() != nil {
 				s.log.Error("could not record send outcomes before stopping; these messages will be sent again", "count", len(batch), "error", err)
-				return
+				break
 			}
 			s.log.Warn("recording send outcomes failed, retrying", "error", err)
-			time.Sleep(backoff(attempt))
-		}
-	}
-	for {
-		select {
-		case r, ok := <-s.results:
-			if !ok {
-				flush()
-				return
-			}
-			batch = append(batch, r)
-			if len(batch) >= 256 {
-				flush()
-			}
-		case <-tick.C:
-			flush()
+			time.Sleep(min(backoff(attempt), 5*time.Second))
 		}
 	}
 }

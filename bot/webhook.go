@@ -45,6 +45,7 @@ func (r *Runtime) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	r.m.received.Add(uint64(len(fresh)))
 	if r.lanes != nil {
+		r.mark.received(fresh)
 		r.lanes.submit(fresh...)
 	}
 	w.WriteHeader(http.StatusOK)

@@ -138,7 +138,7 @@ func (a *App) serveHTTP(texts *locales.Catalog) error {
 	})
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-		a.Metrics.WriteTo(w)
+		a.Metrics.Write(w)
 	})
 	if a.cfg.WebhookURL != "" {
 		u, err := url.Parse(a.cfg.WebhookURL)
@@ -187,7 +187,7 @@ func (a *App) startSweeper() {
 		defer tick.Stop()
 		for {
 			now := time.Now()
-			if n, err := a.Store.SweepInbox(ctx, now.Add(-7*24*time.Hour)); err != nil {
+			if n, err := a.Store.SweepInbox(ctx, now.Add(-7*24*time.Hour), a.Runtime.Watermark()); err != nil {
 				a.log.Warn("sweeping the inbox failed", "error", err)
 			} else if n > 0 {
 				a.log.Info("swept old inbox records", "count", n)

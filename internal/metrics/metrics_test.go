@@ -16,7 +16,7 @@ func TestExposition(t *testing.T) {
 	h.Observe(3)
 	r.NewGaugeFunc("depth", "Depth.", func() float64 { return 7 })
 	var b strings.Builder
-	r.WriteTo(&b)
+	r.Write(&b)
 	for _, want := range []string{
 		`sends_total{outcome="rate_limited"} 2`,
 		`sends_total{outcome="sent"} 1`,

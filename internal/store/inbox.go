@@ -11,10 +11,21 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-const colInbox = "inbox"
+const (
+	colInbox   = "inbox"
+	colRuntime = "runtime"
+	// watermarkID is the runtime document holding the inbox watermark.
+	watermarkID = "inbox_watermark"
+)
 
 // InboxEntry is one Telegram update as received. Its _id is the update_id,
 // so a second delivery of the same update is refused by the store itself.
+//
+// The inbox is append-only: entries are inserted and, after a week, swept;
+// never updated. (On the embedded FerretDB an update or delete by _id scans
+// the whole collection, while an insert is checked by the unique index.)
+// Which entries are done is kept by a watermark instead: every update at or
+// below it has had its effects persisted.
 type InboxEntry struct {
 	UpdateID int64 `bson:"_id"`
 	// Lane is the ordering key: updates with the same lane are processed
@@ -22,15 +33,8 @@ type InboxEntry struct {
 	Lane string `bson:"lane"`
 	// Raw is the update exactly as Telegram sent it.
 	Raw        []byte    `bson:"raw"`
-	Status     string    `bson:"status"`
 	ReceivedAt time.Time `bson:"received_at"`
 }
-
-// Inbox statuses.
-const (
-	InboxPending = "pending"
-	InboxDone    = "done"
-)
 
 // AddToInbox persists updates and returns those that were not there before.
 // Only after it returns without error does an update count as received; a
@@ -41,9 +45,6 @@ func (s *Store) AddToInbox(ctx context.Context, entries []InboxEntry) ([]InboxEn
 	}
 	docs := make([]any, len(entries))
 	for i := range entries {
-		if entries[i].Status == "" {
-			entries[i].Status = InboxPending
-		}
 		if entries[i].ReceivedAt.IsZero() {
 			entries[i].ReceivedAt = time.Now().UTC()
 		}
@@ -83,32 +84,19 @@ func duplicateIndexes(err error) (map[int]bool, bool) {
 	return dup, true
 }
 
-// MarkInboxDone records that updates had all their effects persisted.
-func (s *Store) MarkInboxDone(ctx context.Context, ids []int64) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	_, err := s.db.Collection(colInbox).UpdateMany(ctx,
-		bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: InboxDone}}}})
-	if err != nil {
-		return fmt.Errorf("store: marking %d updates done: %w", len(ids), err)
-	}
-	return nil
-}
-
-// PendingInbox returns the updates received but not yet done, in update_id
-// order: what a restart must process.
-func (s *Store) PendingInbox(ctx context.Context) ([]InboxEntry, error) {
+// InboxAfter returns the updates above the watermark, in update_id order:
+// what a restart must look at again. Some of them may have been applied
+// already (the watermark is saved now and then); sessions tell which.
+func (s *Store) InboxAfter(ctx context.Context, watermark int64) ([]InboxEntry, error) {
 	cur, err := s.db.Collection(colInbox).Find(ctx,
-		bson.D{{Key: "status", Value: InboxPending}},
+		bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: watermark}}}},
 		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
-		return nil, fmt.Errorf("store: reading pending updates: %w", err)
+		return nil, fmt.Errorf("store: reading unfinished updates: %w", err)
 	}
 	var out []InboxEntry
 	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("store: reading pending updates: %w", err)
+		return nil, fmt.Errorf("store: reading unfinished updates: %w", err)
 	}
 	return out, nil
 }
@@ -128,12 +116,41 @@ func (s *Store) MaxInboxID(ctx context.Context) (int64, error) {
 	return e.UpdateID, nil
 }
 
-// SweepInbox deletes done updates received before cutoff. Telegram does not
-// redeliver an update after 24 hours, so a week of ids is ample to refuse
-// duplicates. (A sweeper, because FerretDB has no TTL indexes.)
-func (s *Store) SweepInbox(ctx context.Context, cutoff time.Time) (int64, error) {
+// Watermark returns the saved inbox watermark (0 when never saved).
+func (s *Store) Watermark(ctx context.Context) (int64, error) {
+	var doc struct {
+		Value int64 `bson:"value"`
+	}
+	err := s.db.Collection(colRuntime).FindOne(ctx, bson.D{{Key: "_id", Value: watermarkID}}).Decode(&doc)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: reading the inbox watermark: %w", err)
+	}
+	return doc.Value, nil
+}
+
+// SaveWatermark records that every update at or below v is done. Only one
+// process writes it (the one that owns the lanes).
+func (s *Store) SaveWatermark(ctx context.Context, v int64) error {
+	_, err := s.db.Collection(colRuntime).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: watermarkID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "value", Value: v}, {Key: "at", Value: time.Now().UTC()}}}},
+		options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("store: saving the inbox watermark: %w", err)
+	}
+	return nil
+}
+
+// SweepInbox deletes updates received before cutoff that are at or below
+// the watermark. Telegram does not redeliver an update after 24 hours, so a
+// week of ids is ample to refuse duplicates. (A sweeper, because FerretDB
+// has no TTL indexes.)
+func (s *Store) SweepInbox(ctx context.Context, cutoff time.Time, watermark int64) (int64, error) {
 	res, err := s.db.Collection(colInbox).DeleteMany(ctx, bson.D{
-		{Key: "status", Value: InboxDone},
+		{Key: "_id", Value: bson.D{{Key: "$lte", Value: watermark}}},
 		{Key: "received_at", Value: bson.D{{Key: "$lt", Value: cutoff}}},
 	})
 	if err != nil {

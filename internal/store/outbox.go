@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -13,22 +14,31 @@ import (
 	"github.com/prils-lazio/presidio/internal/chat"
 )
 
-const colOutbox = "outbox"
+const (
+	colOutbox  = "outbox"
+	colResults = "outbox_results"
+)
 
 // OutboxEntry is one message waiting to be sent, or sent. Its ID is chosen
 // by whoever caused it (e.g. "u<update_id>.<n>" for a reply to an update), so
 // persisting the same effect twice keeps one copy.
+//
+// Like the inbox, the outbox is append-only: a message is inserted once, its
+// outcome is inserted once into outbox_results under the same id, and both
+// are swept after a month. Nothing is updated in place, so the embedded
+// FerretDB (whose updates by _id scan the collection) stays fast.
 type OutboxEntry struct {
 	ID string `bson:"_id"`
 	// Seq orders the messages of one chat: they are sent in Seq order.
-	Seq    int64         `bson:"seq"`
-	Msg    chat.Outgoing `bson:"msg"`
-	Status string        `bson:"status"`
-	// TelegramID is the message_id Telegram gave the sent message.
-	TelegramID int       `bson:"telegram_id,omitempty"`
-	Error      string    `bson:"error,omitempty"`
-	CreatedAt  time.Time `bson:"created_at"`
-	SentAt     time.Time `bson:"sent_at,omitempty"`
+	Seq       int64         `bson:"seq"`
+	Msg       chat.Outgoing `bson:"msg"`
+	CreatedAt time.Time     `bson:"created_at"`
+	// Status, TelegramID, Error and SentAt come from the outcome, when
+	// there is one; Status is OutboxPending until then.
+	Status     string    `bson:"-"`
+	TelegramID int       `bson:"-"`
+	Error      string    `bson:"-"`
+	SentAt     time.Time `bson:"-"`
 }
 
 // Outbox statuses: pending until Telegram accepted it (sent), refused it for
@@ -132,7 +142,9 @@ func (s *Store) Enqueue(ctx context.Context, entries []OutboxEntry) error {
 			entries[i].Seq = NextSeq()
 		}
 		entries[i].Status = OutboxPending
-		entries[i].CreatedAt = now
+		if entries[i].CreatedAt.IsZero() {
+			entries[i].CreatedAt = now
+		}
 		docs[i] = toDoc(entries[i])
 	}
 	_, err := s.db.Collection(colOutbox).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
@@ -144,77 +156,109 @@ func (s *Store) Enqueue(ctx context.Context, entries []OutboxEntry) error {
 	return nil
 }
 
-// PendingOutbox returns unsent messages in Seq order (for a restart).
+// PendingOutbox returns the messages of the last week that have no outcome
+// yet, in Seq order: what a restart must send. (Older ones would have been
+// given up long ago.)
 func (s *Store) PendingOutbox(ctx context.Context) ([]OutboxEntry, error) {
+	since := time.Now().Add(-7 * 24 * time.Hour)
 	cur, err := s.db.Collection(colOutbox).Find(ctx,
-		bson.D{{Key: "status", Value: OutboxPending}},
+		bson.D{{Key: "created_at", Value: bson.D{{Key: "$gte", Value: since}}}},
 		options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}))
 	if err != nil {
 		return nil, fmt.Errorf("store: reading the outbox: %w", err)
 	}
-	out, err := decodeAll(ctx, cur)
+	all, err := decodeAll(ctx, cur)
 	if err != nil {
 		return nil, fmt.Errorf("store: reading the outbox: %w", err)
 	}
-	return out, nil
+	done, err := s.db.Collection(colResults).Find(ctx,
+		bson.D{{Key: "at", Value: bson.D{{Key: "$gte", Value: since}}}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("store: reading send outcomes: %w", err)
+	}
+	var ids []struct {
+		ID string `bson:"_id"`
+	}
+	if err := done.All(ctx, &ids); err != nil {
+		return nil, fmt.Errorf("store: reading send outcomes: %w", err)
+	}
+	finished := make(map[string]bool, len(ids))
+	for _, d := range ids {
+		finished[d.ID] = true
+	}
+	pending := all[:0]
+	for _, e := range all {
+		if !finished[e.ID] {
+			pending = append(pending, e)
+		}
+	}
+	return pending, nil
 }
 
 // OutboxResult is the outcome of one send attempt that ends a message's life.
 type OutboxResult struct {
-	ID         string
-	Status     string
-	TelegramID int
-	Error      string
-	At         time.Time
+	ID         string    `bson:"_id"`
+	Status     string    `bson:"status"`
+	TelegramID int       `bson:"telegram_id,omitempty"`
+	Error      string    `bson:"error,omitempty"`
+	At         time.Time `bson:"at"`
 }
 
-// FinishOutbox records final outcomes in one round trip.
+// FinishOutbox records final outcomes in one round trip. Recording the same
+// outcome twice keeps the first.
 func (s *Store) FinishOutbox(ctx context.Context, results []OutboxResult) error {
 	if len(results) == 0 {
 		return nil
 	}
-	models := make([]mongo.WriteModel, len(results))
+	docs := make([]any, len(results))
 	for i, r := range results {
-		set := bson.D{{Key: "status", Value: r.Status}, {Key: "sent_at", Value: r.At}}
-		if r.TelegramID != 0 {
-			set = append(set, bson.E{Key: "telegram_id", Value: r.TelegramID})
-		}
-		if r.Error != "" {
-			set = append(set, bson.E{Key: "error", Value: r.Error})
-		}
-		models[i] = mongo.NewUpdateOneModel().
-			SetFilter(bson.D{{Key: "_id", Value: r.ID}}).
-			SetUpdate(bson.D{{Key: "$set", Value: set}})
+		docs[i] = r
 	}
-	_, err := s.db.Collection(colOutbox).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+	_, err := s.db.Collection(colResults).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	if err != nil {
-		return fmt.Errorf("store: recording %d send outcomes: %w", len(results), err)
+		if _, onlyDup := duplicateIndexes(err); !onlyDup {
+			return fmt.Errorf("store: recording %d send outcomes: %w", len(results), err)
+		}
 	}
 	return nil
 }
 
-// OutboxEntryByID returns one entry (tests and the console use it).
+// OutboxEntryByID returns one entry with its outcome (tests and the console
+// use it; it is not on the hot path).
 func (s *Store) OutboxEntryByID(ctx context.Context, id string) (*OutboxEntry, error) {
 	var d outboxDoc
 	if err := s.db.Collection(colOutbox).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
-		if err == mongo.ErrNoDocuments {
+		if errors.Is(err, mongo.ErrNoDocuments) {
 			return nil, ErrNotFound
 		}
 		return nil, fmt.Errorf("store: reading outbox entry %s: %w", id, err)
 	}
 	e := fromDoc(d)
+	e.Status = OutboxPending
+	var r OutboxResult
+	err := s.db.Collection(colResults).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&r)
+	switch {
+	case err == nil:
+		e.Status, e.TelegramID, e.Error, e.SentAt = r.Status, r.TelegramID, r.Error, r.At
+	case !errors.Is(err, mongo.ErrNoDocuments):
+		return nil, fmt.Errorf("store: reading the outcome of %s: %w", id, err)
+	}
 	return &e, nil
 }
 
-// SweepOutbox deletes messages that ended (sent, failed, blocked) before
-// cutoff.
+// SweepOutbox deletes messages and outcomes older than cutoff.
 func (s *Store) SweepOutbox(ctx context.Context, cutoff time.Time) (int64, error) {
 	res, err := s.db.Collection(colOutbox).DeleteMany(ctx, bson.D{
-		{Key: "status", Value: bson.D{{Key: "$ne", Value: OutboxPending}}},
 		{Key: "created_at", Value: bson.D{{Key: "$lt", Value: cutoff}}},
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: sweeping the outbox: %w", err)
+	}
+	if _, err := s.db.Collection(colResults).DeleteMany(ctx, bson.D{
+		{Key: "at", Value: bson.D{{Key: "$lt", Value: cutoff}}},
+	}); err != nil {
+		return 0, fmt.Errorf("store: sweeping send outcomes: %w", err)
 	}
 	return res.DeletedCount, nil
 }

@@ -132,11 +132,14 @@ var ErrNotFound = errors.New("not found")
 func (s *Store) ensureIndexes(ctx context.Context) error {
 	specs := map[string][]mongo.IndexModel{
 		colInbox: {
-			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "_id", Value: 1}}},
+			{Keys: bson.D{{Key: "received_at", Value: 1}}},
 		},
 		colOutbox: {
-			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "seq", Value: 1}}},
-			{Keys: bson.D{{Key: "msg.chat_id", Value: 1}, {Key: "status", Value: 1}}},
+			{Keys: bson.D{{Key: "created_at", Value: 1}}},
+			{Keys: bson.D{{Key: "msg.chat_id", Value: 1}, {Key: "seq", Value: 1}}},
+		},
+		colResults: {
+			{Keys: bson.D{{Key: "at", Value: 1}}},
 		},
 	}
 	for coll, models := range specs {

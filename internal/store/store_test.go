@@ -37,15 +37,18 @@ func TestInboxRefusesRedeliveredUpdates(t *testing.T) {
 	if got := ids(fresh); len(got) != 1 || got[0] != 4 {
 		t.Fatalf("redelivery of 2,3 with new 4: fresh = %v, want [4]", got)
 	}
-	if err := s.MarkInboxDone(ctx, []int64{1, 3}); err != nil {
+	if err := s.SaveWatermark(ctx, 2); err != nil {
 		t.Fatal(err)
 	}
-	pending, err := s.PendingInbox(ctx)
+	if w, err := s.Watermark(ctx); err != nil || w != 2 {
+		t.Fatalf("watermark = %d, %v", w, err)
+	}
+	after, err := s.InboxAfter(ctx, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := ids(pending); len(got) != 2 || got[0] != 2 || got[1] != 4 {
-		t.Fatalf("pending = %v, want [2 4] in order", got)
+	if got := ids(after); len(got) != 2 || got[0] != 3 || got[1] != 4 {
+		t.Fatalf("after the watermark: %v, want [3 4] in order", got)
 	}
 	if max, _ := s.MaxInboxID(ctx); max != 4 {
 		t.Fatalf("MaxInboxID = %d, want 4", max)
@@ -191,15 +194,13 @@ func TestSweepDeletesOnlyOldFinishedRecords(t *testing.T) {
 	if _, err := s.AddToInbox(ctx, []store.InboxEntry{old, pendingOld, recent}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MarkInboxDone(ctx, []int64{1, 3}); err != nil {
-		t.Fatal(err)
-	}
-	n, err := s.SweepInbox(ctx, time.Now().Add(-7*24*time.Hour))
+	// Update 1 is done (watermark 1); 2 is old but not done; 3 is recent.
+	n, err := s.SweepInbox(ctx, time.Now().Add(-7*24*time.Hour), 1)
 	if err != nil || n != 1 {
 		t.Fatalf("swept %d, %v; want 1 (the old done one)", n, err)
 	}
-	pending, _ := s.PendingInbox(ctx)
-	if len(pending) != 1 || pending[0].UpdateID != 2 {
-		t.Fatalf("an unprocessed update was swept: pending = %v", ids(pending))
+	left, _ := s.InboxAfter(ctx, 0)
+	if got := ids(left); len(got) != 2 || got[0] != 2 || got[1] != 3 {
+		t.Fatalf("an unprocessed or recent update was swept: left = %v", got)
 	}
 }
