@@ -30,7 +30,7 @@ type Limits struct {
 // under 20.
 var TelegramLimits = Limits{
 	Global:            29,
-	PerChat:           0.95,
+	PerChat:           0.9,
 	PerChatBurst:      3,
 	PerGroupPerMinute: 16,
 	PerGroupBurst:     3,
