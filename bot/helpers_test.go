@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/prils-lazio/presidio/bot"
 	"github.com/prils-lazio/presidio/internal/chat"
 	"github.com/prils-lazio/presidio/internal/metrics"
@@ -57,7 +59,24 @@ func (e *echo) Handle(_ context.Context, sess *store.Session, in chat.Incoming) 
 		return outs, nil
 	}
 	sess.Lang = "en"
+	// Count the updates applied to this chat in the session itself, so a
+	// test can prove each was applied exactly once, across crashes too.
+	var st struct{ Applied int }
+	if len(sess.State) > 0 {
+		_ = bson.Unmarshal(sess.State, &st)
+	}
+	st.Applied++
+	sess.State, _ = bson.Marshal(st)
 	return out(in.Text), nil
+}
+
+// appliedCount reads the counter echo keeps in a session.
+func appliedCount(sess *store.Session) int {
+	var st struct{ Applied int }
+	if len(sess.State) > 0 {
+		_ = bson.Unmarshal(sess.State, &st)
+	}
+	return st.Applied
 }
 
 func apology(lang string) string { return "sorry (" + lang + ")" }
@@ -80,7 +99,7 @@ func quietLogger() *slog.Logger {
 // start runs a runtime with the echo handler against emu and st.
 func start(t *testing.T, emu *telegramtest.Server, st *store.Store, cfg bot.Config) *harness {
 	t.Helper()
-	h := &harness{emu: emu, store: st, handler: &echo{}, metrics: metrics.NewRegistry()}
+	h := &harness{emu: emu, store: st, handler: &echo{}, metrics: newRegistry()}
 	cfg.Token, cfg.APIURL = emu.Token(), emu.URL()
 	if cfg.PollTimeout == 0 {
 		cfg.PollTimeout = time.Second
@@ -128,3 +147,5 @@ func texts(sent []telegramtest.Sent) []string {
 
 // settle waits a little to show that nothing more arrives.
 func settle() { time.Sleep(300 * time.Millisecond) }
+
+func newRegistry() *metrics.Registry { return metrics.NewRegistry() }

@@ -50,7 +50,12 @@ func (r *Runtime) process(ctx context.Context, e store.InboxEntry) {
 	work.MarkApplied(e.UpdateID)
 	entries := outboxEntries(e.UpdateID, outs)
 
-	if !r.retry(ctx, "queueing replies", e.UpdateID, func() error { return r.store.Enqueue(ctx, entries) }) {
+	var fresh []store.OutboxEntry
+	if !r.retry(ctx, "queueing replies", e.UpdateID, func() error {
+		var err error
+		fresh, err = r.store.Enqueue(ctx, entries)
+		return err
+	}) {
 		return
 	}
 	if !r.retry(ctx, "saving the session", e.UpdateID, func() error { return r.store.SaveSession(ctx, &work) }) {
@@ -59,7 +64,7 @@ func (r *Runtime) process(ctx context.Context, e store.InboxEntry) {
 	r.sessMu.Lock()
 	r.sessions[e.Lane] = &work
 	r.sessMu.Unlock()
-	r.sender.submit(entries...)
+	r.sender.submit(fresh...) // not those a previous run persisted: they are already queued
 	r.mark.finished(e.UpdateID)
 	r.m.processed.Inc(outcome)
 	r.m.latency.Observe(time.Since(start).Seconds())

@@ -186,10 +186,11 @@ func (r *Runtime) checkToken(ctx context.Context) error {
 // the console, a reminder) and hands them to the sender. IDs must be unique
 // and stable for the effect they carry.
 func (r *Runtime) Enqueue(ctx context.Context, entries []store.OutboxEntry) error {
-	if err := r.store.Enqueue(ctx, entries); err != nil {
+	fresh, err := r.store.Enqueue(ctx, entries)
+	if err != nil {
 		return err
 	}
-	r.sender.submit(entries...)
+	r.sender.submit(fresh...)
 	return nil
 }
 

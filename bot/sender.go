@@ -41,7 +41,7 @@ type sender struct {
 	closed bool
 
 	jobs    chan sendJob
-	results chan store.OutboxResult
+	results chan outcome
 	ctx     context.Context // ends at the hard stop
 	cancel  context.CancelFunc
 	// recordCtx bounds the last writes of outcomes after the hard stop.
@@ -60,6 +60,14 @@ type chatQueue struct {
 	idle     time.Time
 }
 
+// outcome is a final result waiting to be recorded; the chat sends nothing
+// more until it is, so after a crash at most one message per chat (the one
+// whose outcome was not yet recorded) can be sent a second time.
+type outcome struct {
+	store.OutboxResult
+	chatID int64
+}
+
 type sendJob struct {
 	chatID int64
 	entry  store.OutboxEntry
@@ -72,7 +80,7 @@ func newSender(tg *telegram, st *store.Store, log *slog.Logger, m *runtimeMetric
 		recordCtx: recordCtx, recordCancel: recordCancel,
 		tg: tg, store: st, log: log, m: m, limits: limits, global: limits.global(),
 		workers: max(1, workers), giveUp: 48 * time.Hour,
-		chats: map[int64]*chatQueue{}, jobs: make(chan sendJob), results: make(chan store.OutboxResult, 1<<16),
+		chats: map[int64]*chatQueue{}, jobs: make(chan sendJob), results: make(chan outcome, 1<<16),
 		ctx: ctx, cancel: cancel, saved: make(chan struct{}),
 		onBlocked: func(int64) {},
 	}
@@ -215,7 +223,7 @@ func (s *sender) finish(j sendJob, msgID int, err error) {
 		q.items = q.items[1:]
 		q.attempts = 0
 		s.depth--
-		s.results <- store.OutboxResult{ID: id, Status: status, TelegramID: msgID, Error: reason, At: now}
+		s.results <- outcome{store.OutboxResult{ID: id, Status: status, TelegramID: msgID, Error: reason, At: now}, j.chatID}
 		msgID = 0
 	}
 	if err == nil {
@@ -254,13 +262,30 @@ func (s *sender) finish(j sendJob, msgID int, err error) {
 			return
 		}
 	}
-	if len(q.items) > 0 {
-		s.pushReadyLocked(j.chatID, q)
-		return
-	}
-	q.busy, q.idle = false, now
-	if q.limiter == nil {
-		delete(s.chats, j.chatID)
+	// The chat stays busy until record has persisted the outcome(s).
+}
+
+// release lets a chat send again once the outcome of its last message is
+// recorded.
+func (s *sender) release(chatIDs map[int64]bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	for id := range chatIDs {
+		q := s.chats[id]
+		if q == nil {
+			continue
+		}
+		if len(q.items) > 0 {
+			if !s.closed {
+				s.pushReadyLocked(id, q)
+			}
+			continue
+		}
+		q.busy, q.idle = false, now
+		if q.limiter == nil {
+			delete(s.chats, id)
+		}
 	}
 }
 
@@ -271,16 +296,20 @@ func (s *sender) finish(j sendJob, msgID int, err error) {
 func (s *sender) record() {
 	defer close(s.saved)
 	var batch []store.OutboxResult
-	for r := range s.results {
-		batch = append(batch[:0], r)
+	chats := map[int64]bool{}
+	for o := range s.results {
+		batch = append(batch[:0], o.OutboxResult)
+		clear(chats)
+		chats[o.chatID] = true
 	gather:
 		for len(batch) < 256 {
 			select {
-			case r, ok := <-s.results:
+			case o, ok := <-s.results:
 				if !ok {
 					break gather
 				}
-				batch = append(batch, r)
+				batch = append(batch, o.OutboxResult)
+				chats[o.chatID] = true
 			default:
 				break gather
 			}
@@ -297,6 +326,7 @@ func (s *sender) record() {
 			s.log.Warn("recording send outcomes failed, retrying", "error", err)
 			time.Sleep(min(backoff(attempt), 5*time.Second))
 		}
+		s.release(chats)
 	}
 }
 

@@ -129,11 +129,13 @@ func NextSeq() int64 {
 	return n
 }
 
-// Enqueue persists messages to send. Entries whose ID is already in the
-// outbox are left as they are (the effect was persisted before a crash).
-func (s *Store) Enqueue(ctx context.Context, entries []OutboxEntry) error {
+// Enqueue persists messages to send and returns those that were not in the
+// outbox before. Entries whose ID is already there are left as they are
+// (the effect was persisted before a crash, and the restart already handed
+// it to the sender): only the returned ones are new work.
+func (s *Store) Enqueue(ctx context.Context, entries []OutboxEntry) ([]OutboxEntry, error) {
 	if len(entries) == 0 {
-		return nil
+		return nil, nil
 	}
 	docs := make([]any, len(entries))
 	now := time.Now().UTC()
@@ -148,12 +150,20 @@ func (s *Store) Enqueue(ctx context.Context, entries []OutboxEntry) error {
 		docs[i] = toDoc(entries[i])
 	}
 	_, err := s.db.Collection(colOutbox).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	if err != nil {
-		if _, onlyDup := duplicateIndexes(err); !onlyDup {
-			return fmt.Errorf("store: queueing %d messages: %w", len(entries), err)
+	if err == nil {
+		return entries, nil
+	}
+	dup, onlyDup := duplicateIndexes(err)
+	if !onlyDup {
+		return nil, fmt.Errorf("store: queueing %d messages: %w", len(entries), err)
+	}
+	fresh := entries[:0:0]
+	for i, e := range entries {
+		if !dup[i] {
+			fresh = append(fresh, e)
 		}
 	}
-	return nil
+	return fresh, nil
 }
 
 // PendingOutbox returns the messages of the last week that have no outcome

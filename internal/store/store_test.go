@@ -89,13 +89,13 @@ func TestOutboxIsIdempotentAndOrdered(t *testing.T) {
 		{ID: "u9.0", Seq: store.NextSeq(), Msg: chat.Outgoing{ChatID: 5, Text: "first"}},
 		{ID: "u9.1", Seq: store.NextSeq(), Msg: chat.Outgoing{ChatID: 5, Text: "second", Buttons: [][]chat.Button{{{Text: "OK", Data: "ok"}}}}},
 	}
-	if err := s.Enqueue(ctx, batch); err != nil {
-		t.Fatal(err)
+	if fresh, err := s.Enqueue(ctx, batch); err != nil || len(fresh) != 2 {
+		t.Fatalf("enqueue: %d new, %v", len(fresh), err)
 	}
 	// A crash and replay persists the same effects again: no second copy.
 	replay := []store.OutboxEntry{{ID: "u9.0", Msg: chat.Outgoing{ChatID: 5, Text: "first (replayed)"}}}
-	if err := s.Enqueue(ctx, replay); err != nil {
-		t.Fatal(err)
+	if fresh, err := s.Enqueue(ctx, replay); err != nil || len(fresh) != 0 {
+		t.Fatalf("replayed enqueue: %d new, %v; want 0 new", len(fresh), err)
 	}
 	pending, err := s.PendingOutbox(ctx)
 	if err != nil {
