@@ -270,6 +270,19 @@ func (c *Catalog) chain(lang string) []string {
 }
 
 // has reports whether language tag has message id with some text.
+// Has reports whether the language's own file has the message (not through
+// the fallback): flow validation uses it to find missing translations.
+func (c *Catalog) Has(tag, id string) bool { return c.has(tag, id) }
+
+// LanguageTags lists the loaded languages' tags, Italian first.
+func (c *Catalog) LanguageTags() []string {
+	out := make([]string, len(c.languages))
+	for i, l := range c.languages {
+		out[i] = l.Tag
+	}
+	return out
+}
+
 func (c *Catalog) has(tag, id string) bool {
 	m := c.messages[tag][id]
 	return m != nil && len(messageForms(m)) > 0

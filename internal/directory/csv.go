@@ -1,0 +1,356 @@
+package directory
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// fixedColumns are the columns besides description_<lang>, in the order
+// WriteCSV writes them.
+var fixedColumns = []string{
+	"id", "name", "category", "provider_type", "municipality", "address",
+	"latitude", "longitude", "phone", "website", "hours", "languages",
+	"who_can_use", "sample", "retired",
+}
+
+var requiredColumns = []string{"id", "name", "category", "provider_type", "description_it"}
+
+const descPrefix = "description_"
+
+// LineError is one problem in an import file, at the first line of the
+// row it is about (the header is line 1).
+type LineError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+// Error formats the problem as "FILE:LINE: what is wrong".
+func (e *LineError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+
+// FileErrors is every problem found in an import file, in file order. It
+// is the error Import returns when it refuses a file.
+type FileErrors []error
+
+// Error gives one problem per line.
+func (e FileErrors) Error() string {
+	lines := make([]string, len(e))
+	for i, err := range e {
+		lines[i] = err.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap gives the problems to errors.Is and errors.As.
+func (e FileErrors) Unwrap() []error { return e }
+
+// ParseCSV reads services in the directory's CSV format from r; name is
+// the file name used in the errors.
+//
+// The format: one header line naming the columns, in any order, then one
+// service per row. The columns are id, name, category, provider_type,
+// municipality, address, latitude, longitude, phone, website, hours,
+// languages, who_can_use, sample, retired and description_<lang> (<lang> an
+// ISO 639 code, e.g. description_it, description_en). Required: id, name,
+// category, provider_type, description_it; a column left out is an empty
+// value. An empty description cell means none in that language. languages
+// lists codes separated by commas or spaces; sample and retired are true or
+// false (also yes/no, 1/0; empty is false); latitude and longitude use a
+// dot and are both empty for a service without a place; hours follow
+// ParseHours. Cells are trimmed; a quoted cell may span lines; blank rows
+// are skipped. The file is UTF-8, with or without a byte order mark.
+//
+// ParseCSV checks every row and returns every problem as a *LineError,
+// "FILE:LINE: what is wrong", LINE being the first line of the row (the
+// header is line 1), in file order. With any problem it returns no
+// services; without, every service passes Validate and IDs are unique.
+// Rows are not checked when the header lacks a required column (they
+// could not be read), nor after broken CSV quoting (the rest of the file
+// cannot be trusted).
+func ParseCSV(name string, r io.Reader) ([]Service, []error) {
+	br := bufio.NewReader(r)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		_, _ = br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1
+	var errs []error
+	fail := func(line int, format string, args ...any) {
+		errs = append(errs, &LineError{File: name, Line: line, Msg: fmt.Sprintf(format, args...)})
+	}
+	header, err := cr.Read()
+	if err == io.EOF {
+		fail(1, "the file is empty: the first line must name the columns (%s, ...)", strings.Join(fixedColumns, ","))
+		return nil, errs
+	}
+	if err != nil {
+		fail(lineOf(err, 1), "%s", csvProblem(err))
+		return nil, errs
+	}
+	cols, ok := readHeader(header, func(format string, args ...any) { fail(1, format, args...) })
+	if !ok {
+		return nil, errs
+	}
+	var services []Service
+	firstLine := map[string]int{}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			fail(lineOf(err, 0), "%s", csvProblem(err))
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if isBlank(rec) {
+			continue
+		}
+		if len(rec) != len(header) {
+			fail(line, "the row has %d cells but the header has %d (a missing or extra comma?)", len(rec), len(header))
+			continue
+		}
+		if !validUTF8(rec) {
+			fail(line, "the row is not valid UTF-8 (save the file as \"CSV UTF-8\")")
+			continue
+		}
+		s, problems := cols.service(rec)
+		for _, p := range problems {
+			fail(line, "%s", p)
+		}
+		if s.ID != "" {
+			if first, dup := firstLine[s.ID]; dup {
+				fail(line, "id %q is already used on line %d", s.ID, first)
+			} else {
+				firstLine[s.ID] = line
+			}
+		}
+		services = append(services, s)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return services, nil
+}
+
+// columns maps column names to their index in the rows.
+type columns map[string]int
+
+// readHeader checks the header; ok is false when rows cannot be read.
+func readHeader(header []string, fail func(string, ...any)) (columns, bool) {
+	if len(header) == 1 && strings.Count(header[0], ";") > 0 {
+		fail("the header is separated by \";\": save the file as CSV with commas (\"CSV UTF-8\")")
+		return nil, false
+	}
+	cols := columns{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(h))
+		known := slices.Contains(fixedColumns, h) ||
+			strings.HasPrefix(h, descPrefix) && langPattern.MatchString(strings.TrimPrefix(h, descPrefix))
+		switch {
+		case h == "":
+			fail("column %d has no name (delete the empty column)", i+1)
+		case !known:
+			fail("unknown column %q (columns: %s, and description_<lang> for each language, e.g. description_en)", h, strings.Join(fixedColumns, ", "))
+		case hasKey(cols, h):
+			fail("column %q appears twice", h)
+		default:
+			cols[h] = i
+		}
+	}
+	ok := true
+	for _, c := range requiredColumns {
+		if !hasKey(cols, c) {
+			fail("missing column %q (required: %s)", c, strings.Join(requiredColumns, ", "))
+			ok = false
+		}
+	}
+	return cols, ok
+}
+
+func hasKey(m columns, k string) bool { _, ok := m[k]; return ok }
+
+// service reads one row; problems are messages without file and line.
+func (c columns) service(rec []string) (Service, []string) {
+	get := func(col string) string {
+		if i, ok := c[col]; ok {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	s := Service{
+		ID:           get("id"),
+		Name:         get("name"),
+		Category:     Category(get("category")),
+		ProviderType: ProviderType(get("provider_type")),
+		Municipality: get("municipality"),
+		Address:      get("address"),
+		Phone:        get("phone"),
+		Website:      get("website"),
+		Hours:        get("hours"),
+		WhoCanUse:    get("who_can_use"),
+		Descriptions: map[string]string{},
+	}
+	var problems []string
+	unreadable := map[string]bool{} // columns whose value could not be read
+	bad := func(col, msg string) {
+		problems = append(problems, msg)
+		unreadable[col] = true
+	}
+	var err error
+	if s.Latitude, err = parseCoordinate("latitude", get("latitude")); err != nil {
+		bad("latitude", err.Error())
+	}
+	if s.Longitude, err = parseCoordinate("longitude", get("longitude")); err != nil {
+		bad("longitude", err.Error())
+	}
+	if unreadable["latitude"] || unreadable["longitude"] {
+		unreadable["coordinates"] = true
+	}
+	if s.Sample, err = parseBool("sample", get("sample")); err != nil {
+		bad("sample", err.Error())
+	}
+	if s.Retired, err = parseBool("retired", get("retired")); err != nil {
+		bad("retired", err.Error())
+	}
+	for l := range strings.FieldsFuncSeq(get("languages"), func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
+		s.Languages = append(s.Languages, strings.ToLower(l))
+	}
+	for col, i := range c {
+		if lang, ok := strings.CutPrefix(col, descPrefix); ok {
+			if text := strings.TrimSpace(rec[i]); text != "" {
+				s.Descriptions[lang] = text
+			}
+		}
+	}
+	for _, p := range s.problems() {
+		if !unreadable[p.field] {
+			problems = append(problems, p.msg)
+		}
+	}
+	return s, problems
+}
+
+func parseCoordinate(col, v string) (float64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err == nil {
+		return f, nil
+	}
+	if _, err2 := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64); err2 == nil {
+		return 0, fmt.Errorf("%s %q is not a number (use a dot)", col, v)
+	}
+	return 0, fmt.Errorf("%s %q is not a number", col, v)
+}
+
+func parseBool(col, v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "", "false", "no", "0":
+		return false, nil
+	case "true", "yes", "1":
+		return true, nil
+	}
+	return false, fmt.Errorf("%s %q is not true or false", col, v)
+}
+
+func isBlank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func validUTF8(rec []string) bool {
+	for _, f := range rec {
+		if !utf8.ValidString(f) {
+			return false
+		}
+	}
+	return true
+}
+
+// lineOf returns the line where a CSV syntax error's record starts.
+func lineOf(err error, fallback int) int {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) && pe.StartLine > 0 {
+		return pe.StartLine
+	}
+	return fallback
+}
+
+func csvProblem(err error) string {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return fmt.Sprintf("broken CSV at line %d, column %d: %v (a quote inside a cell must be doubled: \"\"); rows after it were not checked", pe.Line, pe.Column, pe.Err)
+	}
+	return fmt.Sprintf("reading the file: %v", err)
+}
+
+// WriteCSV writes services in the format ParseCSV reads: the fixed columns,
+// then description_it, description_en and the other languages in use in
+// alphabetical order. ParseCSV of the output gives the services back equal
+// but for UpdatedAt (not exported) and for cells' leading and trailing
+// spaces (trimmed).
+func WriteCSV(w io.Writer, services []Service) error {
+	langs := map[string]bool{SourceLanguage: true}
+	for _, s := range services {
+		for l, text := range s.Descriptions {
+			if text != "" {
+				langs[l] = true
+			}
+		}
+	}
+	others := make([]string, 0, len(langs))
+	for l := range langs {
+		if l != SourceLanguage && l != "en" {
+			others = append(others, l)
+		}
+	}
+	slices.Sort(others)
+	order := []string{SourceLanguage}
+	if langs["en"] {
+		order = append(order, "en")
+	}
+	order = append(order, others...)
+
+	cw := csv.NewWriter(w)
+	header := slices.Clone(fixedColumns)
+	for _, l := range order {
+		header = append(header, descPrefix+l)
+	}
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	for _, s := range services {
+		lat, lon := "", ""
+		if s.HasLocation() {
+			lat = strconv.FormatFloat(s.Latitude, 'f', -1, 64)
+			lon = strconv.FormatFloat(s.Longitude, 'f', -1, 64)
+		}
+		row := []string{
+			s.ID, s.Name, string(s.Category), string(s.ProviderType), s.Municipality, s.Address,
+			lat, lon, s.Phone, s.Website, s.Hours, strings.Join(s.Languages, ","),
+			s.WhoCanUse, strconv.FormatBool(s.Sample), strconv.FormatBool(s.Retired),
+		}
+		for _, l := range order {
+			row = append(row, s.Descriptions[l])
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
