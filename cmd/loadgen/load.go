@@ -2,15 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/prils-lazio/presidio/internal/telegramtest"
-	"github.com/prils-lazio/presidio/locales"
 )
 
 const (
@@ -23,15 +22,17 @@ const (
 const replyTimeout = 30 * time.Second
 
 // languageCodes are the Telegram language codes the simulated people have,
-// in turn: the languages Presidio speaks, and one it does not ("ps").
+// in turn: the languages Presidio speaks, and one it does not ("ps"), so
+// that answers come in every language.
 var languageCodes = []string{"it", "en", "ar", "uk", "fr", "es", "ro", "ru", "zh-hans", "bn", "ur", "pa", "sq", "tl", "ps"}
 
 // person is one simulated user with the messages they wait replies to.
 type person struct {
 	u telegramtest.User
-	// placeholder is Presidio's answer to a plain text in the person's
-	// language.
-	placeholder string
+	// replies is how many messages the bot answers a plain text with, and
+	// expect the text of the last one (learned in the warm-up).
+	replies int
+	expect  string
 
 	mu      sync.Mutex
 	waiting []*exchange // in the order sent
@@ -44,6 +45,12 @@ type exchange struct {
 	want     string // text of the (last) reply; "" = not checked
 	measured bool
 	done     chan struct{} // closed when the last reply arrived; may be nil
+
+	// absorb takes every reply (warm-up): got counts them, last is the
+	// last one's text, and done is closed at the first.
+	absorb bool
+	got    int
+	last   string
 }
 
 // tracker matches the emulator's deliveries to the exchanges waiting for
@@ -55,6 +62,8 @@ type tracker struct {
 	latencies []time.Duration
 	lastReply time.Time
 
+	lastDelivery atomic.Int64 // unix nanoseconds
+
 	completed atomic.Int64 // measured exchanges with all their replies
 	wrong     atomic.Int64 // replies whose text was not the expected one
 	unmatched atomic.Int64 // deliveries nobody was waiting for
@@ -63,6 +72,7 @@ type tracker struct {
 // onSent runs inside the emulator for every delivery (see OnSent): quick.
 func (t *tracker) onSent(s telegramtest.Sent) {
 	now := time.Now()
+	t.lastDelivery.Store(now.UnixNano())
 	p := t.people[s.ChatID]
 	if p == nil {
 		t.unmatched.Add(1)
@@ -75,6 +85,16 @@ func (t *tracker) onSent(s telegramtest.Sent) {
 		return
 	}
 	x := p.waiting[0]
+	if x.absorb {
+		x.got++
+		x.last = s.Text
+		first := x.got == 1
+		p.mu.Unlock()
+		if first && x.done != nil {
+			close(x.done)
+		}
+		return
+	}
 	x.left--
 	finished := x.left == 0
 	if finished {
@@ -116,19 +136,14 @@ func (t *tracker) send(emu *telegramtest.Server, p *person, text string, replies
 	return x
 }
 
-func newPeople(n int, texts *locales.Catalog) map[int64]*person {
+func newPeople(n int) map[int64]*person {
 	people := make(map[int64]*person, n)
 	for i := range n {
-		code := languageCodes[i%len(languageCodes)]
-		lang, ok := texts.Match(code)
-		if !ok {
-			lang = "it"
-		}
 		id := int64(1_000_000_000 + i)
-		people[id] = &person{
-			u:           telegramtest.User{ID: id, FirstName: "Persona", LastName: strconv.Itoa(i), LanguageCode: code},
-			placeholder: texts.Text(lang, "menu.placeholder", nil),
-		}
+		people[id] = &person{u: telegramtest.User{
+			ID: id, FirstName: "Persona", LastName: strconv.Itoa(i),
+			LanguageCode: languageCodes[i%len(languageCodes)],
+		}}
 	}
 	return people
 }
@@ -142,15 +157,7 @@ func ordered(people map[int64]*person) []*person {
 	return out
 }
 
-// loadTexts returns the catalog Presidio answers from.
-func loadTexts() (*locales.Catalog, error) {
-	if dir := os.Getenv("PRESIDIO_LOCALES_DIR"); dir != "" {
-		return locales.LoadDir(dir)
-	}
-	return locales.Load()
-}
-
-// run is one measurement's load: target decides the expected replies.
+// load is one measurement's people and what they expect.
 type load struct {
 	emu    *telegramtest.Server
 	t      *tracker
@@ -161,24 +168,46 @@ type load struct {
 
 func (l *load) text() string { return "ciao " + strconv.FormatInt(l.seq.Add(1), 10) }
 
-// want is the expected reply to text from p.
+// want is the expected (last) reply to text from p.
 func (l *load) want(p *person, text string) string {
 	if l.target == targetEcho {
 		return text
 	}
-	return p.placeholder
+	return p.expect
 }
 
-// warmUp has every person send /start and waits for the answers (two from
-// Presidio, one from the echo bot), so sessions exist before measuring.
+// warmUp has every person send /start, then one plain text, and takes
+// every answer to both, so sessions and languages are set before measuring.
+// It learns how many messages answer a plain text (Presidio's handler
+// decides; the echo bot sends one) and what the last one says, which the
+// measured texts' replies are then checked against.
 func (l *load) warmUp(ctx context.Context) error {
-	replies := 2
-	if l.target == targetEcho {
-		replies = 1
+	if _, err := l.absorbAll(ctx, func(*person) string { return "/start" }); err != nil {
+		return fmt.Errorf("warm-up /start: %w", err)
 	}
+	xs, err := l.absorbAll(ctx, func(*person) string { return l.text() })
+	if err != nil {
+		return fmt.Errorf("warm-up text: %w", err)
+	}
+	for i, p := range l.people {
+		p.replies, p.expect = xs[i].got, xs[i].last
+	}
+	return nil
+}
+
+// absorbAll has every person send a text and waits until each got at least
+// one answer and the bot has been quiet for a second; it returns the
+// exchanges with every answer counted.
+func (l *load) absorbAll(ctx context.Context, text func(*person) string) ([]*exchange, error) {
 	xs := make([]*exchange, len(l.people))
 	for i, p := range l.people {
-		xs[i] = l.t.send(l.emu, p, "/start", replies, "", false, true)
+		x := &exchange{absorb: true, done: make(chan struct{})}
+		p.mu.Lock()
+		p.waiting = append(p.waiting, x)
+		x.sent = time.Now()
+		p.mu.Unlock()
+		l.emu.SendText(p.u, text(p))
+		xs[i] = x
 	}
 	deadline := time.NewTimer(90 * time.Second)
 	defer deadline.Stop()
@@ -194,12 +223,36 @@ func (l *load) warmUp(ctx context.Context) error {
 					missing++
 				}
 			}
-			return fmt.Errorf("warm-up: %d of %d people got no full answer to /start within 90s", missing, len(xs))
+			return nil, fmt.Errorf("%d of %d people got no answer within 90s", missing, len(xs))
 		case <-ctx.Done():
-			return ctx.Err()
+			return nil, ctx.Err()
 		}
 	}
-	return nil
+	const quiet = time.Second
+	for limit := time.Now().Add(30 * time.Second); ; {
+		since := time.Since(time.Unix(0, l.t.lastDelivery.Load()))
+		if since >= quiet {
+			break
+		}
+		if time.Now().After(limit) {
+			return nil, errors.New("the bot kept sending for 30s after everybody got an answer")
+		}
+		select {
+		case <-time.After(quiet - since):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	for i, p := range l.people {
+		p.mu.Lock()
+		if len(p.waiting) != 1 || p.waiting[0] != xs[i] {
+			p.mu.Unlock()
+			return nil, fmt.Errorf("internal error: person %d waits for %d exchanges", p.u.ID, len(p.waiting))
+		}
+		p.waiting = p.waiting[:0]
+		p.mu.Unlock()
+	}
+	return xs, nil
 }
 
 // closedLoop has every person send, wait for the reply, and send again,
@@ -220,7 +273,7 @@ func (l *load) closedLoop(ctx context.Context, deadline time.Time, maxUpdates in
 					return
 				}
 				text := l.text()
-				x := l.t.send(l.emu, p, text, 1, l.want(p, text), true, true)
+				x := l.t.send(l.emu, p, text, p.replies, l.want(p, text), true, true)
 				timer.Reset(replyTimeout)
 				select {
 				case <-x.done:
@@ -257,7 +310,7 @@ func (l *load) openLoop(ctx context.Context, rate float64, n int64) (lags []time
 		lags = append(lags, max(0, time.Since(slot)))
 		p := l.people[i%int64(len(l.people))]
 		text := l.text()
-		l.t.send(l.emu, p, text, 1, l.want(p, text), true, false)
+		l.t.send(l.emu, p, text, p.replies, l.want(p, text), true, false)
 	}
 	sent := i
 	deadline := time.Now().Add(replyTimeout)

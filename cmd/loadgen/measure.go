@@ -1,12 +1,15 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,10 +47,6 @@ func measure(ctx context.Context, o options, target, mode string, stderr io.Writ
 	logf := func(format string, a ...any) {
 		fmt.Fprintf(stderr, "[%s %s] %s\n", target, mode, fmt.Sprintf(format, a...))
 	}
-	texts, err := loadTexts()
-	if err != nil {
-		return nil, err
-	}
 	emuOpts := telegramtest.Options{} // flood limits off: a Telegram without limits
 	if os.Getenv("MONGODB_URI") != "" {
 		// The database keeps the inbox of earlier runs, which refuses update
@@ -56,7 +55,7 @@ func measure(ctx context.Context, o options, target, mode string, stderr io.Writ
 	}
 	emu := telegramtest.New(emuOpts)
 	defer emu.Close()
-	people := newPeople(o.users, texts)
+	people := newPeople(o.users)
 	t := &tracker{people: people}
 	emu.OnSent(t.onSent)
 	l := &load{emu: emu, t: t, people: ordered(people), target: target}
@@ -69,16 +68,30 @@ func measure(ctx context.Context, o options, target, mode string, stderr io.Writ
 	defer c.stop()
 	pid := c.pid()
 
-	logf("warm-up: %d people send /start", o.users)
+	if c.addr != "" {
+		logf("the bot serves http://%s/metrics", c.addr)
+	}
+	logf("warm-up: %d people send /start, then a text", o.users)
 	if err := l.warmUp(ctx); err != nil {
 		return nil, fmt.Errorf("%w\n%s's last output:\n%s", err, target, c.logs.String())
 	}
 	if err := c.alive(); err != nil {
 		return nil, err
 	}
-	time.Sleep(time.Second) // let the answers to /start be recorded
 
 	res := &Result{Target: target, Mode: mode, Users: o.users, Store: storeKind(target)}
+	var replies int
+	for _, p := range l.people {
+		replies += p.replies
+	}
+	res.RepliesPerUpdate = float64(replies) / float64(len(l.people))
+	res.SampleReply = l.people[0].expect
+	if target == targetEcho {
+		res.SampleReply = "(the same text)"
+	}
+	if r := []rune(res.SampleReply); len(r) > 100 {
+		res.SampleReply = string(r[:100]) + "…"
+	}
 	var before map[string]float64
 	if target == targetPresidio {
 		if before, err = c.metrics(ctx); err != nil {
@@ -206,6 +219,7 @@ func measure(ctx context.Context, o options, target, mode string, stderr io.Writ
 			perUpdate := cmds / float64(res.Updates)
 			res.StoreCommandsPerUpdate = &perUpdate
 		}
+		res.BotProcessing = histogramSummary(before, after, "presidio_update_processing_seconds")
 		for _, outcome := range []string{"error", "panic"} {
 			k := `presidio_updates_processed_total{outcome="` + outcome + `"}`
 			if n := after[k] - before[k]; n > 0 {
@@ -275,3 +289,42 @@ func percentiles(d []time.Duration) Percentiles {
 }
 
 func ms(d time.Duration) float64 { return math.Round(float64(d)/float64(time.Millisecond)*100) / 100 }
+
+// histogramSummary summarizes what a Prometheus histogram recorded between
+// two scrapes: the mean and the buckets holding the median and the 99th
+// percentile, in milliseconds.
+func histogramSummary(before, after map[string]float64, name string) *HistogramSummary {
+	type bucket struct{ le, n float64 }
+	var buckets []bucket
+	prefix := name + `_bucket{le="`
+	for k, v := range after {
+		le, ok := strings.CutPrefix(k, prefix)
+		if !ok {
+			continue
+		}
+		bound, err := strconv.ParseFloat(strings.TrimSuffix(le, `"}`), 64)
+		if err != nil {
+			continue
+		}
+		buckets = append(buckets, bucket{bound, v - before[k]})
+	}
+	count := after[name+"_count"] - before[name+"_count"]
+	if count <= 0 || len(buckets) == 0 {
+		return nil
+	}
+	slices.SortFunc(buckets, func(a, b bucket) int { return cmp.Compare(a.le, b.le) })
+	upTo := func(q float64) float64 {
+		for _, b := range buckets {
+			if b.n >= q*count {
+				return b.le * 1000
+			}
+		}
+		return math.Inf(1)
+	}
+	return &HistogramSummary{
+		Count:  int64(count),
+		MeanMs: math.Round((after[name+"_sum"]-before[name+"_sum"])/count*1000*100) / 100,
+		P50Ms:  upTo(0.5),
+		P99Ms:  upTo(0.99),
+	}
+}

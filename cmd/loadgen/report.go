@@ -17,9 +17,13 @@ type Result struct {
 	Rate float64 `json:"rate,omitempty"`
 	// Sent is how many measured messages were sent; Updates how many got
 	// their full, checked or not, reply; Lost how many got none in time.
-	Sent    int64 `json:"sent"`
-	Updates int64 `json:"updates"`
-	Lost    int64 `json:"lost"`
+	Sent int64 `json:"sent"`
+	// RepliesPerUpdate is how many messages answer one plain text (the
+	// last one is timed), SampleReply the first person's last one.
+	RepliesPerUpdate float64 `json:"replies_per_update"`
+	SampleReply      string  `json:"sample_reply"`
+	Updates          int64   `json:"updates"`
+	Lost             int64   `json:"lost"`
 	// Seconds from the first measured send to the last reply.
 	Seconds          float64 `json:"seconds"`
 	UpdatesPerSecond float64 `json:"updates_per_second"`
@@ -34,9 +38,13 @@ type Result struct {
 	RSSAfterWarmUpMiB float64   `json:"rss_after_warm_up_mib"`
 	RSSMiB            RSSPoints `json:"rss_mib"`
 	// StoreCommands are database round trips during the measurement.
-	StoreCommands          int64    `json:"store_commands,omitempty"`
-	StoreCommandsPerUpdate *float64 `json:"store_commands_per_update,omitempty"`
-	DataDirMiB             float64  `json:"data_dir_mib,omitempty"`
+	// BotProcessing is Presidio's own presidio_update_processing_seconds:
+	// from an update entering its lane to its replies and session being
+	// persisted.
+	BotProcessing          *HistogramSummary `json:"bot_processing,omitempty"`
+	StoreCommands          int64             `json:"store_commands,omitempty"`
+	StoreCommandsPerUpdate *float64          `json:"store_commands_per_update,omitempty"`
+	DataDirMiB             float64           `json:"data_dir_mib,omitempty"`
 	// CPU used over the measurement, in percent of one core.
 	ChildCPUPercent   float64  `json:"child_cpu_percent"`
 	LoadgenCPUPercent float64  `json:"loadgen_cpu_percent"`
@@ -52,6 +60,16 @@ type Percentiles struct {
 	P90 float64 `json:"p90"`
 	P99 float64 `json:"p99"`
 	Max float64 `json:"max"`
+}
+
+// HistogramSummary summarizes a histogram: P50Ms and P99Ms are the upper
+// bounds of the buckets holding those percentiles (+Inf above the last
+// bound).
+type HistogramSummary struct {
+	Count  int64   `json:"count"`
+	MeanMs float64 `json:"mean_ms"`
+	P50Ms  float64 `json:"p50_at_most_ms"`
+	P99Ms  float64 `json:"p99_at_most_ms"`
 }
 
 // RSSPoints is the child's resident memory once 10%, 50% and 100% of the
@@ -116,6 +134,10 @@ func writeMarkdown(w io.Writer, command string, results []*Result) {
 	}
 	var notes []string
 	for _, r := range results {
+		notes = append(notes, fmt.Sprintf("%s %s: a plain text was answered with %.2g message(s); the first person's: %q", r.Target, r.Mode, r.RepliesPerUpdate, r.SampleReply))
+		if h := r.BotProcessing; h != nil {
+			notes = append(notes, fmt.Sprintf("%s %s: inside the bot, from lane start to replies and session persisted (presidio_update_processing_seconds): mean %.1f ms, p50 ≤ %g ms, p99 ≤ %g ms", r.Target, r.Mode, h.MeanMs, h.P50Ms, h.P99Ms))
+		}
 		if r.ScheduleLag != nil {
 			notes = append(notes, fmt.Sprintf("%s %s: loadgen sent %.1f ms late at p99 (max %.1f ms) against the %.0f/s schedule", r.Target, r.Mode, r.ScheduleLag.P99, r.ScheduleLag.Max, r.Rate))
 		}

@@ -1,8 +1,10 @@
 // Command presidio runs the Presidio Telegram assistant: the bot, its
 // HTTP endpoints and, when no bot token is set, the sandbox.
 //
-//	go run ./cmd/presidio        # sandbox on the embedded store
-//	presidio -h                  # every setting with its default
+//	go run ./cmd/presidio                          # sandbox on the embedded store
+//	presidio -h                                    # every setting with its default
+//	presidio directory import services.csv         # checks every row; imports all or nothing
+//	presidio directory export > services.csv
 package main
 
 import (
@@ -17,6 +19,8 @@ import (
 
 	"github.com/prils-lazio/presidio/internal/app"
 	"github.com/prils-lazio/presidio/internal/config"
+	"github.com/prils-lazio/presidio/internal/directory"
+	"github.com/prils-lazio/presidio/internal/store"
 )
 
 func main() {
@@ -26,6 +30,9 @@ func main() {
 // run is main without the process: it returns the exit code. 0 after a
 // clean stop (SIGTERM, SIGINT), 2 for a bad setting, 1 for anything else.
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "directory" {
+		return runDirectory(args[1:], getenv, stdout, stderr)
+	}
 	cfg, err := config.Parse(args, getenv, stdout)
 	if errors.Is(err, config.ErrHelp) {
 		return 0
@@ -63,4 +70,23 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// runDirectory is `presidio directory import FILE.csv | export | …`: the
+// coordinator's commands for the service directory, on the configured store.
+func runDirectory(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cfg, err := config.Parse(nil, getenv, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "presidio: %v\n", err)
+		return 2
+	}
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir}, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "presidio: %v\n", err)
+		return 1
+	}
+	defer st.Close(ctx)
+	return directory.RunCLI(ctx, directory.New(st), args, stdout, stderr)
 }

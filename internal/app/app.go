@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/prils-lazio/presidio/bot"
-	"github.com/prils-lazio/presidio/flows"
 	"github.com/prils-lazio/presidio/internal/config"
 	"github.com/prils-lazio/presidio/internal/metrics"
 	"github.com/prils-lazio/presidio/internal/sandbox"
@@ -83,7 +82,9 @@ func (a *App) Start(ctx context.Context) (err error) {
 	}
 	handler := a.Handler
 	if handler == nil {
-		handler = &flows.Welcome{Texts: texts}
+		if handler, err = a.flowsHandler(ctx, texts); err != nil {
+			return err
+		}
 	}
 	apology := func(lang string) string { return texts.Text(lang, "error.apology", nil) }
 	a.Runtime, err = bot.New(rcfg, a.Store, handler, apology, a.Metrics, a.log)
@@ -117,7 +118,7 @@ func (a *App) loadTexts() (*locales.Catalog, error) {
 func commands(texts *locales.Catalog) map[string][]bot.Command {
 	out := map[string][]bot.Command{}
 	for _, l := range texts.Languages() {
-		for _, c := range []string{"start", "menu", "language", "help", "privacy"} {
+		for _, c := range []string{"start", "menu", "services", "language", "help", "privacy"} {
 			out[l.Tag] = append(out[l.Tag], bot.Command{Name: c, Description: texts.Text(l.Tag, "command."+c, nil)})
 		}
 	}

@@ -31,6 +31,7 @@ type Config struct {
 	LogFormat       string
 	LogLevel        string
 	LocalesDir      string
+	FlowsDir        string
 	ShutdownTimeout time.Duration
 }
 
@@ -57,6 +58,7 @@ var Settings = []Setting{
 	{Env: "PRESIDIO_LOG_FORMAT", Flag: "log-format", Default: "text", Help: "text or json"},
 	{Env: "PRESIDIO_LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error (message texts are logged only at debug)"},
 	{Env: "PRESIDIO_LOCALES_DIR", Flag: "locales-dir", Help: "read translations from this folder instead of the built-in ones (to try edits)"},
+	{Env: "PRESIDIO_FLOWS_DIR", Flag: "flows-dir", Help: "read flow files from this folder instead of the built-in ones (to try edits)"},
 	{Env: "PRESIDIO_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "10s", Help: "how long SIGTERM waits for work in progress"},
 }
 
@@ -106,6 +108,7 @@ func validate(v map[string]string) (Config, error) {
 		MongoURI: v["MONGODB_URI"], DataDir: v["PRESIDIO_DATA_DIR"], HTTPAddr: v["PRESIDIO_HTTP_ADDR"],
 		WebhookURL: v["PRESIDIO_WEBHOOK_URL"], WebhookSecret: v["PRESIDIO_WEBHOOK_SECRET"],
 		LogFormat: v["PRESIDIO_LOG_FORMAT"], LogLevel: v["PRESIDIO_LOG_LEVEL"], LocalesDir: v["PRESIDIO_LOCALES_DIR"],
+		FlowsDir: v["PRESIDIO_FLOWS_DIR"],
 	}
 	bad := func(env, format string, a ...any) (Config, error) {
 		return Config{}, fmt.Errorf("%s: %s", env, fmt.Sprintf(format, a...))
@@ -164,6 +167,11 @@ func validate(v map[string]string) (Config, error) {
 	if c.LocalesDir != "" {
 		if st, err := os.Stat(c.LocalesDir); err != nil || !st.IsDir() {
 			return bad("PRESIDIO_LOCALES_DIR", "%q is not a folder", c.LocalesDir)
+		}
+	}
+	if c.FlowsDir != "" {
+		if st, err := os.Stat(c.FlowsDir); err != nil || !st.IsDir() {
+			return bad("PRESIDIO_FLOWS_DIR", "%q is not a folder", c.FlowsDir)
 		}
 	}
 	d, err := time.ParseDuration(v["PRESIDIO_SHUTDOWN_TIMEOUT"])

@@ -1,0 +1,101 @@
+package flows
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prils-lazio/presidio/internal/chat"
+	"github.com/prils-lazio/presidio/internal/directory"
+)
+
+// Actions returns the actions flows can call. Escalation to a person and
+// course sign-up are answered with where to go until their features land.
+func Actions(dir *directory.Directory, texts Catalog, now func() time.Time) map[string]Action {
+	say := func(id string) Action {
+		return ActionFunc(func(_ context.Context, _ ActionCall, t Turn) (ActionResult, error) {
+			return ActionResult{Out: []chat.Outgoing{{ChatID: t.ChatID, Text: texts.Text(t.Lang, id, nil)}}}, nil
+		})
+	}
+	return map[string]Action{
+		"escalate":          say("human.placeholder"),
+		"courses.start":     say("courses.placeholder"),
+		"directory.nearest": &nearest{dir: dir, texts: texts, now: now},
+	}
+}
+
+// nearest asks for the person's location (unless it came with the call),
+// then shows the three nearest services of the node's category with the
+// distance, today's hours and whether it is open now, each with a map pin.
+type nearest struct {
+	dir   *directory.Directory
+	texts Catalog
+	now   func() time.Time
+}
+
+func (a *nearest) Run(ctx context.Context, call ActionCall, t Turn) (ActionResult, error) {
+	if call.Input == nil || call.Input.Location == nil {
+		return ActionResult{Wait: true, Out: []chat.Outgoing{{
+			ChatID: t.ChatID, Text: a.texts.Text(t.Lang, "directory.ask_location", nil),
+			Keyboard: [][]chat.KeyboardButton{{{Text: "📍 " + a.texts.Text(t.Lang, "button.share_location", nil), RequestLocation: true}}},
+		}}}, nil
+	}
+	loc := call.Input.Location
+	found, err := a.dir.Nearest(ctx, loc.Latitude, loc.Longitude, directory.Category(call.Params["category"]), 3)
+	if err != nil {
+		return ActionResult{}, err
+	}
+	if len(found) == 0 {
+		return ActionResult{Out: []chat.Outgoing{{ChatID: t.ChatID, RemoveKeyboard: true, Text: a.texts.Text(t.Lang, "directory.none", nil)}}}, nil
+	}
+	out := []chat.Outgoing{{ChatID: t.ChatID, RemoveKeyboard: true, Text: a.texts.Text(t.Lang, "directory.nearest_header", nil)}}
+	now := a.now()
+	for _, s := range found {
+		title := s.Name
+		out = append(out, chat.Outgoing{ChatID: t.ChatID, Venue: &chat.Venue{
+			Latitude: s.Latitude, Longitude: s.Longitude, Title: title, Address: s.Municipality + " — " + s.Address,
+		}})
+		out = append(out, chat.Outgoing{ChatID: t.ChatID, Text: a.card(t.Lang, s, now)})
+	}
+	return ActionResult{Out: out}, nil
+}
+
+// card describes one service: distance, hours today, open now, contacts.
+func (a *nearest) card(lang string, s directory.Nearby, now time.Time) string {
+	var b strings.Builder
+	b.WriteString(s.Name + "\n")
+	b.WriteString(a.texts.Text(lang, "directory.distance", map[string]any{"Distance": distance(s.Metres)}) + "\n")
+	switch today := s.TodayHours(now); {
+	case s.Hours == "":
+		b.WriteString(a.texts.Text(lang, "directory.hours_unknown", nil) + "\n")
+	case today == "":
+		b.WriteString(a.texts.Text(lang, "directory.closed_today", nil) + "\n")
+	case s.OpenAt(now):
+		b.WriteString(a.texts.Text(lang, "directory.open_now", map[string]any{"Hours": today}) + "\n")
+	default:
+		b.WriteString(a.texts.Text(lang, "directory.closed_now", map[string]any{"Hours": today}) + "\n")
+	}
+	if s.Phone != "" {
+		b.WriteString("📞 " + s.Phone + "\n")
+	}
+	if s.Website != "" {
+		b.WriteString("🔗 " + s.Website + "\n")
+	}
+	if d := s.Describe(lang); d != "" {
+		b.WriteString("\n" + d + "\n")
+	}
+	if s.Sample {
+		b.WriteString("\n⚠️ " + a.texts.Text(lang, "directory.sample", nil))
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// distance writes metres as "350 m" or "2.4 km".
+func distance(m float64) string {
+	if m < 1000 {
+		return fmt.Sprintf("%d m", int(m/10+0.5)*10)
+	}
+	return strconv.FormatFloat(m/1000, 'f', 1, 64) + " km"
+}

@@ -1,0 +1,333 @@
+package flows
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/prils-lazio/presidio/internal/chat"
+	"github.com/prils-lazio/presidio/internal/store"
+	"github.com/prils-lazio/presidio/locales"
+)
+
+// Catalog is what flows need from locales.
+type Catalog interface {
+	Text(lang, id string, data map[string]any) string
+	Languages() []locales.Language
+	Match(telegramLanguageCode string) (tag string, ok bool)
+}
+
+// Understander guesses what a free-text message is about: a topic flow id
+// or one of the conversational intents (human, menu, greeting, thanks,
+// language, services-near-me). ok is false when it is not confident.
+type Understander interface {
+	Understand(lang, text string) (intent string, ok bool)
+}
+
+// Action is a registered Go action a flow can call (action: name).
+type Action interface {
+	Run(ctx context.Context, call ActionCall, t Turn) (ActionResult, error)
+}
+
+// ActionFunc adapts a function to Action.
+type ActionFunc func(ctx context.Context, call ActionCall, t Turn) (ActionResult, error)
+
+// Run implements Action.
+func (f ActionFunc) Run(ctx context.Context, call ActionCall, t Turn) (ActionResult, error) {
+	return f(ctx, call, t)
+}
+
+// Bot is the runtime's handler for private chats.
+type Bot struct {
+	Engine     *Engine
+	Texts      Catalog
+	Understand Understander
+	Actions    map[string]Action
+	// Now is the clock (tests fix it).
+	Now func() time.Time
+	// Idle is how long after which a person coming back is asked whether
+	// to continue where they were or start again.
+	Idle time.Duration
+}
+
+// intentFlows maps understood intents to the flow that answers them.
+var intentFlows = map[string]string{
+	"permits": "permits", "documents": "documents", "health": "health", "italian-courses": "italian",
+	"work": "work", "housing": "housing", "school": "school", "legal-aid": "legal",
+	"social-services": "social", "family-reunification": "family", "urgent-help": "urgent",
+	"services-near-me": "services",
+}
+
+var payloadRE = regexp.MustCompile(`^(site|topic|course)_([a-z0-9-]{1,40})$`)
+
+// Handle implements bot.Handler. Its only effects are its outputs, the
+// session and what actions do; actions must be idempotent per update.
+func (b *Bot) Handle(ctx context.Context, sess *store.Session, in chat.Incoming) ([]chat.Outgoing, error) {
+	if !in.Private {
+		return nil, nil
+	}
+	st := decodeState(sess.State)
+	now := b.now()
+	idle := !st.LastActive.IsZero() && now.Sub(st.LastActive) > b.idle()
+	st.LastActive = now
+	defer func() { sess.State = encodeState(st) }()
+
+	first := sess.Lang == ""
+	matched := true
+	if first {
+		sess.Lang, matched = b.Texts.Match(in.From.LanguageCode)
+		if !matched {
+			sess.Lang = "it"
+		}
+	}
+	t := Turn{ChatID: in.ChatID, Lang: sess.Lang, CallbackID: in.CallbackID}
+	var step Step
+	switch in.Kind {
+	case chat.KindButton:
+		step = b.button(sess, &st, &t, in.Data)
+	case chat.KindText:
+		if cmd, arg := in.Command(); cmd != "" {
+			step = b.command(&st, t, in, cmd, arg, first, matched)
+			break
+		}
+		if idle && st.Node != "" && !(st.Flow == "main" && st.Node == b.Engine.flows["main"].Start) {
+			step = b.welcomeBack(t)
+			break
+		}
+		step = b.input(&st, t, in)
+	case chat.KindContact, chat.KindLocation:
+		var ok bool
+		if step, ok = b.Engine.Input(&st, t, in); !ok && in.Kind == chat.KindLocation {
+			step = b.Engine.Enter(&st, t, "@services")
+		} else if !ok {
+			step = b.Engine.MainMenu(&st, t)
+		}
+	default: // stickers, media the flows do not ask for
+		step = Step{Out: []chat.Outgoing{{ChatID: in.ChatID, Text: b.Texts.Text(t.Lang, "update.unsupported_media", nil)}}}
+	}
+	out, err := b.runActions(ctx, &st, t, step)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (b *Bot) now() time.Time {
+	if b.Now != nil {
+		return b.Now()
+	}
+	return time.Now()
+}
+
+func (b *Bot) idle() time.Duration {
+	if b.Idle > 0 {
+		return b.Idle
+	}
+	return 72 * time.Hour
+}
+
+// runActions runs the actions a step asks for until the flow waits.
+func (b *Bot) runActions(ctx context.Context, st *State, t Turn, step Step) ([]chat.Outgoing, error) {
+	out := step.Out
+	for i := 0; step.Action != nil && i < 10; i++ {
+		a := b.Actions[step.Action.Name]
+		if a == nil {
+			return nil, fmt.Errorf("flows: action %q is not registered", step.Action.Name)
+		}
+		res, err := a.Run(ctx, *step.Action, t)
+		if err != nil {
+			return nil, fmt.Errorf("flows: action %s: %w", step.Action.Name, err)
+		}
+		t.CallbackID = ""
+		step = b.Engine.Resume(st, t, res)
+		out = append(out, step.Out...)
+	}
+	if len(out) > 0 && t.CallbackID != "" && out[0].CallbackID == "" {
+		out[0].CallbackID = t.CallbackID
+	}
+	return out, nil
+}
+
+func (b *Bot) command(st *State, t Turn, in chat.Incoming, cmd, arg string, first, matched bool) Step {
+	switch cmd {
+	case "start":
+		return b.start(st, t, in, arg, first, matched)
+	case "menu":
+		return b.Engine.MainMenu(st, t)
+	case "language":
+		return Step{Out: []chat.Outgoing{b.picker(t, "start.choose_language")}}
+	case "services":
+		return b.Engine.Enter(st, t, "@services")
+	case "help":
+		s := b.Engine.MainMenu(st, t)
+		return Step{Out: append([]chat.Outgoing{b.say(t, "help.text")}, s.Out...)}
+	case "privacy":
+		m := b.say(t, "privacy.notice")
+		m.Buttons = consentButtons(&run{e: b.Engine, st: st, t: t})
+		return Step{Out: []chat.Outgoing{m}}
+	}
+	return b.input(st, t, in) // an unknown command: treat it as text
+}
+
+// start greets; a first contact also gets the privacy notice (or the
+// language list when Telegram's language was not recognised). A deep-link
+// payload records the help point or opens a topic.
+func (b *Bot) start(st *State, t Turn, in chat.Incoming, payload string, first, matched bool) Step {
+	topic := ""
+	if m := payloadRE.FindStringSubmatch(payload); m != nil {
+		switch m[1] {
+		case "site":
+			st.Site = m[2]
+		case "topic":
+			if _, ok := b.Engine.flows[m[2]]; ok {
+				topic = m[2]
+			}
+		case "course":
+			st.setVar("course", m[2])
+			topic = "italian"
+		}
+	}
+	out := []chat.Outgoing{{ChatID: t.ChatID, Text: b.Texts.Text(t.Lang, "start.greeting", map[string]any{"Name": in.From.FirstName})}}
+	switch {
+	case first && !matched:
+		return Step{Out: append(out, b.picker(t, "language.unsupported"))}
+	case st.Consent == "":
+		return Step{Out: append(out, b.privacy(st, t))}
+	}
+	var s Step
+	if topic != "" {
+		s = b.Engine.Enter(st, t, "@"+topic)
+	} else {
+		s = b.Engine.MainMenu(st, t)
+	}
+	s.Out = append(out, s.Out...)
+	return s
+}
+
+// privacy is the short privacy notice with the consent buttons and a way
+// to change language.
+func (b *Bot) privacy(st *State, t Turn) chat.Outgoing {
+	m := b.say(t, "privacy.notice")
+	m.Buttons = append(consentButtons(&run{e: b.Engine, st: st, t: t}),
+		[]chat.Button{{Text: "🌐 " + b.Texts.Text(t.Lang, "nav.language", nil), Data: navLanguage}})
+	return m
+}
+
+func (b *Bot) button(sess *store.Session, st *State, t *Turn, data string) Step {
+	if tag, ok := strings.CutPrefix(data, dataLanguage); ok && b.supported(tag) {
+		sess.Lang, t.Lang = tag, tag
+		confirm := b.say(*t, "language.changed")
+		var s Step
+		if st.Consent == "" {
+			s = Step{Out: []chat.Outgoing{b.privacy(st, *t)}}
+		} else {
+			s = b.Engine.Reshow(st, *t)
+		}
+		s.Out = append([]chat.Outgoing{confirm}, s.Out...)
+		return s
+	}
+	if flow, node, i, ok := parseChoice(data); ok {
+		if s, ok := b.Engine.Choose(st, *t, flow, node, i); ok {
+			return s
+		}
+		return b.Engine.MainMenu(st, *t)
+	}
+	switch data {
+	case navBack:
+		return b.Engine.Back(st, *t)
+	case navMenu:
+		return b.Engine.MainMenu(st, *t)
+	case navRestart:
+		st.Vars, st.PendingConsent = nil, ""
+		return b.Engine.MainMenu(st, *t)
+	case navContinue:
+		return b.Engine.Reshow(st, *t)
+	case navLanguage:
+		return Step{Out: []chat.Outgoing{b.picker(*t, "start.choose_language")}}
+	case navHuman:
+		return b.Engine.Enter(st, *t, "@human")
+	case consentYes, consentNo:
+		st.Consent = "no"
+		if data == consentYes {
+			st.Consent = "yes"
+		}
+		if pending := st.PendingConsent; pending != "" && st.Consent == "yes" {
+			st.PendingConsent = ""
+			return b.Engine.Enter(st, *t, "@"+pending)
+		}
+		st.PendingConsent = ""
+		reply := b.say(*t, "consent.thanks")
+		if st.Consent == "no" {
+			reply = b.say(*t, "consent.declined")
+		}
+		s := b.Engine.MainMenu(st, *t)
+		s.Out = append([]chat.Outgoing{reply}, s.Out...)
+		return s
+	}
+	return b.Engine.MainMenu(st, *t) // a button this version does not know
+}
+
+// input handles typed text: the waiting node first, then understanding.
+func (b *Bot) input(st *State, t Turn, in chat.Incoming) Step {
+	if s, ok := b.Engine.Input(st, t, in); ok {
+		return s
+	}
+	intent, ok := "", false
+	if b.Understand != nil {
+		intent, ok = b.Understand.Understand(t.Lang, in.Text)
+	}
+	if flow, isTopic := intentFlows[intent]; ok && isTopic {
+		return b.Engine.Enter(st, t, "@"+flow)
+	}
+	switch {
+	case ok && intent == "human":
+		return b.Engine.Enter(st, t, "@human")
+	case ok && intent == "language":
+		return Step{Out: []chat.Outgoing{b.picker(t, "start.choose_language")}}
+	case ok && intent == "thanks":
+		return Step{Out: []chat.Outgoing{b.say(t, "thanks.reply")}}
+	case ok && (intent == "menu" || intent == "greeting"):
+		return b.Engine.MainMenu(st, t)
+	}
+	s := b.Engine.MainMenu(st, t)
+	sorry := b.say(t, "understand.not_understood")
+	return Step{Out: append([]chat.Outgoing{sorry}, s.Out...)}
+}
+
+func (b *Bot) welcomeBack(t Turn) Step {
+	m := b.say(t, "welcome.back")
+	m.Buttons = [][]chat.Button{{
+		{Text: "▶️ " + b.Texts.Text(t.Lang, "welcome.continue", nil), Data: navContinue},
+		{Text: "🔄 " + b.Texts.Text(t.Lang, "welcome.restart", nil), Data: navRestart},
+	}}
+	return Step{Out: []chat.Outgoing{m}}
+}
+
+func (b *Bot) say(t Turn, id string) chat.Outgoing {
+	return chat.Outgoing{ChatID: t.ChatID, Text: b.Texts.Text(t.Lang, id, nil)}
+}
+
+func (b *Bot) supported(tag string) bool {
+	for _, l := range b.Texts.Languages() {
+		if l.Tag == tag {
+			return true
+		}
+	}
+	return false
+}
+
+// picker shows every language in its own name, two per row.
+func (b *Bot) picker(t Turn, promptID string) chat.Outgoing {
+	var rows [][]chat.Button
+	for i, l := range b.Texts.Languages() {
+		btn := chat.Button{Text: l.Name, Data: dataLanguage + l.Tag}
+		if i%2 == 0 {
+			rows = append(rows, []chat.Button{btn})
+		} else {
+			rows[len(rows)-1] = append(rows[len(rows)-1], btn)
+		}
+	}
+	return chat.Outgoing{ChatID: t.ChatID, Text: b.Texts.Text(t.Lang, promptID, nil), Buttons: rows}
+}

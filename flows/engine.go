@@ -1,0 +1,360 @@
+package flows
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/prils-lazio/presidio/internal/chat"
+)
+
+// Engine runs flows. It is pure: given a state and an input it returns the
+// new state (in place) and the messages to send, and does no I/O. When a
+// flow reaches an action node it returns an ActionCall; the caller runs the
+// action (which may do I/O) and hands the result back with Resume.
+type Engine struct {
+	flows map[string]*Flow
+	texts Catalog
+}
+
+// NewEngine returns an engine over validated flows.
+func NewEngine(flows map[string]*Flow, texts Catalog) *Engine {
+	return &Engine{flows: flows, texts: texts}
+}
+
+// Flows returns the loaded flows by id.
+func (e *Engine) Flows() map[string]*Flow { return e.flows }
+
+// Step is what one call of the engine produced.
+type Step struct {
+	Out []chat.Outgoing
+	// Action, when set, must be run and its result given to Resume.
+	Action *ActionCall
+}
+
+// ActionCall asks the caller to run a registered action.
+type ActionCall struct {
+	Name   string
+	Params map[string]string
+	Vars   map[string]string
+	Lang   string
+	// Input is what the person sent while the action waited (a location).
+	Input *chat.Incoming
+}
+
+// ActionResult is what an action hands back: messages to send, variables
+// to keep, and whether it waits for the person's input (e.g. a location)
+// before it can finish. When it does not wait, the flow goes on to the
+// action node's "then".
+type ActionResult struct {
+	Out  []chat.Outgoing
+	Vars map[string]string
+	Wait bool
+}
+
+// Turn is the context of one step: who, in which language.
+type Turn struct {
+	ChatID     int64
+	Lang       string
+	CallbackID string
+}
+
+// Enter starts a flow at a reference ("@health", "@health:stp"), pushing
+// the node waiting now onto the Back history.
+func (e *Engine) Enter(st *State, t Turn, ref string) Step {
+	f, n, err := resolveRef(e.flows, e.flows["main"], ref)
+	if err != nil {
+		f, n = e.flows["main"], e.flows["main"].Nodes[e.flows["main"].Start]
+	}
+	r := &run{e: e, st: st, t: t}
+	r.exec(f, n)
+	return r.step()
+}
+
+// MainMenu clears the Back history and shows the main menu.
+func (e *Engine) MainMenu(st *State, t Turn) Step {
+	st.Back, st.Flow, st.Node = nil, "", ""
+	return e.Enter(st, t, "@main")
+}
+
+// Back returns to the previous waiting node (the main menu when none).
+func (e *Engine) Back(st *State, t Turn) Step {
+	for len(st.Back) > 0 {
+		prev := st.Back[len(st.Back)-1]
+		st.Back = st.Back[:len(st.Back)-1]
+		fid, nid, _ := strings.Cut(prev, ":")
+		if f := e.flows[fid]; f != nil && f.Nodes[nid] != nil {
+			st.Flow, st.Node = "", "" // re-entering must not push
+			r := &run{e: e, st: st, t: t, noPush: true}
+			r.exec(f, f.Nodes[nid])
+			return r.step()
+		}
+	}
+	return e.MainMenu(st, t)
+}
+
+// Reshow shows the waiting node again (after "continue where I left off").
+func (e *Engine) Reshow(st *State, t Turn) Step {
+	f := e.flows[st.Flow]
+	if f == nil || (f.Nodes[st.Node] == nil && st.Node != "end") {
+		return e.MainMenu(st, t)
+	}
+	n := f.Nodes[st.Node]
+	if st.Node == "end" {
+		n = endNode
+	}
+	r := &run{e: e, st: st, t: t, noPush: true}
+	r.exec(f, n)
+	return r.step()
+}
+
+// Choose applies a menu button press (from any message, also an older one).
+func (e *Engine) Choose(st *State, t Turn, flowID, nodeID string, i int) (Step, bool) {
+	f := e.flows[flowID]
+	if f == nil || f.Nodes[nodeID] == nil || f.Nodes[nodeID].Kind != "menu" || i >= len(f.Nodes[nodeID].Buttons) {
+		return Step{}, false
+	}
+	c := f.Nodes[nodeID].Buttons[i]
+	st.Flow, st.Node = f.ID, nodeID
+	return e.follow(st, t, f, c), true
+}
+
+func (e *Engine) follow(st *State, t Turn, f *Flow, c Choice) Step {
+	if k, v, ok := strings.Cut(c.Set, "="); ok {
+		st.setVar(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	tf, tn, err := resolveRef(e.flows, f, c.Goto)
+	if err != nil {
+		return e.MainMenu(st, t)
+	}
+	r := &run{e: e, st: st, t: t}
+	r.exec(tf, tn)
+	return r.step()
+}
+
+// Input gives the waiting node what the person typed or shared. It reports
+// false when the waiting node does not take it (free text at a topic's end,
+// say), so the caller can try to understand it as a new question.
+func (e *Engine) Input(st *State, t Turn, in chat.Incoming) (Step, bool) {
+	f := e.flows[st.Flow]
+	if f == nil {
+		return Step{}, false
+	}
+	n := f.Nodes[st.Node]
+	if n == nil {
+		return Step{}, false
+	}
+	switch n.Kind {
+	case "menu":
+		if in.Kind != chat.KindText {
+			return Step{}, false
+		}
+		want := labelKey(in.Text)
+		for _, c := range n.Buttons {
+			for _, lang := range []string{t.Lang, "it"} {
+				if want != "" && labelKey(e.texts.Text(lang, c.Text, nil)) == want {
+					return e.follow(st, t, f, c), true
+				}
+			}
+		}
+		return Step{}, false
+	case "question":
+		value, ok := validate(n.Input, in)
+		r := &run{e: e, st: st, t: t}
+		if !ok {
+			r.say(n.Invalid, nil)
+			r.noPush = true
+			r.exec(f, n) // ask again
+			return r.step(), true
+		}
+		st.setVar(n.Save, value)
+		r.exec(r.next(f, n.Then))
+		return r.step(), true
+	case "action":
+		if in.Kind != chat.KindLocation && in.Kind != chat.KindContact {
+			return Step{}, false
+		}
+		return Step{Action: &ActionCall{Name: n.Action, Params: n.Params, Vars: st.Vars, Lang: t.Lang, Input: &in}}, true
+	}
+	return Step{}, false
+}
+
+// Resume continues after an action at the waiting action node.
+func (e *Engine) Resume(st *State, t Turn, res ActionResult) Step {
+	for k, v := range res.Vars {
+		st.setVar(k, v)
+	}
+	r := &run{e: e, st: st, t: t, out: res.Out}
+	f := e.flows[st.Flow]
+	if f == nil || f.Nodes[st.Node] == nil {
+		return r.step()
+	}
+	if res.Wait {
+		return r.step()
+	}
+	r.exec(r.next(f, f.Nodes[st.Node].Then))
+	return r.step()
+}
+
+// run executes nodes until one waits for the person.
+type run struct {
+	e      *Engine
+	st     *State
+	t      Turn
+	out    []chat.Outgoing
+	action *ActionCall
+	noPush bool
+}
+
+func (r *run) step() Step {
+	if r.t.CallbackID != "" && len(r.out) > 0 {
+		r.out[0].CallbackID = r.t.CallbackID
+	}
+	return Step{Out: r.out, Action: r.action}
+}
+
+func (r *run) text(id string, vars map[string]string) string {
+	data := map[string]any{}
+	for k, v := range vars {
+		data[k] = v
+	}
+	return r.e.texts.Text(r.t.Lang, id, data)
+}
+
+func (r *run) say(id string, vars map[string]string) *chat.Outgoing {
+	r.out = append(r.out, chat.Outgoing{ChatID: r.t.ChatID, Text: r.text(id, vars)})
+	return &r.out[len(r.out)-1]
+}
+
+// next resolves where a flow goes after a node ("" and "end": the end).
+func (r *run) next(f *Flow, ref string) (*Flow, *Node) {
+	if ref == "" || ref == "end" {
+		return f, endNode
+	}
+	tf, tn, err := resolveRef(r.e.flows, f, ref)
+	if err != nil {
+		return f, endNode
+	}
+	return tf, tn
+}
+
+func (r *run) wait(f *Flow, n *Node) {
+	if !r.noPush {
+		r.st.push()
+	}
+	r.noPush = false
+	r.st.Flow, r.st.Node = f.ID, n.ID
+}
+
+func (r *run) exec(f *Flow, n *Node) {
+	for range 100 { // flows are validated; this only guards against a loop of says
+		switch n.Kind {
+		case "say":
+			m := r.say(n.Text, r.st.Vars)
+			if n.Link != nil {
+				m.Buttons = append(m.Buttons, []chat.Button{{Text: "🔗 " + r.text(n.Link.Text, nil), URL: n.Link.URL}})
+			}
+			if f, n = r.next(f, n.Then); n == endNode {
+				r.end(f, m)
+				return
+			}
+		case "menu":
+			m := r.say(n.Text, r.st.Vars)
+			m.Buttons = r.menuButtons(f, n)
+			r.wait(f, n)
+			return
+		case "question":
+			if n.Personal && r.st.Consent != "yes" {
+				r.st.PendingConsent = f.ID + ":" + n.ID
+				m := r.say("consent.needed", nil)
+				m.Buttons = consentButtons(r)
+				r.wait(f, n)
+				return
+			}
+			m := r.say(n.Text, r.st.Vars)
+			switch n.Input {
+			case "location":
+				m.Keyboard = [][]chat.KeyboardButton{{{Text: "📍 " + r.text("button.share_location", nil), RequestLocation: true}}}
+			case "phone", "contact":
+				m.Keyboard = [][]chat.KeyboardButton{{{Text: "📞 " + r.text("button.share_phone", nil), RequestContact: true}}}
+			}
+			r.wait(f, n)
+			return
+		case "branch":
+			target := ""
+			for _, c := range n.Cases {
+				if c.Var == "" || r.st.Vars[c.Var] == c.Value {
+					target = c.Goto
+					break
+				}
+			}
+			f, n = r.next(f, target)
+		case "action":
+			r.wait(f, n)
+			r.action = &ActionCall{Name: n.Action, Params: n.Params, Vars: r.st.Vars, Lang: r.t.Lang}
+			return
+		case "end":
+			r.end(f, nil)
+			return
+		default:
+			panic(fmt.Sprintf("flows: node %s:%s has unknown kind %q", f.ID, n.ID, n.Kind))
+		}
+	}
+}
+
+// end closes a topic: the last answer (or a short "anything else?") gets
+// Back, Main menu and Talk to a person under it.
+func (r *run) end(f *Flow, last *chat.Outgoing) {
+	if last == nil {
+		last = r.say("end.more", nil)
+	}
+	last.Buttons = append(last.Buttons, navRow(r, true)...)
+	r.wait(f, endNode)
+}
+
+func (r *run) menuButtons(f *Flow, n *Node) [][]chat.Button {
+	cols := max(1, n.Columns)
+	var rows [][]chat.Button
+	for i, c := range n.Buttons {
+		b := chat.Button{Text: r.text(c.Text, nil), Data: choiceData(f.ID, n.ID, i)}
+		if i%cols == 0 {
+			rows = append(rows, nil)
+		}
+		rows[len(rows)-1] = append(rows[len(rows)-1], b)
+	}
+	if f.ID == "main" && n.ID == f.Start {
+		return append(rows, []chat.Button{{Text: "🌐 " + r.text("nav.language", nil), Data: navLanguage}, {Text: "🙋 " + r.text("nav.human", nil), Data: navHuman}})
+	}
+	return append(rows, navRow(r, false)...)
+}
+
+// navRow is Back and Main menu, and Talk to a person at a topic's end.
+func navRow(r *run, human bool) [][]chat.Button {
+	rows := [][]chat.Button{{
+		{Text: "⬅️ " + r.text("nav.back", nil), Data: navBack},
+		{Text: "🏠 " + r.text("nav.menu", nil), Data: navMenu},
+	}}
+	if human {
+		rows = append(rows, []chat.Button{{Text: "🙋 " + r.text("nav.human", nil), Data: navHuman}})
+	}
+	return rows
+}
+
+func consentButtons(r *run) [][]chat.Button {
+	return [][]chat.Button{{
+		{Text: "✅ " + r.text("consent.yes", nil), Data: consentYes},
+		{Text: r.text("consent.no", nil), Data: consentNo},
+	}}
+}
+
+// labelKey reduces a button label or a typed text to its letters and
+// digits, lower case, so "🪪 Permesso" and "permesso" compare equal.
+func labelKey(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
