@@ -225,6 +225,9 @@ func (r *Runtime) Watermark() int64 {
 	return r.mark.value()
 }
 
+// Queued is how many messages wait to be sent.
+func (r *Runtime) Queued() int { return r.sender.queued() }
+
 // Processed counts handled updates by outcome, for tests and the load
 // generator.
 func (r *Runtime) Processed(outcome string) uint64 { return r.m.processed.Get(outcome) }
