@@ -28,6 +28,9 @@ func (e *Engine) Flows() map[string]*Flow { return e.flows }
 // Step is what one call of the engine produced.
 type Step struct {
 	Out []chat.Outgoing
+	// Visited lists the nodes run ("flow:node"), in order: what the person
+	// was shown (the observatory counts topics from it).
+	Visited []string
 	// Action, when set, must be run and its result given to Resume.
 	Action *ActionCall
 }
@@ -77,13 +80,15 @@ func (e *Engine) MainMenu(st *State, t Turn) Step {
 	return e.Enter(st, t, "@main")
 }
 
-// Back returns to the previous waiting node (the main menu when none).
+// Back returns to the previous node that waited for a choice or an answer
+// (the main menu when none); an action that waited (for a location) is
+// skipped, so Back after a search goes to the menu before it.
 func (e *Engine) Back(st *State, t Turn) Step {
 	for len(st.Back) > 0 {
 		prev := st.Back[len(st.Back)-1]
 		st.Back = st.Back[:len(st.Back)-1]
 		fid, nid, _ := strings.Cut(prev, ":")
-		if f := e.flows[fid]; f != nil && f.Nodes[nid] != nil {
+		if f := e.flows[fid]; f != nil && f.Nodes[nid] != nil && f.Nodes[nid].Kind != "action" {
 			st.Flow, st.Node = "", "" // re-entering must not push
 			r := &run{e: e, st: st, t: t, noPush: true}
 			r.exec(f, f.Nodes[nid])
@@ -106,6 +111,15 @@ func (e *Engine) Reshow(st *State, t Turn) Step {
 	r := &run{e: e, st: st, t: t, noPush: true}
 	r.exec(f, n)
 	return r.step()
+}
+
+// Press applies the callback data of a menu button ("c:flow:node:i").
+func (e *Engine) Press(st *State, t Turn, data string) (Step, bool) {
+	flow, node, i, ok := parseChoice(data)
+	if !ok {
+		return Step{}, false
+	}
+	return e.Choose(st, t, flow, node, i)
 }
 
 // Choose applies a menu button press (from any message, also an older one).
@@ -198,19 +212,20 @@ func (e *Engine) Resume(st *State, t Turn, res ActionResult) Step {
 
 // run executes nodes until one waits for the person.
 type run struct {
-	e      *Engine
-	st     *State
-	t      Turn
-	out    []chat.Outgoing
-	action *ActionCall
-	noPush bool
+	e       *Engine
+	st      *State
+	t       Turn
+	out     []chat.Outgoing
+	action  *ActionCall
+	noPush  bool
+	visited []string
 }
 
 func (r *run) step() Step {
 	if r.t.CallbackID != "" && len(r.out) > 0 {
 		r.out[0].CallbackID = r.t.CallbackID
 	}
-	return Step{Out: r.out, Action: r.action}
+	return Step{Out: r.out, Action: r.action, Visited: r.visited}
 }
 
 func (r *run) text(id string, vars map[string]string) string {
@@ -248,6 +263,7 @@ func (r *run) wait(f *Flow, n *Node) {
 
 func (r *run) exec(f *Flow, n *Node) {
 	for range 100 { // flows are validated; this only guards against a loop of says
+		r.visited = append(r.visited, f.ID+":"+n.ID)
 		switch n.Kind {
 		case "say":
 			m := r.say(n.Text, r.st.Vars)
