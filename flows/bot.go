@@ -17,6 +17,9 @@ type Catalog interface {
 	Text(lang, id string, data map[string]any) string
 	Languages() []locales.Language
 	Match(telegramLanguageCode string) (tag string, ok bool)
+	// Isolate keeps a left-to-right fragment (a Latin name, a number) in
+	// the right order inside right-to-left text.
+	Isolate(lang, s string) string
 }
 
 // Understander guesses what a free-text message is about: a topic flow id
@@ -189,13 +192,18 @@ func (b *Bot) start(st *State, t Turn, in chat.Incoming, payload string, first, 
 			topic = "italian"
 		}
 	}
-	out := []chat.Outgoing{{ChatID: t.ChatID, Text: b.Texts.Text(t.Lang, "start.greeting", map[string]any{"Name": in.From.FirstName})}}
+	name := b.Texts.Isolate(t.Lang, in.From.FirstName)
+	out := []chat.Outgoing{{ChatID: t.ChatID, Text: b.Texts.Text(t.Lang, "start.greeting", map[string]any{"Name": name})}}
+	if topic != "" {
+		st.Next = topic // after the language and privacy questions
+	}
 	switch {
 	case first && !matched:
 		return Step{Out: append(out, b.picker(t, "language.unsupported"))}
 	case st.Consent == "":
 		return Step{Out: append(out, b.privacy(st, t))}
 	}
+	st.Next = ""
 	var s Step
 	if topic != "" {
 		s = b.Engine.Enter(st, t, "@"+topic)
@@ -262,7 +270,13 @@ func (b *Bot) button(sess *store.Session, st *State, t *Turn, data string) Step 
 		if st.Consent == "no" {
 			reply = b.say(*t, "consent.declined")
 		}
-		s := b.Engine.MainMenu(st, *t)
+		var s Step
+		if next := st.Next; next != "" {
+			st.Next = ""
+			s = b.Engine.Enter(st, *t, "@"+next)
+		} else {
+			s = b.Engine.MainMenu(st, *t)
+		}
 		s.Out = append([]chat.Outgoing{reply}, s.Out...)
 		return s
 	}

@@ -27,6 +27,7 @@ func (c testTexts) Has(lang, id string) bool      { _, ok := c[lang][id]; return
 func (c testTexts) LanguageTags() []string        { return []string{"it", "en"} }
 func (c testTexts) Languages() []locales.Language { return nil }
 func (c testTexts) Match(string) (string, bool)   { return "", false }
+func (c testTexts) Isolate(_, s string) string    { return s }
 
 func texts() testTexts {
 	it := map[string]string{"t.main": "Menu", "t.b.a": "Prima", "t.b.b": "Seconda", "t.pick": "Scegli", "t.answer": "Risposta",
