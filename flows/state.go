@@ -36,6 +36,10 @@ type State struct {
 // maxBack bounds the Back history.
 const maxBack = 20
 
+// DecodeState reads the flow state kept in a session (tests and the
+// console use it).
+func DecodeState(raw bson.Raw) State { return decodeState(raw) }
+
 func decodeState(raw bson.Raw) State {
 	var st State
 	if len(raw) > 0 {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/prils-lazio/presidio/flows"
+	"github.com/prils-lazio/presidio/flows/understand"
 	"github.com/prils-lazio/presidio/internal/directory"
 	"github.com/prils-lazio/presidio/locales"
 )
@@ -25,9 +26,14 @@ func (a *App) flowsHandler(ctx context.Context, texts *locales.Catalog) (*flows.
 	if err != nil {
 		return nil, fmt.Errorf("flows:\n%w", err)
 	}
+	words, err := understand.Load()
+	if err != nil {
+		return nil, fmt.Errorf("free-text keywords: %w", err)
+	}
 	return &flows.Bot{
-		Engine:  flows.NewEngine(defs, texts),
-		Texts:   texts,
-		Actions: actions,
+		Engine:     flows.NewEngine(defs, texts),
+		Texts:      texts,
+		Actions:    actions,
+		Understand: words,
 	}, nil
 }
