@@ -90,8 +90,8 @@ func TestSandboxEndToEnd(t *testing.T) {
 	if len(got.Entries) < 3 || !strings.Contains(got.Entries[1].Text, "Olena") || !strings.Contains(got.Entries[1].Text, "Presidio") {
 		t.Fatalf("transcript: %+v\nlogs:\n%s", got.Entries, logs.String())
 	}
-	if len(got.Entries[2].Buttons) != 7 || got.Entries[2].Buttons[0][0].Data != "lang:it" {
-		t.Fatalf("language picker: %+v", got.Entries[2])
+	if len(got.Entries[2].Buttons) != 2 || got.Entries[2].Buttons[0][0].Data != "consent:yes" || !strings.Contains(got.Entries[2].Text, "/privacy") {
+		t.Fatalf("privacy notice in Ukrainian with the consent buttons: %+v", got.Entries[2])
 	}
 	if body := get(t, base+"/readyz"); !strings.Contains(body, "ready") {
 		t.Fatalf("readyz: %q", body)
