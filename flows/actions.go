@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -36,14 +37,15 @@ type nearest struct {
 }
 
 func (a *nearest) Run(ctx context.Context, call ActionCall, t Turn) (ActionResult, error) {
+	category := directory.Category(call.Params["category"])
+	if call.Input != nil && strings.HasPrefix(call.Input.Data, townData) {
+		return a.inTown(ctx, t, category, strings.TrimPrefix(call.Input.Data, townData))
+	}
 	if call.Input == nil || call.Input.Location == nil {
-		return ActionResult{Wait: true, Out: []chat.Outgoing{{
-			ChatID: t.ChatID, Text: a.texts.Text(t.Lang, "directory.ask_location", nil),
-			Keyboard: [][]chat.KeyboardButton{{{Text: "📍 " + a.texts.Text(t.Lang, "button.share_location", nil), RequestLocation: true}}},
-		}}}, nil
+		return a.ask(ctx, t, category)
 	}
 	loc := call.Input.Location
-	found, err := a.dir.Nearest(ctx, loc.Latitude, loc.Longitude, directory.Category(call.Params["category"]), 3)
+	found, err := a.dir.Nearest(ctx, loc.Latitude, loc.Longitude, category, 3)
 	if err != nil {
 		return ActionResult{}, err
 	}
@@ -62,20 +64,79 @@ func (a *nearest) Run(ctx context.Context, call ActionCall, t Turn) (ActionResul
 	return ActionResult{Out: out}, nil
 }
 
+// townData starts the callback data of a town button.
+const townData = dataAction + "t:"
+
+// ask asks for the location, or a town among those that have services of
+// the category (two messages: Telegram puts a location button and inline
+// buttons on different messages).
+func (a *nearest) ask(ctx context.Context, t Turn, category directory.Category) (ActionResult, error) {
+	out := []chat.Outgoing{{
+		ChatID: t.ChatID, Text: a.texts.Text(t.Lang, "directory.ask_location", nil),
+		Keyboard: [][]chat.KeyboardButton{{{Text: "📍 " + a.texts.Text(t.Lang, "button.share_location", nil), RequestLocation: true}}},
+	}}
+	services, err := a.dir.List(ctx, directory.Filter{Category: category})
+	if err != nil {
+		return ActionResult{}, err
+	}
+	var towns []string
+	seen := map[string]bool{}
+	for _, s := range services {
+		if s.Municipality != "" && !seen[s.Municipality] && len(townData+s.Municipality) <= maxCallbackData {
+			seen[s.Municipality] = true
+			towns = append(towns, s.Municipality)
+		}
+	}
+	sort.Strings(towns)
+	if len(towns) > 0 {
+		var rows [][]chat.Button
+		for i, town := range towns {
+			if i%2 == 0 {
+				rows = append(rows, nil)
+			}
+			rows[len(rows)-1] = append(rows[len(rows)-1], chat.Button{Text: town, Data: townData + town})
+		}
+		out = append(out, chat.Outgoing{ChatID: t.ChatID, Text: a.texts.Text(t.Lang, "directory.choose_town", nil), Buttons: rows})
+	}
+	return ActionResult{Wait: true, Out: out}, nil
+}
+
+// inTown lists the services of the category in a town.
+func (a *nearest) inTown(ctx context.Context, t Turn, category directory.Category, town string) (ActionResult, error) {
+	services, err := a.dir.List(ctx, directory.Filter{Category: category, Municipality: town})
+	if err != nil {
+		return ActionResult{}, err
+	}
+	if len(services) == 0 {
+		return ActionResult{Out: []chat.Outgoing{{ChatID: t.ChatID, RemoveKeyboard: true, Text: a.texts.Text(t.Lang, "directory.none", nil)}}}, nil
+	}
+	out := []chat.Outgoing{{ChatID: t.ChatID, RemoveKeyboard: true, Text: a.texts.Text(t.Lang, "directory.in_town", map[string]any{"Town": a.texts.Isolate(t.Lang, town)})}}
+	now := a.now()
+	for _, s := range services {
+		if s.HasLocation() {
+			out = append(out, chat.Outgoing{ChatID: t.ChatID, Venue: &chat.Venue{Latitude: s.Latitude, Longitude: s.Longitude, Title: s.Name, Address: s.Municipality + " — " + s.Address}})
+		}
+		out = append(out, chat.Outgoing{ChatID: t.ChatID, Text: a.card(t.Lang, directory.Nearby{Service: s, Metres: -1}, now)})
+	}
+	return ActionResult{Out: out}, nil
+}
+
 // card describes one service: distance, hours today, open now, contacts.
 func (a *nearest) card(lang string, s directory.Nearby, now time.Time) string {
 	var b strings.Builder
 	b.WriteString(s.Name + "\n")
-	b.WriteString(a.texts.Text(lang, "directory.distance", map[string]any{"Distance": distance(s.Metres)}) + "\n")
+	if s.Metres >= 0 {
+		b.WriteString(a.texts.Text(lang, "directory.distance", map[string]any{"Distance": a.texts.Isolate(lang, distance(s.Metres))}) + "\n")
+	}
 	switch today := s.TodayHours(now); {
 	case s.Hours == "":
 		b.WriteString(a.texts.Text(lang, "directory.hours_unknown", nil) + "\n")
 	case today == "":
 		b.WriteString(a.texts.Text(lang, "directory.closed_today", nil) + "\n")
 	case s.OpenAt(now):
-		b.WriteString(a.texts.Text(lang, "directory.open_now", map[string]any{"Hours": today}) + "\n")
+		b.WriteString(a.texts.Text(lang, "directory.open_now", map[string]any{"Hours": a.texts.Isolate(lang, today)}) + "\n")
 	default:
-		b.WriteString(a.texts.Text(lang, "directory.closed_now", map[string]any{"Hours": today}) + "\n")
+		b.WriteString(a.texts.Text(lang, "directory.closed_now", map[string]any{"Hours": a.texts.Isolate(lang, today)}) + "\n")
 	}
 	if s.Phone != "" {
 		b.WriteString("📞 " + s.Phone + "\n")

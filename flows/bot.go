@@ -236,6 +236,12 @@ func (b *Bot) button(sess *store.Session, st *State, t *Turn, data string) Step 
 		s.Out = append([]chat.Outgoing{confirm}, s.Out...)
 		return s
 	}
+	if strings.HasPrefix(data, dataAction) {
+		if s, ok := b.Engine.Input(st, *t, chat.Incoming{Kind: chat.KindButton, Data: data, ChatID: t.ChatID}); ok {
+			return s
+		}
+		return b.Engine.MainMenu(st, *t) // the search it belonged to is over
+	}
 	if flow, node, i, ok := parseChoice(data); ok {
 		if s, ok := b.Engine.Choose(st, *t, flow, node, i); ok {
 			return s
@@ -283,8 +289,23 @@ func (b *Bot) button(sess *store.Session, st *State, t *Turn, data string) Step 
 	return b.Engine.MainMenu(st, *t) // a button this version does not know
 }
 
-// input handles typed text: the waiting node first, then understanding.
+// typedNav are the navigation buttons whose label, typed, does the same.
+var typedNav = []struct{ id, data string }{
+	{"nav.back", navBack}, {"nav.menu", navMenu}, {"welcome.restart", navRestart}, {"button.restart", navRestart},
+}
+
+// input handles typed text: navigation words ("Back", "Menu", "Start
+// again" in the person's language or Italian), the waiting node, then
+// understanding.
 func (b *Bot) input(st *State, t Turn, in chat.Incoming) Step {
+	key := labelKey(in.Text)
+	for _, nav := range typedNav {
+		for _, lang := range []string{t.Lang, "it"} {
+			if key != "" && key == labelKey(b.Texts.Text(lang, nav.id, nil)) {
+				return b.button(nil, st, &t, nav.data)
+			}
+		}
+	}
 	if s, ok := b.Engine.Input(st, t, in); ok {
 		return s
 	}

@@ -72,3 +72,15 @@ func TestFreeTextUnderstoodOrKindlyNot(t *testing.T) {
 		t.Fatalf("not understood: %+v", out)
 	}
 }
+
+// Typing "Indietro" (a navigation button's label) works like pressing it.
+func TestTypedNavigationWords(t *testing.T) {
+	now := time.Now()
+	b := testBot(t, &now)
+	sess := &store.Session{Lang: "it", State: encodeState(State{Consent: "yes"})}
+	b.Handle(context.Background(), sess, chat.Incoming{Kind: chat.KindButton, Private: true, ChatID: 9, Data: choiceData("main", "menu", 0)})
+	out, _ := b.Handle(context.Background(), sess, text("indietro"))
+	if len(out) == 0 || out[0].Text != "Menu" {
+		t.Fatalf("typed back: %+v", out)
+	}
+}

@@ -185,7 +185,7 @@ func (e *Engine) Input(st *State, t Turn, in chat.Incoming) (Step, bool) {
 		r.exec(r.next(f, n.Then))
 		return r.step(), true
 	case "action":
-		if in.Kind != chat.KindLocation && in.Kind != chat.KindContact {
+		if in.Kind != chat.KindLocation && in.Kind != chat.KindContact && !(in.Kind == chat.KindButton && strings.HasPrefix(in.Data, dataAction)) {
 			return Step{}, false
 		}
 		return Step{Action: &ActionCall{Name: n.Action, Params: n.Params, Vars: st.Vars, Lang: t.Lang, Input: &in}}, true

@@ -88,6 +88,7 @@ const (
 	dataNav      = "n:"       // n:back, n:menu, n:restart, n:human, n:continue
 	dataConsent  = "consent:" // consent:yes, consent:no
 	dataLanguage = "lang:"    // lang:<tag>
+	dataAction   = "a:"       // a:<anything>: input for the action waiting now
 	navBack      = "n:back"
 	navMenu      = "n:menu"
 	navRestart   = "n:restart"
