@@ -1,0 +1,419 @@
+package cases
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"strconv"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/prils-lazio/presidio/internal/store"
+)
+
+// Kinds of claim documents in "case_claims". A claim is held by whoever
+// inserted its _id first: the unique index decides, on the embedded
+// FerretDB as on MongoDB.
+const (
+	kindNumber = "casenum" // _id "casenum#<n>": case number n is used
+	kindOpen   = "open"    // _id "<chatID>#<topic>#open": the person's open case on the topic
+	kindTake   = "take"    // _id "<caseID>#take": the operator who has the case
+)
+
+type claim struct {
+	ID       string    `bson:"_id"`
+	Kind     string    `bson:"kind"`
+	N        int64     `bson:"n,omitempty"`
+	CaseID   string    `bson:"case_id,omitempty"`
+	ChatID   int64     `bson:"chat_id,omitempty"`
+	Operator Operator  `bson:"operator,omitempty"`
+	At       time.Time `bson:"at"`
+}
+
+func numberKey(n int64) string { return "casenum#" + strconv.FormatInt(n, 10) }
+
+func openKey(chatID int64, topic string) string {
+	return strconv.FormatInt(chatID, 10) + "#" + topic + "#open"
+}
+
+func takeKey(caseID string) string { return caseID + "#take" }
+
+// maxAttempts bounds the retries of a claim lost to a concurrent call.
+const maxAttempts = 1000
+
+// getClaim reads a claim; ok is false when nobody holds it.
+func (s *Cases) getClaim(ctx context.Context, key string) (claim, bool, error) {
+	var cl claim
+	err := s.claims.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&cl)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return claim{}, false, nil
+	}
+	if err != nil {
+		return claim{}, false, fmt.Errorf("cases: reading claim %s: %w", key, err)
+	}
+	return cl, true, nil
+}
+
+// insertClaim tries to take a claim: won is false when somebody holds it.
+func (s *Cases) insertClaim(ctx context.Context, cl claim) (won bool, err error) {
+	_, err = s.claims.InsertOne(ctx, cl)
+	if store.IsDuplicate(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("cases: claiming %s: %w", cl.ID, err)
+	}
+	return true, nil
+}
+
+// highestNumber returns the highest case number claimed so far (0: none).
+func (s *Cases) highestNumber(ctx context.Context) (int64, error) {
+	var cl claim
+	err := s.claims.FindOne(ctx, bson.D{{Key: "kind", Value: kindNumber}},
+		options.FindOne().SetSort(bson.D{{Key: "n", Value: -1}}).SetProjection(bson.D{{Key: "n", Value: 1}})).Decode(&cl)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("cases: reading the last case number: %w", err)
+	}
+	return cl.N, nil
+}
+
+// allocateNumber claims the next case number: the highest claimed plus
+// one, by inserting "casenum#<n>"; a number taken meanwhile is skipped.
+// No counter is updated, so there is nothing to lose under concurrency.
+// Numbers are unique and increasing; a number whose case was never created
+// (a lost race in Open) leaves a gap.
+func (s *Cases) allocateNumber(ctx context.Context) (int64, error) {
+	n, err := s.highestNumber(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n++
+	for range maxAttempts {
+		won, err := s.insertClaim(ctx, claim{ID: numberKey(n), Kind: kindNumber, N: n, At: s.clock()})
+		if err != nil {
+			return 0, err
+		}
+		if won {
+			return n, nil
+		}
+		h, err := s.highestNumber(ctx)
+		if err != nil {
+			return 0, err
+		}
+		n = max(n+1, h+1)
+	}
+	return 0, fmt.Errorf("cases: no case number free after %d attempts: %w", maxAttempts, ErrBusy)
+}
+
+// OpenRequest is what the bot knows when a conversation escalates.
+type OpenRequest struct {
+	// ChatID is the person's private chat with the bot (required).
+	ChatID int64
+	// PersonName is the name the person has on Telegram.
+	PersonName string
+	Lang       string
+	// Topic is required: a-z, 0-9 and "-" ("permits", "health", "urgent").
+	Topic string
+	// HelpPoint is a directory ID, or empty.
+	HelpPoint string
+	Urgent    bool
+	Answers   map[string]string
+	Summary   string
+}
+
+func (r OpenRequest) newCase(id string, now time.Time) Case {
+	return Case{
+		ID: id, ChatID: r.ChatID, PersonName: r.PersonName, Lang: r.Lang, Topic: r.Topic,
+		HelpPoint: r.HelpPoint, Status: StatusNew, Urgent: r.Urgent, Answers: maps.Clone(r.Answers),
+		Summary: r.Summary, Created: now, Updated: now,
+	}
+}
+
+// Validate returns nil when r can open a case, else a *ValidationError.
+func (r OpenRequest) Validate() error {
+	c := r.newCase(FormatID(1), time.Unix(1, 0))
+	if err := c.Validate(); err != nil {
+		return &ValidationError{What: "open request", Problems: err.(*ValidationError).Problems}
+	}
+	return nil
+}
+
+// Open opens a case for the person on the topic, or returns the case
+// already open there (created is false then; the request's answers and
+// summary are not merged into it).
+//
+// At most one open case per person per topic: the case is the one named by
+// the claim "<chatID>#<topic>#open", which Open inserts before the case
+// document. Any number of concurrent calls for the same person and topic
+// return the same case, exactly one of them with created true. If a call
+// dies between its claim and its case document, the next call creates the
+// case under the claimed ID.
+func (s *Cases) Open(ctx context.Context, req OpenRequest) (c Case, created bool, err error) {
+	if err := req.Validate(); err != nil {
+		return Case{}, false, err
+	}
+	key := openKey(req.ChatID, req.Topic)
+	for range maxAttempts {
+		cl, held, err := s.getClaim(ctx, key)
+		if err != nil {
+			return Case{}, false, err
+		}
+		if !held {
+			n, err := s.allocateNumber(ctx)
+			if err != nil {
+				return Case{}, false, err
+			}
+			cl = claim{ID: key, Kind: kindOpen, CaseID: FormatID(n), ChatID: req.ChatID, At: s.clock()}
+			won, err := s.insertClaim(ctx, cl)
+			if err != nil {
+				return Case{}, false, err
+			}
+			if !won {
+				continue // somebody opened one meanwhile: read their claim
+			}
+			c := req.newCase(cl.CaseID, s.clock())
+			_, err = s.cases.InsertOne(ctx, c)
+			if err == nil {
+				return c, true, nil
+			}
+			if !store.IsDuplicate(err) {
+				return Case{}, false, fmt.Errorf("cases: creating case %s: %w", cl.CaseID, err)
+			}
+			// Another call found our claim without its case and created it.
+		}
+		c, created, settled, err := s.resolveOpen(ctx, cl, req)
+		if err != nil || settled {
+			return c, created, err
+		}
+	}
+	return Case{}, false, fmt.Errorf("cases: opening a case on %s: %w", req.Topic, ErrBusy)
+}
+
+// resolveOpen turns the open claim cl into its case. When the case
+// document is missing (its opener is between its two inserts, or died
+// there) it inserts it from req under the claimed ID: the unique _id lets
+// one version in. When the case is closed, the claim is a leftover of a
+// Close that stopped midway: it is cleared and settled is false (try
+// again).
+func (s *Cases) resolveOpen(ctx context.Context, cl claim, req OpenRequest) (c Case, created, settled bool, err error) {
+	c, err = s.Get(ctx, cl.CaseID)
+	if errors.Is(err, store.ErrNotFound) {
+		c = req.newCase(cl.CaseID, s.clock())
+		_, err = s.cases.InsertOne(ctx, c)
+		if err == nil {
+			return c, true, true, nil
+		}
+		if !store.IsDuplicate(err) {
+			return Case{}, false, false, fmt.Errorf("cases: creating case %s: %w", cl.CaseID, err)
+		}
+		c, err = s.Get(ctx, cl.CaseID)
+	}
+	if err != nil {
+		return Case{}, false, false, err
+	}
+	if c.Status.IsOpen() {
+		return c, false, true, nil
+	}
+	c, open, err := s.clearLeftover(ctx, cl.ID, c.ID)
+	return c, false, open, err
+}
+
+// clearLeftover deletes the open claim key when it names caseID and that
+// case is closed: the claim outlived a Close (or Forget) that stopped
+// before deleting it. Under the case's lock, so a Close or Reopen of that
+// case in progress finishes first; if the case turns out open (a Reopen),
+// it is returned with open true and the claim stays.
+func (s *Cases) clearLeftover(ctx context.Context, key, caseID string) (c Case, open bool, err error) {
+	defer s.lock(caseID)()
+	c, err = s.Get(ctx, caseID)
+	if err != nil {
+		return Case{}, false, err
+	}
+	if c.Status.IsOpen() {
+		return c, true, nil
+	}
+	if _, err := s.claims.DeleteOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "case_id", Value: caseID}}); err != nil {
+		return Case{}, false, fmt.Errorf("cases: clearing claim %s: %w", key, err)
+	}
+	return Case{}, false, nil
+}
+
+// deleteOpenClaim deletes the person's open claim if it names c (the
+// caller holds c's lock).
+func (s *Cases) deleteOpenClaim(ctx context.Context, c Case) error {
+	key := openKey(c.ChatID, c.Topic)
+	if _, err := s.claims.DeleteOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "case_id", Value: c.ID}}); err != nil {
+		return fmt.Errorf("cases: releasing claim %s: %w", key, err)
+	}
+	return nil
+}
+
+// OpenCaseOf returns the person's open case on the topic; ok is false when
+// there is none.
+func (s *Cases) OpenCaseOf(ctx context.Context, chatID int64, topic string) (c Case, ok bool, err error) {
+	cl, held, err := s.getClaim(ctx, openKey(chatID, topic))
+	if err != nil || !held {
+		return Case{}, false, err
+	}
+	c, err = s.Get(ctx, cl.CaseID)
+	if errors.Is(err, store.ErrNotFound) { // being created, or its opener died: not open yet
+		return Case{}, false, nil
+	}
+	if err != nil || !c.Status.IsOpen() {
+		return Case{}, false, err
+	}
+	return c, true, nil
+}
+
+// Take gives the case to operator, unless another operator has it: the
+// claim is the insert of "<caseID>#take", so of any number of concurrent
+// attempts exactly one wins. won is true for the winner and for the
+// winner asking again; winner is who has the case (as they first claimed
+// it). The case then shows the winner as assignee and, if it was new,
+// status taken. A closed or erased case cannot be taken (ErrClosed,
+// ErrErased); the claim stays when a case is closed and reopened, so the
+// same operator keeps it.
+func (s *Cases) Take(ctx context.Context, caseID string, operator Operator) (winner Operator, won bool, err error) {
+	var p problems
+	checkOperator(&p, "operator", operator)
+	if err := p.err("taking " + caseID); err != nil {
+		return Operator{}, false, err
+	}
+	c, err := s.Get(ctx, caseID)
+	if err != nil {
+		return Operator{}, false, err
+	}
+	switch {
+	case c.IsErased():
+		return Operator{}, false, fmt.Errorf("cases: case %s: %w", caseID, ErrErased)
+	case !c.Status.IsOpen():
+		return Operator{}, false, fmt.Errorf("cases: case %s: %w", caseID, ErrClosed)
+	}
+	winner = operator
+	key := takeKey(caseID)
+	fresh, err := s.insertClaim(ctx, claim{ID: key, Kind: kindTake, CaseID: caseID, Operator: operator, At: s.clock()})
+	if err != nil {
+		return Operator{}, false, err
+	}
+	if !fresh {
+		cl, held, err := s.getClaim(ctx, key)
+		if err != nil {
+			return Operator{}, false, err
+		}
+		if !held { // claims of cases are never deleted
+			return Operator{}, false, fmt.Errorf("cases: take claim of %s vanished: %w", caseID, ErrBusy)
+		}
+		if cl.Operator.ID != operator.ID {
+			return cl.Operator, false, nil
+		}
+		winner = cl.Operator
+	}
+	// Record it on the case (again, when the winner retries after a crash
+	// between the claim and this update).
+	_, err = s.change(ctx, caseID, func(c *Case, _ time.Time) (bson.D, []string, error) {
+		set := bson.D{}
+		if c.Assignee != winner {
+			c.Assignee = winner
+			set = append(set, bson.E{Key: "assignee", Value: winner})
+		}
+		if c.Status == StatusNew {
+			c.Status = StatusTaken
+			set = append(set, bson.E{Key: "status", Value: StatusTaken})
+		}
+		return set, nil, nil
+	})
+	return winner, true, err
+}
+
+// Reopen reopens a closed case by inserting its open claim again. If the
+// person meanwhile opened another case on the topic, that case holds the
+// claim: it is returned with reopened false and this case stays closed.
+// Otherwise the case is returned open (taken if it has an assignee, else
+// new; outcome and closing time cleared) with reopened true, also when it
+// was open already. An erased case cannot be reopened (ErrErased).
+func (s *Cases) Reopen(ctx context.Context, caseID string) (c Case, reopened bool, err error) {
+	for range maxAttempts {
+		c, other, err := s.reopenOnce(ctx, caseID)
+		if err != nil || other == "" {
+			return c, err == nil, err
+		}
+		// The claim names another case: return it if open; clear it if it
+		// is a closed case's leftover; wait if it is still being created.
+		o, err := s.Get(ctx, other)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			time.Sleep(10 * time.Millisecond)
+		case err != nil:
+			return Case{}, false, err
+		case o.Status.IsOpen():
+			return o, false, nil
+		default:
+			o, open, err := s.clearLeftover(ctx, openKey(o.ChatID, o.Topic), o.ID)
+			if err != nil || open {
+				return o, false, err
+			}
+		}
+	}
+	return Case{}, false, fmt.Errorf("cases: reopening %s: %w", caseID, ErrBusy)
+}
+
+// reopenOnce holds the case's lock while it claims and reopens; other is
+// the case that holds the claim instead, if any.
+func (s *Cases) reopenOnce(ctx context.Context, caseID string) (c Case, other string, err error) {
+	defer s.lock(caseID)()
+	c, err = s.Get(ctx, caseID)
+	if err != nil {
+		return Case{}, "", err
+	}
+	if c.IsErased() {
+		return c, "", fmt.Errorf("cases: case %s: %w", caseID, ErrErased)
+	}
+	if c.Status.IsOpen() {
+		return c, "", nil
+	}
+	key := openKey(c.ChatID, c.Topic)
+	for attempt := 0; ; attempt++ {
+		if attempt == maxAttempts {
+			return Case{}, "", fmt.Errorf("cases: reopening %s: %w", caseID, ErrBusy)
+		}
+		won, err := s.insertClaim(ctx, claim{ID: key, Kind: kindOpen, CaseID: caseID, ChatID: c.ChatID, At: s.clock()})
+		if err != nil {
+			return Case{}, "", err
+		}
+		if won {
+			break
+		}
+		cl, held, err := s.getClaim(ctx, key)
+		if err != nil {
+			return Case{}, "", err
+		}
+		if !held {
+			continue // released meanwhile
+		}
+		if cl.CaseID != caseID {
+			return Case{}, cl.CaseID, nil
+		}
+		break // our own leftover claim (a Close that stopped midway): keep it
+	}
+	now := s.clock()
+	c.Status = StatusNew
+	if c.Assignee.ID != "" {
+		c.Status = StatusTaken
+	}
+	c.Outcome, c.ClosedBy, c.Closed, c.Updated = "", Operator{}, time.Time{}, now
+	_, err = s.cases.UpdateOne(ctx, bson.D{{Key: "_id", Value: caseID}}, bson.D{
+		{Key: "$set", Value: bson.D{{Key: "status", Value: c.Status}, {Key: "updated", Value: now}}},
+		{Key: "$unset", Value: bson.D{{Key: "outcome", Value: ""}, {Key: "closed_by", Value: ""}, {Key: "closed", Value: ""}}},
+	})
+	if err != nil {
+		return Case{}, "", fmt.Errorf("cases: reopening %s: %w", caseID, err)
+	}
+	return c, "", nil
+}

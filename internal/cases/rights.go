@@ -1,0 +1,312 @@
+package cases
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/prils-lazio/presidio/internal/store"
+)
+
+// PersonData is everything this package stores about one person, as
+// Export returns it. It marshals to readable JSON (encoding/json).
+type PersonData struct {
+	ChatID   int64      `json:"chat_id"`
+	Exported time.Time  `json:"exported"`
+	Cases    []CaseData `json:"cases"`
+}
+
+// CaseData is one case of the person with its conversation.
+type CaseData struct {
+	Case
+	Messages []Message `json:"messages"`
+}
+
+// Export returns the person's cases (oldest first) with their messages.
+// Erased cases no longer carry the chat id, so they are not part of it:
+// nothing personal is left in them.
+func (s *Cases) Export(ctx context.Context, chatID int64) (PersonData, error) {
+	out := PersonData{ChatID: chatID, Exported: s.clock(), Cases: []CaseData{}}
+	if chatID == 0 {
+		return out, fmt.Errorf("cases: export: chat id 0 is nobody")
+	}
+	list, err := s.find(ctx, bson.D{{Key: "chat_id", Value: chatID}},
+		options.Find().SetSort(bson.D{{Key: "created", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return PersonData{}, err
+	}
+	for _, c := range list {
+		msgs, err := s.Messages(ctx, c.ID)
+		if err != nil {
+			return PersonData{}, err
+		}
+		if msgs == nil {
+			msgs = []Message{}
+		}
+		out.Cases = append(out.Cases, CaseData{Case: c, Messages: msgs})
+	}
+	return out, nil
+}
+
+// Forget erases the person's personal content from every collection of
+// this package: the messages and deliveries of their cases are deleted;
+// their case documents lose the chat id (set to 0), name, answers, summary,
+// outcome and referral notes, and are closed if open; their open-case
+// claims are deleted. What stays is anonymous: ID, topic, language, help
+// point, urgency, status, dates, assignee, referred services, feedback.
+// The person may open new cases afterwards.
+//
+// Forget is idempotent: if it stops midway, calling it again (or the next
+// SweepClosed) finishes the job. Run it in the person's lane (never concurrently with their Open);
+// operators' writes racing it are refused with ErrErased or undone.
+func (s *Cases) Forget(ctx context.Context, chatID int64) error {
+	if chatID == 0 {
+		return fmt.Errorf("cases: forget: chat id 0 is nobody")
+	}
+	ids, err := s.caseIDs(ctx, bson.D{{Key: "chat_id", Value: chatID}})
+	if err != nil {
+		return err
+	}
+	if _, err := s.erase(ctx, ids); err != nil {
+		return err
+	}
+	// Claims of cases whose opener died before creating the case.
+	if _, err := s.claims.DeleteMany(ctx, bson.D{{Key: "kind", Value: kindOpen}, {Key: "chat_id", Value: chatID}}); err != nil {
+		return fmt.Errorf("cases: forget: deleting claims: %w", err)
+	}
+	return nil
+}
+
+// SweepClosed erases, as Forget does, the personal content of every case
+// closed before the cutoff, and returns how many cases it erased. It also
+// finishes any erasure that stopped midway (a crash between stripping a
+// case and deleting its messages). Run it periodically for the retention
+// period (FerretDB has no TTL indexes).
+func (s *Cases) SweepClosed(ctx context.Context, before time.Time) (int, error) {
+	ids, err := s.caseIDs(ctx, bson.D{
+		{Key: "status", Value: StatusClosed},
+		{Key: "closed", Value: bson.D{{Key: "$lt", Value: before}}},
+		{Key: "erased", Value: bson.D{{Key: "$exists", Value: false}}},
+	})
+	if err != nil {
+		return 0, err
+	}
+	return s.erase(ctx, ids)
+}
+
+// purgePending marks an erased case whose messages may not all be deleted
+// yet: set with the erasure, removed once they are.
+const purgePending = "purge_pending"
+
+func (s *Cases) caseIDs(ctx context.Context, filter bson.D) ([]string, error) {
+	list, err := s.find(ctx, filter, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(list))
+	for i, c := range list {
+		ids[i] = c.ID
+	}
+	return ids, nil
+}
+
+// erase strips the cases and then deletes their messages and deliveries:
+// in that order, so that AddMessage and RecordDelivery, which check the
+// case after inserting, never leave a message behind. A stripped case is
+// marked purge_pending until its messages are gone, and every erase also
+// finishes the cases so marked by an earlier one that stopped midway. It
+// returns how many cases were not erased before.
+func (s *Cases) erase(ctx context.Context, ids []string) (int, error) {
+	pending, err := s.caseIDs(ctx, bson.D{{Key: purgePending, Value: true}})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		did, err := s.eraseCase(ctx, id)
+		if err != nil {
+			return n, err
+		}
+		if did {
+			n++
+		}
+	}
+	all := slices.Compact(slices.Sorted(slices.Values(append(pending, ids...))))
+	for chunk := range slices.Chunk(all, 500) {
+		filter := bson.D{{Key: "case_id", Value: bson.D{{Key: "$in", Value: chunk}}}}
+		if _, err := s.messages.DeleteMany(ctx, filter); err != nil {
+			return n, fmt.Errorf("cases: deleting messages: %w", err)
+		}
+		if _, err := s.deliveries.DeleteMany(ctx, filter); err != nil {
+			return n, fmt.Errorf("cases: deleting deliveries: %w", err)
+		}
+		if _, err := s.cases.UpdateMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: chunk}}}, {Key: purgePending, Value: true}},
+			bson.D{{Key: "$unset", Value: bson.D{{Key: purgePending, Value: ""}}}}); err != nil {
+			return n, fmt.Errorf("cases: finishing erasure: %w", err)
+		}
+	}
+	return n, nil
+}
+
+func (s *Cases) eraseCase(ctx context.Context, id string) (bool, error) {
+	defer s.lock(id)()
+	c, err := s.Get(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	if c.IsErased() {
+		return false, nil
+	}
+	now := s.clock()
+	set := bson.D{
+		{Key: "chat_id", Value: int64(0)},
+		{Key: "status", Value: StatusClosed},
+		{Key: "erased", Value: now},
+		{Key: "updated", Value: now},
+		{Key: purgePending, Value: true},
+	}
+	if c.Closed.IsZero() {
+		set = append(set, bson.E{Key: "closed", Value: now})
+	}
+	if len(c.Referrals) > 0 {
+		refs := slices.Clone(c.Referrals)
+		for i := range refs {
+			refs[i].Note = ""
+		}
+		set = append(set, bson.E{Key: "referrals", Value: refs})
+	}
+	unset := bson.D{}
+	for _, f := range []string{"person_name", "answers", "summary", "outcome"} {
+		unset = append(unset, bson.E{Key: f, Value: ""})
+	}
+	if _, err := s.cases.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: set}, {Key: "$unset", Value: unset}}); err != nil {
+		return false, fmt.Errorf("cases: erasing case %s: %w", id, err)
+	}
+	return true, s.deleteOpenClaim(ctx, c)
+}
+
+// Needles is what FindTraces looks for: the person's chat id (as a number
+// anywhere, or as decimal digits inside any string) and any strings that
+// were theirs (name, message texts, answers). Use distinctive values: a
+// short needle matches unrelated text.
+type Needles struct {
+	ChatID  int64
+	Strings []string
+}
+
+// Trace is one place where a needle was found.
+type Trace struct {
+	Collection string
+	DocumentID string
+	// Where is the field path (or "raw bytes") and what matched.
+	Where string
+}
+
+// FindTraces reads every document of every collection of this package
+// (Collections) as raw BSON and reports each trace of the needles: in
+// keys, string values, numbers equal to the chat id, binary data, and
+// anywhere in the document's bytes. After Forget(chatID) it must find
+// nothing for that person.
+func FindTraces(ctx context.Context, st *store.Store, n Needles) ([]Trace, error) {
+	var strs []string
+	for _, x := range n.Strings {
+		if x != "" {
+			strs = append(strs, x)
+		}
+	}
+	if n.ChatID != 0 {
+		strs = append(strs, strconv.FormatInt(n.ChatID, 10))
+	}
+	var out []Trace
+	for _, name := range Collections() {
+		cur, err := st.Collection(name).Find(ctx, bson.D{})
+		if err != nil {
+			return nil, fmt.Errorf("cases: scanning %s: %w", name, err)
+		}
+		for cur.Next(ctx) {
+			raw := bson.Raw(slices.Clone(cur.Current))
+			docID := raw.Lookup("_id").String()
+			found := false
+			report := func(where string) {
+				found = true
+				out = append(out, Trace{Collection: name, DocumentID: docID, Where: where})
+			}
+			if err := walkRaw(raw, "", n.ChatID, strs, report); err != nil {
+				_ = cur.Close(ctx)
+				return nil, fmt.Errorf("cases: scanning %s %s: %w", name, docID, err)
+			}
+			for _, x := range strs {
+				if !found && bytes.Contains(raw, []byte(x)) {
+					report(fmt.Sprintf("raw bytes contain %q", x))
+				}
+			}
+		}
+		if err := cur.Err(); err != nil {
+			_ = cur.Close(ctx)
+			return nil, fmt.Errorf("cases: scanning %s: %w", name, err)
+		}
+		_ = cur.Close(ctx)
+	}
+	return out, nil
+}
+
+func walkRaw(doc bson.Raw, path string, chatID int64, strs []string, report func(string)) error {
+	elems, err := doc.Elements()
+	if err != nil {
+		return err
+	}
+	for _, e := range elems {
+		key := e.Key()
+		p := key
+		if path != "" {
+			p = path + "." + key
+		}
+		for _, x := range strs {
+			if strings.Contains(key, x) {
+				report(fmt.Sprintf("key %s contains %q", p, x))
+			}
+		}
+		v := e.Value()
+		switch v.Type {
+		case bson.TypeString:
+			for _, x := range strs {
+				if strings.Contains(v.StringValue(), x) {
+					report(fmt.Sprintf("%s contains %q", p, x))
+				}
+			}
+		case bson.TypeInt32, bson.TypeInt64:
+			if chatID != 0 && v.AsInt64() == chatID {
+				report(fmt.Sprintf("%s is the chat id", p))
+			}
+		case bson.TypeDouble:
+			if f := v.Double(); chatID != 0 && f == math.Trunc(f) && int64(f) == chatID {
+				report(fmt.Sprintf("%s is the chat id", p))
+			}
+		case bson.TypeBinary:
+			_, data := v.Binary()
+			for _, x := range strs {
+				if bytes.Contains(data, []byte(x)) {
+					report(fmt.Sprintf("%s (binary) contains %q", p, x))
+				}
+			}
+		case bson.TypeEmbeddedDocument:
+			if err := walkRaw(v.Document(), p, chatID, strs, report); err != nil {
+				return err
+			}
+		case bson.TypeArray:
+			if err := walkRaw(bson.Raw(v.Array()), p, chatID, strs, report); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

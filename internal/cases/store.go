@@ -1,0 +1,478 @@
+package cases
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/prils-lazio/presidio/internal/store"
+)
+
+// The collections of this package. FindTraces reads all of them.
+const (
+	colCases      = "cases"
+	colClaims     = "case_claims"
+	colMessages   = "case_messages"
+	colDeliveries = "case_deliveries"
+)
+
+// Collections returns the names of every collection this package writes
+// (a new slice on each call).
+func Collections() []string {
+	return []string{colCases, colClaims, colMessages, colDeliveries}
+}
+
+// Errors of the operations on cases. They are returned wrapped: test them
+// with errors.Is. An unknown case ID gives an error matching
+// store.ErrNotFound.
+var (
+	// ErrClosed: the operation needs an open case.
+	ErrClosed = errors.New("the case is closed")
+	// ErrErased: the case's personal content was erased (Forget,
+	// SweepClosed); it can no longer change or receive messages.
+	ErrErased = errors.New("the case was erased")
+	// ErrBusy: another call on the same claim did not settle in time;
+	// trying again is safe.
+	ErrBusy = errors.New("the case is being changed by another call, try again")
+)
+
+// Cases is the case store. Its methods are safe for concurrent use.
+//
+// Writes to one case document are serialized within the Cases (the
+// embedded store rewrites whole documents, so concurrent $set on one
+// document could lose one): run one process per store, as the rest of
+// Presidio does.
+type Cases struct {
+	st         *store.Store
+	cases      *mongo.Collection
+	claims     *mongo.Collection
+	messages   *mongo.Collection
+	deliveries *mongo.Collection
+	now        func() time.Time
+	locks      [256]sync.Mutex
+}
+
+// New returns the case store kept in st, creating the indexes it needs
+// (only those missing, so calling it at every start is cheap).
+func New(ctx context.Context, st *store.Store) (*Cases, error) {
+	s := &Cases{
+		st:         st,
+		cases:      st.Collection(colCases),
+		claims:     st.Collection(colClaims),
+		messages:   st.Collection(colMessages),
+		deliveries: st.Collection(colDeliveries),
+		now:        time.Now,
+	}
+	if err := s.ensureIndexes(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// clock is the current time as BSON keeps it (UTC, milliseconds).
+func (s *Cases) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+// lock serializes the writes to one case document; it returns the unlock.
+// Never hold two at once (stripes are shared between cases).
+func (s *Cases) lock(caseID string) func() {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(caseID))
+	m := &s.locks[h.Sum32()%uint32(len(s.locks))]
+	m.Lock()
+	return m.Unlock
+}
+
+func (s *Cases) ensureIndexes(ctx context.Context) error {
+	specs := []struct {
+		coll *mongo.Collection
+		keys []bson.D
+	}{
+		{s.cases, []bson.D{
+			{{Key: "chat_id", Value: 1}},
+			{{Key: "status", Value: 1}, {Key: "created", Value: 1}},
+			{{Key: "thread_id", Value: 1}},
+			{{Key: "closed", Value: 1}},
+		}},
+		{s.claims, []bson.D{
+			{{Key: "kind", Value: 1}, {Key: "n", Value: -1}},
+			{{Key: "chat_id", Value: 1}},
+		}},
+		{s.messages, []bson.D{
+			{{Key: "case_id", Value: 1}, {Key: "seq", Value: 1}},
+			{{Key: "topic_message_id", Value: 1}},
+		}},
+		{s.deliveries, []bson.D{
+			{{Key: "case_id", Value: 1}},
+			{{Key: "topic_message_id", Value: 1}},
+		}},
+	}
+	for _, spec := range specs {
+		cur, err := spec.coll.Indexes().List(ctx)
+		if err != nil {
+			return fmt.Errorf("cases: listing indexes of %s: %w", spec.coll.Name(), err)
+		}
+		var have []indexInfo
+		if err := cur.All(ctx, &have); err != nil {
+			return fmt.Errorf("cases: listing indexes of %s: %w", spec.coll.Name(), err)
+		}
+		// Creating an index that exists can drop the connection on
+		// FerretDB 1.24: create only the missing ones.
+		var missing []mongo.IndexModel
+		for _, keys := range spec.keys {
+			if !slices.ContainsFunc(have, func(h indexInfo) bool { return sameKeys(h.Key, keys) }) {
+				missing = append(missing, mongo.IndexModel{Keys: keys})
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		if _, err := spec.coll.Indexes().CreateMany(ctx, missing); err != nil {
+			return fmt.Errorf("cases: creating indexes on %s: %w", spec.coll.Name(), err)
+		}
+	}
+	return nil
+}
+
+type indexInfo struct {
+	Key bson.D `bson:"key"`
+}
+
+func sameKeys(a, b bson.D) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Key != b[i].Key || fmt.Sprint(a[i].Value) != fmt.Sprint(b[i].Value) {
+			return false
+		}
+	}
+	return true
+}
+
+// Get returns the case with this ID; an unknown ID gives an error matching
+// store.ErrNotFound.
+func (s *Cases) Get(ctx context.Context, id string) (Case, error) {
+	var c Case
+	err := s.cases.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&c)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return Case{}, fmt.Errorf("cases: case %q: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return Case{}, fmt.Errorf("cases: reading case %q: %w", id, err)
+	}
+	return c, nil
+}
+
+func (s *Cases) find(ctx context.Context, filter bson.D, opts ...options.Lister[options.FindOptions]) ([]Case, error) {
+	cur, err := s.cases.Find(ctx, filter, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("cases: reading cases: %w", err)
+	}
+	var out []Case
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("cases: reading cases: %w", err)
+	}
+	return out, nil
+}
+
+// change applies one status change to a case under its lock: fn sees the
+// stored case, updates it in memory and returns the fields to $set and to
+// $unset (both empty: nothing to write). Updated is set by change. Erased
+// cases refuse every change with ErrErased.
+func (s *Cases) change(ctx context.Context, id string, fn func(c *Case, now time.Time) (set bson.D, unset []string, err error)) (Case, error) {
+	defer s.lock(id)()
+	c, err := s.Get(ctx, id)
+	if err != nil {
+		return Case{}, err
+	}
+	if c.IsErased() {
+		return c, fmt.Errorf("cases: case %s: %w", id, ErrErased)
+	}
+	now := s.clock()
+	set, unset, err := fn(&c, now)
+	if err != nil {
+		return c, fmt.Errorf("cases: case %s: %w", id, err)
+	}
+	if len(set) == 0 && len(unset) == 0 {
+		return c, nil
+	}
+	c.Updated = now
+	update := bson.D{{Key: "$set", Value: append(set, bson.E{Key: "updated", Value: now})}}
+	if len(unset) > 0 {
+		u := bson.D{}
+		for _, f := range unset {
+			u = append(u, bson.E{Key: f, Value: ""})
+		}
+		update = append(update, bson.E{Key: "$unset", Value: u})
+	}
+	if _, err := s.cases.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update); err != nil {
+		return c, fmt.Errorf("cases: updating case %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// SetThread records the operators' forum topic of the case and the message
+// in it that shows the case card. Setting the same values again changes
+// nothing; new values replace the old (a topic recreated after deletion).
+func (s *Cases) SetThread(ctx context.Context, caseID string, threadID, cardMessageID int) error {
+	if threadID <= 0 || cardMessageID < 0 {
+		return fmt.Errorf("cases: case %s: thread id %d / card message id %d are not Telegram ids", caseID, threadID, cardMessageID)
+	}
+	_, err := s.change(ctx, caseID, func(c *Case, _ time.Time) (bson.D, []string, error) {
+		if c.ThreadID == threadID && c.CardMessageID == cardMessageID {
+			return nil, nil, nil
+		}
+		c.ThreadID, c.CardMessageID = threadID, cardMessageID
+		return bson.D{{Key: "thread_id", Value: threadID}, {Key: "card_message_id", Value: cardMessageID}}, nil, nil
+	})
+	return err
+}
+
+// Refer appends a referral to a directory service and sets the status to
+// referred. The case must be open (else ErrClosed). Every call appends one
+// referral: the caller calls it once per operator action (a replay of the
+// same update must be filtered by the caller's applied-updates list).
+func (s *Cases) Refer(ctx context.Context, caseID, serviceID string, by Operator, note string) (Case, error) {
+	var p problems
+	checkSlug(&p, "service", serviceID, true)
+	checkOperator(&p, "operator", by)
+	checkText(&p, "note", note, MaxTextLength)
+	if err := p.err("referral of " + caseID); err != nil {
+		return Case{}, err
+	}
+	return s.change(ctx, caseID, func(c *Case, now time.Time) (bson.D, []string, error) {
+		if !c.Status.IsOpen() {
+			return nil, nil, ErrClosed
+		}
+		c.Referrals = append(c.Referrals, Referral{ServiceID: serviceID, By: by, Note: note, At: now})
+		c.Status = StatusReferred
+		return bson.D{{Key: "referrals", Value: c.Referrals}, {Key: "status", Value: c.Status}}, nil, nil
+	})
+}
+
+// SetWaiting moves an open case that has an assignee between taken
+// (waiting=false) and waiting for the person (waiting=true). A referred
+// case becomes waiting or taken too. A new case (nobody took it) or a
+// closed one is refused.
+func (s *Cases) SetWaiting(ctx context.Context, caseID string, waiting bool) (Case, error) {
+	want := StatusTaken
+	if waiting {
+		want = StatusWaiting
+	}
+	return s.change(ctx, caseID, func(c *Case, _ time.Time) (bson.D, []string, error) {
+		switch {
+		case c.Status == StatusClosed:
+			return nil, nil, ErrClosed
+		case c.Assignee.ID == "":
+			return nil, nil, errors.New("nobody has taken the case")
+		case c.Status == want:
+			return nil, nil, nil
+		}
+		c.Status = want
+		return bson.D{{Key: "status", Value: want}}, nil, nil
+	})
+}
+
+// MarkFirstResponse records when an operator first wrote to the person.
+// Only the first call counts; later ones change nothing.
+func (s *Cases) MarkFirstResponse(ctx context.Context, caseID string, at time.Time) error {
+	at = at.UTC().Truncate(time.Millisecond)
+	_, err := s.change(ctx, caseID, func(c *Case, now time.Time) (bson.D, []string, error) {
+		if !c.FirstResponse.IsZero() {
+			return nil, nil, nil
+		}
+		if at.IsZero() {
+			at = now
+		}
+		c.FirstResponse = at
+		return bson.D{{Key: "first_response", Value: at}}, nil, nil
+	})
+	return err
+}
+
+// SetFeedback records the person's feedback on the case (open or closed);
+// a later answer replaces an earlier one.
+func (s *Cases) SetFeedback(ctx context.Context, caseID string, value Feedback) error {
+	if !value.Valid() {
+		return fmt.Errorf("cases: case %s: feedback %q is unknown (valid: helped, partly, not)", caseID, value)
+	}
+	_, err := s.change(ctx, caseID, func(c *Case, _ time.Time) (bson.D, []string, error) {
+		if c.Feedback == value {
+			return nil, nil, nil
+		}
+		c.Feedback = value
+		return bson.D{{Key: "feedback", Value: value}}, nil, nil
+	})
+	return err
+}
+
+// Close closes the case with the operator's outcome and then deletes the
+// person's open-case claim for the topic, so the next Open creates a new
+// case. Closing a closed case changes nothing and returns it. (If the
+// process dies between the two steps, the claim names a closed case: Open
+// and Reopen recognize such a leftover and clear it.)
+func (s *Cases) Close(ctx context.Context, caseID, outcome string, by Operator) (Case, error) {
+	var p problems
+	checkOperator(&p, "operator", by)
+	checkText(&p, "outcome", outcome, MaxTextLength)
+	if err := p.err("closing " + caseID); err != nil {
+		return Case{}, err
+	}
+	defer s.lock(caseID)()
+	c, err := s.Get(ctx, caseID)
+	if err != nil {
+		return Case{}, err
+	}
+	if c.IsErased() {
+		return c, fmt.Errorf("cases: case %s: %w", caseID, ErrErased)
+	}
+	if c.Status != StatusClosed {
+		now := s.clock()
+		c.Status, c.Outcome, c.ClosedBy, c.Closed, c.Updated = StatusClosed, outcome, by, now, now
+		_, err := s.cases.UpdateOne(ctx, bson.D{{Key: "_id", Value: caseID}}, bson.D{{Key: "$set", Value: bson.D{
+			{Key: "status", Value: c.Status},
+			{Key: "outcome", Value: outcome},
+			{Key: "closed_by", Value: by},
+			{Key: "closed", Value: now},
+			{Key: "updated", Value: now},
+		}}})
+		if err != nil {
+			return c, fmt.Errorf("cases: closing case %s: %w", caseID, err)
+		}
+	}
+	// Also when it was closed already: a previous Close may have stopped
+	// before this step.
+	if err := s.deleteOpenClaim(ctx, c); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// Filter selects cases in List. Its zero value selects every case.
+type Filter struct {
+	// Status keeps only that status; empty keeps all.
+	Status Status
+	// Lang, Topic and HelpPoint keep only that value; empty keeps all.
+	Lang, Topic, HelpPoint string
+	// Urgent, when set, keeps only urgent (true) or non-urgent cases.
+	Urgent *bool
+	// OlderThan keeps only cases created at least that long ago.
+	OlderThan time.Duration
+}
+
+// List returns the cases matching f, oldest first (ties by ID). An unknown
+// status is an error, not an empty list.
+func (s *Cases) List(ctx context.Context, f Filter) ([]Case, error) {
+	if f.Status != "" && !f.Status.Valid() {
+		return nil, fmt.Errorf("cases: unknown status %q", f.Status)
+	}
+	filter := bson.D{}
+	add := func(key string, v any) { filter = append(filter, bson.E{Key: key, Value: v}) }
+	if f.Status != "" {
+		add("status", f.Status)
+	}
+	if f.Lang != "" {
+		add("lang", f.Lang)
+	}
+	if f.Topic != "" {
+		add("topic", f.Topic)
+	}
+	if f.HelpPoint != "" {
+		add("help_point", f.HelpPoint)
+	}
+	if f.Urgent != nil {
+		if *f.Urgent {
+			add("urgent", true)
+		} else {
+			add("urgent", bson.D{{Key: "$ne", Value: true}})
+		}
+	}
+	if f.OlderThan > 0 {
+		add("created", bson.D{{Key: "$lte", Value: s.clock().Add(-f.OlderThan)}})
+	}
+	out, err := s.find(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b Case) int {
+		return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.ID, b.ID))
+	})
+	return out, nil
+}
+
+// Unanswered returns the new cases created at or before now-olderThan that
+// nobody has taken (no take claim either, so a Take interrupted before it
+// updated the case does not count as unanswered): urgent ones first, then
+// oldest first. The app re-raises them in the operators' group.
+func (s *Cases) Unanswered(ctx context.Context, olderThan time.Duration, now time.Time) ([]Case, error) {
+	list, err := s.find(ctx, bson.D{
+		{Key: "status", Value: StatusNew},
+		{Key: "created", Value: bson.D{{Key: "$lte", Value: now.Add(-olderThan)}}},
+	})
+	if err != nil || len(list) == 0 {
+		return nil, err
+	}
+	keys := make([]string, len(list))
+	for i, c := range list {
+		keys[i] = takeKey(c.ID)
+	}
+	cur, err := s.claims.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}},
+		options.Find().SetProjection(bson.D{{Key: "case_id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("cases: reading take claims: %w", err)
+	}
+	var taken []claim
+	if err := cur.All(ctx, &taken); err != nil {
+		return nil, fmt.Errorf("cases: reading take claims: %w", err)
+	}
+	list = slices.DeleteFunc(list, func(c Case) bool {
+		return slices.ContainsFunc(taken, func(cl claim) bool { return cl.CaseID == c.ID })
+	})
+	slices.SortFunc(list, func(a, b Case) int {
+		if a.Urgent != b.Urgent {
+			if a.Urgent {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.ID, b.ID))
+	})
+	return list, nil
+}
+
+// ByThread returns the case whose operators' topic is threadID (the most
+// recent one, should a topic have been reused); ok is false when none.
+func (s *Cases) ByThread(ctx context.Context, threadID int) (c Case, ok bool, err error) {
+	if threadID <= 0 {
+		return Case{}, false, nil
+	}
+	return s.latest(ctx, bson.D{{Key: "thread_id", Value: threadID}})
+}
+
+// LatestCaseOf returns the person's most recently created case, open or
+// closed; ok is false when they have none (or it was erased).
+func (s *Cases) LatestCaseOf(ctx context.Context, chatID int64) (c Case, ok bool, err error) {
+	if chatID == 0 {
+		return Case{}, false, nil
+	}
+	return s.latest(ctx, bson.D{{Key: "chat_id", Value: chatID}})
+}
+
+func (s *Cases) latest(ctx context.Context, filter bson.D) (Case, bool, error) {
+	list, err := s.find(ctx, filter)
+	if err != nil || len(list) == 0 {
+		return Case{}, false, err
+	}
+	return slices.MaxFunc(list, func(a, b Case) int {
+		return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.ID, b.ID))
+	}), true, nil
+}
