@@ -58,12 +58,21 @@ func (r *Runtime) process(ctx context.Context, e store.InboxEntry) {
 	}) {
 		return
 	}
-	if !r.retry(ctx, "saving the session", e.UpdateID, func() error { return r.store.SaveSession(ctx, &work) }) {
-		return
+	if work.Erase { // the person asked to forget them: no session is kept
+		if !r.retry(ctx, "deleting the session", e.UpdateID, func() error { return r.store.DeleteSession(ctx, e.Lane) }) {
+			return
+		}
+		r.sessMu.Lock()
+		delete(r.sessions, e.Lane)
+		r.sessMu.Unlock()
+	} else {
+		if !r.retry(ctx, "saving the session", e.UpdateID, func() error { return r.store.SaveSession(ctx, &work) }) {
+			return
+		}
+		r.sessMu.Lock()
+		r.sessions[e.Lane] = &work
+		r.sessMu.Unlock()
 	}
-	r.sessMu.Lock()
-	r.sessions[e.Lane] = &work
-	r.sessMu.Unlock()
 	r.sender.submit(fresh...) // not those a previous run persisted: they are already queued
 	r.mark.finished(e.UpdateID)
 	r.m.processed.Inc(outcome)

@@ -96,6 +96,7 @@ func New(cfg Config, st *store.Store, h Handler, apology func(lang string) strin
 	}
 	r.sender = newSender(t, st, log, r.m, cfg.Limits, cfg.SendWorkers)
 	r.sender.onBlocked = func(chatID int64) { r.markBlocked(chatID, true) }
+	r.sender.onThreadGone = nil
 	reg.NewGaugeFunc("presidio_outbox_depth", "Messages waiting to be sent.", func() float64 { return float64(r.sender.queued()) })
 	reg.NewGaugeFunc("presidio_lanes_busy", "Lanes with updates waiting or in progress.", func() float64 {
 		if r.lanes == nil {

@@ -32,6 +32,9 @@ type sender struct {
 	giveUp time.Duration
 	// onBlocked is told when a person blocked the bot.
 	onBlocked func(chatID int64)
+	// onThreadGone gives a new forum topic for a deleted one (see
+	// Runtime.OnThreadGone); nil gives such messages up.
+	onThreadGone func(ctx context.Context, chatID int64, threadID int) (int, bool)
 
 	mu     sync.Mutex
 	cond   *sync.Cond
@@ -204,6 +207,13 @@ func (s *sender) work() {
 	defer s.done.Done()
 	for j := range s.jobs {
 		msgID, err := s.tg.send(s.ctx, j.entry.Msg)
+		if old := j.entry.Msg.ThreadID; threadGone(err) && s.onThreadGone != nil && old != 0 {
+			if thread, ok := s.onThreadGone(s.ctx, j.entry.Msg.ChatID, old); ok {
+				s.moveThread(j.chatID, old, thread)
+				j.entry.Msg.ThreadID = thread
+				msgID, err = s.tg.send(s.ctx, j.entry.Msg)
+			}
+		}
 		if err != nil && s.ctx.Err() != nil {
 			return // hard stop: the message stays pending in the outbox
 		}
@@ -263,6 +273,20 @@ func (s *sender) finish(j sendJob, msgID int, err error) {
 		}
 	}
 	// The chat stays busy until record has persisted the outcome(s).
+}
+
+// moveThread points the chat's queued messages for a deleted topic at its
+// replacement.
+func (s *sender) moveThread(chatID int64, from, to int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if q := s.chats[chatID]; q != nil {
+		for i := range q.items {
+			if q.items[i].Msg.ThreadID == from {
+				q.items[i].Msg.ThreadID = to
+			}
+		}
+	}
 }
 
 // release lets a chat send again once the outcome of its last message is

@@ -53,6 +53,10 @@ type Bot struct {
 	// Idle is how long after which a person coming back is asked whether
 	// to continue where they were or start again.
 	Idle time.Duration
+	// Desk relays messages of people with an open case (nil: none).
+	Desk Desk
+	// Rights serves /mydata and /forget (nil: /mydata shows the notice).
+	Rights Rights
 }
 
 // intentFlows maps understood intents to the flow that answers them.
@@ -85,30 +89,55 @@ func (b *Bot) Handle(ctx context.Context, sess *store.Session, in chat.Incoming)
 			sess.Lang = "it"
 		}
 	}
-	t := Turn{ChatID: in.ChatID, Lang: sess.Lang, CallbackID: in.CallbackID}
+	t := Turn{ChatID: in.ChatID, Lang: sess.Lang, CallbackID: in.CallbackID, Name: in.From.FirstName}
 	var step Step
 	switch in.Kind {
 	case chat.KindButton:
+		if out, handled, err := b.rightsButton(ctx, sess, &st, t, in.Data); handled {
+			return out, err
+		}
 		step = b.button(sess, &st, &t, in.Data)
 	case chat.KindText:
 		if cmd, arg := in.Command(); cmd != "" {
+			if cmd == "mydata" || cmd == "forget" {
+				return b.rightsCommand(ctx, t, cmd)
+			}
 			step = b.command(&st, t, in, cmd, arg, first, matched)
 			break
 		}
-		if idle && st.Node != "" && !(st.Flow == "main" && st.Node == b.Engine.flows["main"].Start) {
+		if idle && st.Node != "" && st.Vars[caseVar] == "" && !(st.Flow == "main" && st.Node == b.Engine.flows["main"].Start) {
 			step = b.welcomeBack(t)
 			break
 		}
-		step = b.input(&st, t, in)
+		var err error
+		if step, err = b.text(ctx, &st, t, in); err != nil {
+			return nil, err
+		}
 	case chat.KindContact, chat.KindLocation:
 		var ok bool
-		if step, ok = b.Engine.Input(&st, t, in); !ok && in.Kind == chat.KindLocation {
+		if step, ok = b.Engine.Input(&st, t, in); ok {
+			break
+		}
+		out, relayed, err := b.relay(ctx, &st, in)
+		switch {
+		case err != nil:
+			return nil, err
+		case relayed:
+			step = Step{Out: out}
+		case in.Kind == chat.KindLocation:
 			step = b.Engine.Enter(&st, t, "@services")
-		} else if !ok {
+		default:
 			step = b.Engine.MainMenu(&st, t)
 		}
-	default: // stickers, media the flows do not ask for
-		step = Step{Out: []chat.Outgoing{{ChatID: in.ChatID, Text: b.Texts.Text(t.Lang, "update.unsupported_media", nil)}}}
+	default: // photos, voice notes, documents for the counsellor; stickers
+		out, relayed, err := b.relay(ctx, &st, in)
+		if err != nil {
+			return nil, err
+		}
+		step = Step{Out: out}
+		if !relayed {
+			step = Step{Out: []chat.Outgoing{{ChatID: in.ChatID, Text: b.Texts.Text(t.Lang, "update.unsupported_media", nil)}}}
+		}
 	}
 	out, err := b.runActions(ctx, &st, t, step)
 	if err != nil {
@@ -292,6 +321,34 @@ func (b *Bot) button(sess *store.Session, st *State, t *Turn, data string) Step 
 // typedNav are the navigation buttons whose label, typed, does the same.
 var typedNav = []struct{ id, data string }{
 	{"nav.back", navBack}, {"nav.menu", navMenu}, {"welcome.restart", navRestart}, {"button.restart", navRestart},
+}
+
+// text handles typed text: navigation words, the waiting node, the open
+// case (what a person writes while a counsellor follows them goes to the
+// counsellor), then understanding.
+func (b *Bot) text(ctx context.Context, st *State, t Turn, in chat.Incoming) (Step, error) {
+	if st.Vars[caseVar] != "" && !b.isNavWord(t, in.Text) {
+		if s, ok := b.Engine.Input(st, t, in); ok {
+			return s, nil
+		}
+		out, relayed, err := b.relay(ctx, st, in)
+		if err != nil || relayed {
+			return Step{Out: out}, err
+		}
+	}
+	return b.input(st, t, in), nil
+}
+
+func (b *Bot) isNavWord(t Turn, text string) bool {
+	key := labelKey(text)
+	for _, nav := range typedNav {
+		for _, lang := range []string{t.Lang, "it"} {
+			if key != "" && key == labelKey(b.Texts.Text(lang, nav.id, nil)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // input handles typed text: navigation words ("Back", "Menu", "Start

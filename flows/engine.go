@@ -41,6 +41,8 @@ type ActionCall struct {
 	Params map[string]string
 	Vars   map[string]string
 	Lang   string
+	// Site is the help point the person came from (may be empty).
+	Site string
 	// Input is what the person sent while the action waited (a location).
 	Input *chat.Incoming
 }
@@ -60,6 +62,8 @@ type Turn struct {
 	ChatID     int64
 	Lang       string
 	CallbackID string
+	// Name is the person's first name on Telegram.
+	Name string
 }
 
 // Enter starts a flow at a reference ("@health", "@health:stp"), pushing
@@ -188,7 +192,7 @@ func (e *Engine) Input(st *State, t Turn, in chat.Incoming) (Step, bool) {
 		if in.Kind != chat.KindLocation && in.Kind != chat.KindContact && !(in.Kind == chat.KindButton && strings.HasPrefix(in.Data, dataAction)) {
 			return Step{}, false
 		}
-		return Step{Action: &ActionCall{Name: n.Action, Params: n.Params, Vars: st.Vars, Lang: t.Lang, Input: &in}}, true
+		return Step{Action: &ActionCall{Name: n.Action, Params: n.Params, Vars: st.Vars, Lang: t.Lang, Site: st.Site, Input: &in}}, true
 	}
 	return Step{}, false
 }
@@ -209,6 +213,10 @@ func (e *Engine) Resume(st *State, t Turn, res ActionResult) Step {
 	r.exec(r.next(f, f.Nodes[st.Node].Then))
 	return r.step()
 }
+
+// utilityFlows are not topics: a case opened from them keeps the topic the
+// person was in before.
+var utilityFlows = map[string]bool{"main": true, "services": true, "human": true}
 
 // run executes nodes until one waits for the person.
 type run struct {
@@ -264,6 +272,9 @@ func (r *run) wait(f *Flow, n *Node) {
 func (r *run) exec(f *Flow, n *Node) {
 	for range 100 { // flows are validated; this only guards against a loop of says
 		r.visited = append(r.visited, f.ID+":"+n.ID)
+		if !utilityFlows[f.ID] {
+			r.st.setVar("topic", f.ID) // what a "talk to a person" from here is about
+		}
 		switch n.Kind {
 		case "say":
 			m := r.say(n.Text, r.st.Vars)
@@ -307,7 +318,7 @@ func (r *run) exec(f *Flow, n *Node) {
 			f, n = r.next(f, target)
 		case "action":
 			r.wait(f, n)
-			r.action = &ActionCall{Name: n.Action, Params: n.Params, Vars: r.st.Vars, Lang: r.t.Lang}
+			r.action = &ActionCall{Name: n.Action, Params: n.Params, Vars: r.st.Vars, Lang: r.t.Lang, Site: r.st.Site}
 			return
 		case "end":
 			r.end(f, nil)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/prils-lazio/presidio/bot"
 	"github.com/prils-lazio/presidio/internal/config"
+	"github.com/prils-lazio/presidio/internal/escalation"
 	"github.com/prils-lazio/presidio/internal/metrics"
 	"github.com/prils-lazio/presidio/internal/sandbox"
 	"github.com/prils-lazio/presidio/internal/store"
@@ -40,6 +41,9 @@ type App struct {
 	// Handler overrides the flows (tests of the runtime use their own).
 	Handler bot.Handler
 
+	desk        *escalation.Service
+	ownEmulator bool
+	stopped     bool
 	listener    net.Listener
 	server      *http.Server
 	stopSweeper context.CancelFunc
@@ -74,7 +78,11 @@ func (a *App) Start(ctx context.Context) (err error) {
 		Limits: bot.TelegramLimits,
 	}
 	if a.cfg.Sandbox() {
-		a.Emulator = telegramtest.New(telegramtest.Options{})
+		if a.Emulator == nil { // tests may bring their own, to restart on it
+			a.Emulator = telegramtest.New(telegramtest.Options{})
+			a.Emulator.CreateForumGroup(SandboxOperatorChat, "Operatori PRILS (sandbox)")
+			a.ownEmulator = true
+		}
 		rcfg.Token, rcfg.APIURL = a.Emulator.Token(), a.Emulator.URL()
 	}
 	if a.Limits != nil {
@@ -90,6 +98,9 @@ func (a *App) Start(ctx context.Context) (err error) {
 	a.Runtime, err = bot.New(rcfg, a.Store, handler, apology, a.Metrics, a.log)
 	if err != nil {
 		return err
+	}
+	if a.desk != nil {
+		a.wireDesk()
 	}
 	if err := a.serveHTTP(texts); err != nil {
 		return err
@@ -208,6 +219,10 @@ func (a *App) startSweeper() {
 // Stop stops intake, finishes work in progress until ctx ends, and closes
 // everything. Work not finished stays persisted for the next start.
 func (a *App) Stop(ctx context.Context) error {
+	if a.stopped {
+		return nil
+	}
+	a.stopped = true
 	var errs []error
 	if a.Runtime != nil {
 		if err := a.Runtime.Stop(ctx); err != nil {
@@ -223,7 +238,7 @@ func (a *App) Stop(ctx context.Context) error {
 		_ = a.server.Shutdown(shutdownCtx)
 		cancel()
 	}
-	if a.Emulator != nil {
+	if a.Emulator != nil && a.ownEmulator {
 		a.Emulator.Close()
 	}
 	if a.Store != nil {

@@ -5,23 +5,32 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/prils-lazio/presidio/bot"
 	"github.com/prils-lazio/presidio/flows"
 	"github.com/prils-lazio/presidio/flows/understand"
+	"github.com/prils-lazio/presidio/internal/cases"
 	"github.com/prils-lazio/presidio/internal/directory"
+	"github.com/prils-lazio/presidio/internal/escalation"
 	"github.com/prils-lazio/presidio/locales"
 )
 
 // flowsHandler builds the conversation: the directory (with the sample
 // data when it is empty), the registered actions and the validated flows.
 // A flow file with problems stops the start with "file:line: message".
-func (a *App) flowsHandler(ctx context.Context, texts *locales.Catalog) (*flows.Bot, error) {
+func (a *App) flowsHandler(ctx context.Context, texts *locales.Catalog) (bot.Handler, error) {
 	dir := directory.New(a.Store)
 	if n, err := dir.LoadSample(ctx); err != nil {
 		return nil, fmt.Errorf("loading the sample directory: %w", err)
 	} else if n > 0 {
 		a.log.Info("the service directory was empty: loaded the sample data (marked as sample to users)", "services", n)
 	}
+	caseStore, err := cases.New(ctx, a.Store)
+	if err != nil {
+		return nil, err
+	}
+	a.desk = &escalation.Service{Cases: caseStore, Topics: lateTopics{a}, Texts: texts, OperatorChat: a.operatorChat(), Now: time.Now}
 	actions := flows.Actions(dir, texts, time.Now)
+	actions["escalate"] = escalateAction(a.desk)
 	defs, err := flows.Load(a.cfg.FlowsDir, texts, actions)
 	if err != nil {
 		return nil, fmt.Errorf("flows:\n%w", err)
@@ -30,10 +39,36 @@ func (a *App) flowsHandler(ctx context.Context, texts *locales.Catalog) (*flows.
 	if err != nil {
 		return nil, fmt.Errorf("free-text keywords: %w", err)
 	}
-	return &flows.Bot{
+	people := &flows.Bot{
 		Engine:     flows.NewEngine(defs, texts),
 		Texts:      texts,
 		Actions:    actions,
 		Understand: words,
-	}, nil
+		Desk:       a.desk,
+		Rights:     rights{store: a.Store, cases: caseStore, desk: a.desk, texts: texts},
+	}
+	return router{private: people, operators: a.desk, operatorChat: a.operatorChat()}, nil
+}
+
+// operatorChat is the operators' group: OPERATOR_CHAT_ID, or the sandbox's.
+func (a *App) operatorChat() int64 {
+	if a.cfg.OperatorChatID != 0 {
+		return a.cfg.OperatorChatID
+	}
+	if a.Emulator != nil {
+		return SandboxOperatorChat
+	}
+	return 0
+}
+
+// lateTopics reaches the runtime's topic calls once it exists (the runtime
+// is built with the handler, which needs the desk).
+type lateTopics struct{ a *App }
+
+func (l lateTopics) CreateTopic(ctx context.Context, chatID int64, name string) (int, error) {
+	return l.a.Runtime.CreateTopic(ctx, chatID, name)
+}
+
+func (l lateTopics) RenameTopic(ctx context.Context, chatID int64, threadID int, name string) error {
+	return l.a.Runtime.RenameTopic(ctx, chatID, threadID, name)
 }

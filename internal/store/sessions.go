@@ -32,6 +32,31 @@ type Session struct {
 	// Blocked is set when Telegram says the person blocked the bot.
 	Blocked   bool      `bson:"blocked,omitempty"`
 	UpdatedAt time.Time `bson:"updated_at"`
+	// Erase, set by a handler, deletes the session instead of saving it
+	// (the person asked to forget their data).
+	Erase bool `bson:"-"`
+}
+
+// DeleteSession removes a lane's session document.
+func (s *Store) DeleteSession(ctx context.Context, lane string) error {
+	if _, err := s.db.Collection(colSessions).DeleteOne(ctx, bson.D{{Key: "_id", Value: lane}}); err != nil {
+		return fmt.Errorf("store: deleting session %s: %w", lane, err)
+	}
+	return nil
+}
+
+// ForgetChat deletes what the runtime keeps of a private chat besides its
+// session: the raw updates it sent (inbox) and the messages sent to it
+// (outbox; their outcomes hold no content). Updates in progress stay
+// deduplicated by the session's memory until it is erased too.
+func (s *Store) ForgetChat(ctx context.Context, chatID int64) error {
+	if _, err := s.db.Collection(colInbox).DeleteMany(ctx, bson.D{{Key: "lane", Value: fmt.Sprint(chatID)}}); err != nil {
+		return fmt.Errorf("store: forgetting the inbox of a chat: %w", err)
+	}
+	if _, err := s.db.Collection(colOutbox).DeleteMany(ctx, bson.D{{Key: "msg.chat_id", Value: chatID}}); err != nil {
+		return fmt.Errorf("store: forgetting the outbox of a chat: %w", err)
+	}
+	return nil
 }
 
 // LoadSession returns the lane's session, or a new empty one.

@@ -141,3 +141,10 @@ func (s *Server) chatOrStubLocked(chatID int64) *chatState {
 	s.chats[chatID] = c
 	return c
 }
+
+// ClearFaults drops the failures FailNext queued that have not happened yet.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures = nil
+}

@@ -61,3 +61,15 @@ func (s *Server) SendGroupText(u User, chatID int64, threadID int, text string) 
 	}
 	return s.SendMessageUpdate(u, chatID, threadID, models.Message{Text: text})
 }
+
+// DeleteTopic deletes a forum topic by hand, as an admin of the group
+// would: later sends into it answer 400 "message thread not found".
+func (s *Server) DeleteTopic(chatID int64, threadID int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch := s.chats[chatID]
+	if ch == nil || ch.topics[threadID] == nil {
+		return
+	}
+	ch.topics[threadID].deleted = true
+}

@@ -1,0 +1,75 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+)
+
+// CreateTopic creates a forum topic in a group and returns its thread id.
+// It is called from a lane (the topic must exist before anything is sent
+// into it); a 429 is waited out, at most three times.
+func (r *Runtime) CreateTopic(ctx context.Context, chatID int64, name string) (int, error) {
+	for attempt := 1; ; attempt++ {
+		topic, err := r.tg.api.CreateForumTopic(ctx, &tg.CreateForumTopicParams{ChatID: chatID, Name: topicName(name)})
+		if err == nil {
+			return topic.MessageThreadID, nil
+		}
+		var tooMany *tg.TooManyRequestsError
+		if !errors.As(err, &tooMany) || attempt == 3 {
+			return 0, fmt.Errorf("creating a topic in %d: %w", chatID, err)
+		}
+		wait := time.Duration(max(1, tooMany.RetryAfter)) * time.Second
+		r.m.rateWait.Add(wait.Seconds())
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
+}
+
+// RenameTopic changes a forum topic's name (e.g. when a case is taken).
+func (r *Runtime) RenameTopic(ctx context.Context, chatID int64, threadID int, name string) error {
+	_, err := r.tg.api.EditForumTopic(ctx, &tg.EditForumTopicParams{ChatID: chatID, MessageThreadID: threadID, Name: topicName(name)})
+	return err
+}
+
+// topicName keeps a topic name within Telegram's 128 characters.
+func topicName(s string) string {
+	if r := []rune(s); len(r) > 128 {
+		return string(r[:127]) + "…"
+	}
+	return s
+}
+
+// OnThreadGone is called by the sender when a message cannot go into a
+// forum topic because the topic was deleted; it returns the thread to use
+// instead (recreating the topic), or false to give the message up. It
+// must be idempotent: every queued message of the old topic asks again.
+func (r *Runtime) OnThreadGone(f func(ctx context.Context, chatID int64, threadID int) (int, bool)) {
+	r.sender.onThreadGone = f
+}
+
+// OnBlocked is called after a person blocked the bot (and they are marked
+// unreachable), e.g. to tell the operators in the case's topic.
+func (r *Runtime) OnBlocked(f func(chatID int64)) {
+	r.sender.onBlocked = func(chatID int64) {
+		r.markBlocked(chatID, true)
+		f(chatID)
+	}
+}
+
+// threadGone reports whether a send failed because its forum topic was
+// deleted (Telegram says "message thread not found" or TOPIC_DELETED).
+func threadGone(err error) bool {
+	if err == nil || !errors.Is(err, tg.ErrorBadRequest) {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "message thread not found") || strings.Contains(s, "TOPIC_DELETED")
+}

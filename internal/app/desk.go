@@ -1,0 +1,122 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/prils-lazio/presidio/bot"
+	"github.com/prils-lazio/presidio/flows"
+	"github.com/prils-lazio/presidio/internal/cases"
+	"github.com/prils-lazio/presidio/internal/chat"
+	"github.com/prils-lazio/presidio/internal/escalation"
+	"github.com/prils-lazio/presidio/internal/store"
+	"github.com/prils-lazio/presidio/locales"
+)
+
+// SandboxOperatorChat is the operators' forum group the sandbox creates in
+// its emulator, so a coordinator can try a whole escalation.
+const SandboxOperatorChat int64 = -1001000000001
+
+// router sends private chats to the flows and the operators' group to the
+// escalation desk; other groups are ignored.
+type router struct {
+	private, operators bot.Handler
+	operatorChat       int64
+}
+
+func (r router) Handle(ctx context.Context, sess *store.Session, in chat.Incoming) ([]chat.Outgoing, error) {
+	switch {
+	case in.Private:
+		return r.private.Handle(ctx, sess, in)
+	case r.operatorChat != 0 && in.ChatID == r.operatorChat:
+		return r.operators.Handle(ctx, sess, in)
+	}
+	return nil, nil
+}
+
+// escalateAction is the flows' "escalate" action: it opens the person's
+// case on the topic they were reading.
+func escalateAction(desk *escalation.Service) flows.Action {
+	return flows.ActionFunc(func(ctx context.Context, call flows.ActionCall, t flows.Turn) (flows.ActionResult, error) {
+		answers := map[string]string{}
+		for k, v := range call.Vars {
+			if k != "topic" && k != "case" {
+				answers[k] = v
+			}
+		}
+		out, caseID, err := desk.Open(ctx, escalation.OpenRequest{
+			ChatID: t.ChatID, Name: t.Name, Lang: t.Lang, Topic: call.Vars["topic"], Site: call.Site, Answers: answers,
+		})
+		if err != nil {
+			return flows.ActionResult{}, err
+		}
+		return flows.ActionResult{Out: out, Vars: map[string]string{"case": caseID}}, nil
+	})
+}
+
+// rights serves /mydata and /forget across the stores.
+type rights struct {
+	store *store.Store
+	cases *cases.Cases
+	desk  *escalation.Service
+	texts *locales.Catalog
+}
+
+// Export sends a readable summary and the full data as JSON text.
+func (r rights) Export(ctx context.Context, chatID int64, lang string) ([]chat.Outgoing, error) {
+	data, err := r.cases.Export(ctx, chatID)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := r.store.LoadSession(ctx, fmt.Sprint(chatID), chatID)
+	if err != nil {
+		return nil, err
+	}
+	st := flows.DecodeState(sess.State)
+	messages := 0
+	for _, c := range data.Cases {
+		messages += len(c.Messages)
+	}
+	consent := st.Consent
+	if consent == "" {
+		consent = "—"
+	}
+	full, _ := json.MarshalIndent(map[string]any{"language": sess.Lang, "consent": st.Consent, "help_point": st.Site,
+		"answers": st.Vars, "cases": data.Cases}, "", "  ")
+	return []chat.Outgoing{
+		{ChatID: chatID, Text: r.texts.Text(lang, "mydata.summary", map[string]any{"Lang": sess.Lang, "Consent": consent, "Cases": len(data.Cases), "Messages": messages})},
+		{ChatID: chatID, Text: string(full)},
+	}, nil
+}
+
+// Forget tells the operators, then erases cases, messages, the chat's
+// inbox and outbox records. The session is deleted by the runtime.
+func (r rights) Forget(ctx context.Context, chatID int64) ([]chat.Outgoing, error) {
+	out, err := r.desk.Forgotten(ctx, chatID)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.store.ForgetChat(ctx, chatID); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// wireDesk lets the sender recreate a deleted case topic and tell the
+// operators when a person blocked the bot.
+func (a *App) wireDesk() {
+	a.Runtime.OnThreadGone(a.desk.ThreadGone)
+	a.Runtime.OnBlocked(func(chatID int64) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		var entries []store.OutboxEntry
+		for i, m := range a.desk.PersonBlocked(ctx, chatID) {
+			entries = append(entries, store.OutboxEntry{ID: fmt.Sprintf("blocked:%d:%d:%d", chatID, time.Now().UnixNano(), i), Msg: m})
+		}
+		if err := a.Runtime.Enqueue(ctx, entries); err != nil {
+			a.log.Warn("could not tell the operators that a person blocked the bot", "error", err)
+		}
+	})
+}

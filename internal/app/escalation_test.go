@@ -1,0 +1,321 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/prils-lazio/presidio/bot"
+	"github.com/prils-lazio/presidio/internal/config"
+	"github.com/prils-lazio/presidio/internal/telegramtest"
+	"github.com/prils-lazio/presidio/locales"
+)
+
+// desk is a sandbox app with an operators' forum group and two operators.
+type desk struct {
+	t       *testing.T
+	a       *App
+	emu     *telegramtest.Server
+	texts   *locales.Catalog
+	person  telegramtest.User
+	ops     [2]telegramtest.User
+	dataDir string
+}
+
+func startDesk(t *testing.T, dataDir string) *desk {
+	t.Helper()
+	emu := telegramtest.New(telegramtest.Options{})
+	t.Cleanup(emu.Close)
+	emu.CreateForumGroup(SandboxOperatorChat, "Operatori")
+	return startDeskOn(t, dataDir, emu)
+}
+
+func startDeskOn(t *testing.T, dataDir string, emu *telegramtest.Server) *desk {
+	t.Helper()
+	cfg, err := config.Parse(nil, func(k string) string {
+		return map[string]string{"PRESIDIO_HTTP_ADDR": "127.0.0.1:0", "PRESIDIO_DATA_DIR": dataDir}[k]
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	if os.Getenv("PRESIDIO_TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	a := New(cfg, log)
+	a.Emulator = emu
+	a.Limits = &bot.Limits{} // the emulator enforces no limits here; keep tests fast
+	if err := a.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stopApp(a) })
+	texts, _ := locales.Load()
+	d := &desk{t: t, a: a, emu: a.Emulator, texts: texts, dataDir: dataDir,
+		person: telegramtest.User{ID: 5005, FirstName: "Olena", LanguageCode: "uk"},
+		ops:    [2]telegramtest.User{{ID: 9001, FirstName: "Giulia"}, {ID: 9002, FirstName: "Marco"}}}
+	for _, op := range d.ops {
+		d.emu.AddMember(SandboxOperatorChat, op, false)
+	}
+	return d
+}
+
+func stopApp(a *App) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = a.Stop(ctx)
+}
+
+// settle waits until an update is handled and every message sent.
+func (d *desk) settle(id int64) {
+	d.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for d.a.Runtime.Watermark() < id || d.a.Runtime.Queued() > 0 {
+		if time.Now().After(deadline) {
+			d.t.Fatalf("update %d not handled in time", id)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func (d *desk) say(text string) { d.settle(d.emu.SendText(d.person, text)) }
+
+func (d *desk) press(u telegramtest.User, chatID int64, label string) {
+	d.t.Helper()
+	sent := d.emu.Sent(chatID)
+	for i := len(sent) - 1; i >= 0; i-- {
+		for _, row := range sent[i].Buttons {
+			for _, b := range row {
+				if b.Text == label {
+					d.settle(d.emu.PressButton(u, chatID, sent[i].MessageID, b.Data))
+					return
+				}
+			}
+		}
+	}
+	d.t.Fatalf("no button %q in chat %d", label, chatID)
+}
+
+func (d *desk) operator(i, thread int, text string) {
+	d.settle(d.emu.SendGroupText(d.ops[i], SandboxOperatorChat, thread, text))
+}
+
+func (d *desk) last(chatID int64) telegramtest.Sent {
+	sent := d.emu.Sent(chatID)
+	if len(sent) == 0 {
+		d.t.Fatalf("nothing sent to %d", chatID)
+	}
+	return sent[len(sent)-1]
+}
+
+// openCase walks the person to a counsellor from the permits topic and
+// returns the case topic's thread.
+func (d *desk) openCase() int {
+	d.t.Helper()
+	d.say("/start")
+	d.press(d.person, d.person.ID, "✅ "+d.texts.Text("uk", "consent.yes", nil))
+	d.press(d.person, d.person.ID, d.texts.Text("uk", "main.b.permits", nil))
+	d.press(d.person, d.person.ID, d.texts.Text("uk", "permits.b.renew", nil))
+	d.press(d.person, d.person.ID, "🙋 "+d.texts.Text("uk", "nav.human", nil))
+	topics := d.emu.Topics(SandboxOperatorChat)
+	if len(topics) == 0 {
+		d.t.Fatal("no topic was created for the case")
+	}
+	return topics[len(topics)-1].ID
+}
+
+// The whole round trip: the person reaches a counsellor from a topic, the
+// case gets a topic named so operators can scan it, with a card; what the
+// person writes arrives there, the operator's answer reaches the person in
+// the bot's name, /take and /close work, the person rates the help.
+func TestEscalationRoundTrip(t *testing.T) {
+	d := startDesk(t, t.TempDir())
+	thread := d.openCase()
+	topic := d.emu.Topics(SandboxOperatorChat)[0]
+	if !strings.Contains(topic.Name, "C-000001") || !strings.Contains(topic.Name, "uk") || !strings.Contains(topic.Name, "permits") {
+		t.Fatalf("topic name %q", topic.Name)
+	}
+	card := d.emu.Sent(SandboxOperatorChat)[0]
+	if card.ThreadID != thread || !strings.Contains(card.Text, "Olena") || len(card.Buttons) != 1 {
+		t.Fatalf("card: %+v", card)
+	}
+	told := false
+	for _, m := range d.emu.Sent(d.person.ID) {
+		told = told || strings.Contains(m.Text, "C-000001")
+	}
+	if !told {
+		t.Fatal("the person was not told their case number")
+	}
+
+	d.say("Мій дозвіл закінчується наступного тижня")
+	relayed := d.last(SandboxOperatorChat)
+	if relayed.Method != "copyMessage" || relayed.ThreadID != thread || relayed.Text != "Мій дозвіл закінчується наступного тижня" {
+		t.Fatalf("person's message in the topic: %+v", relayed)
+	}
+
+	d.operator(0, thread, "/take")
+	if got := d.last(SandboxOperatorChat).Text; !strings.Contains(got, "Giulia") {
+		t.Fatalf("take: %q", got)
+	}
+	d.operator(0, thread, "Buongiorno! Porti la ricevuta alla Questura.")
+	got := d.last(d.person.ID)
+	if !strings.Contains(got.Text, "Porti la ricevuta") || !strings.HasPrefix(got.Text, "🏢 ") || strings.Contains(got.Text, "Giulia") {
+		t.Fatalf("operator's reply to the person (signed by the help point, not the operator): %q", got.Text)
+	}
+	d.operator(0, thread, "/note parla poco italiano")
+	if strings.Contains(d.last(d.person.ID).Text, "parla poco") {
+		t.Fatal("an internal note reached the person")
+	}
+	d.operator(0, thread, "/close rinnovo spiegato")
+	closed := d.last(d.person.ID)
+	if closed.Text != d.texts.Text("uk", "case.closed", nil) || len(closed.Buttons[0]) != 3 {
+		t.Fatalf("closing message: %+v", closed)
+	}
+	d.press(d.person, d.person.ID, d.texts.Text("uk", "feedback.helped", nil))
+	if got := d.last(d.person.ID).Text; got != d.texts.Text("uk", "feedback.thanks", nil) {
+		t.Fatalf("feedback: %q", got)
+	}
+	c, _ := d.a.desk.Cases.Get(context.Background(), "C-000001")
+	if c.Status != "closed" || c.Feedback != "helped" || c.Outcome != "rinnovo spiegato" || c.FirstResponse.IsZero() {
+		t.Fatalf("case: %+v", c)
+	}
+	// Writing again reopens it.
+	d.say("Ще одне питання")
+	if got := d.emu.Sent(SandboxOperatorChat); !strings.Contains(got[len(got)-2].Text, d.texts.Text("it", "case.reopened", nil)) {
+		t.Fatalf("reopen notice missing: %+v", got[len(got)-2])
+	}
+}
+
+// Photos and voice notes travel as they are, both ways.
+func TestEscalationMediaRelay(t *testing.T) {
+	d := startDesk(t, t.TempDir())
+	thread := d.openCase()
+	d.settle(d.emu.SendMessageUpdate(d.person, d.person.ID, 0, models.Message{Photo: []models.PhotoSize{{FileID: "photo-of-permit", Width: 800, Height: 600}}, Caption: "ось"}))
+	in := d.last(SandboxOperatorChat)
+	if in.Method != "copyMessage" || in.FileID != "photo-of-permit" || in.ThreadID != thread {
+		t.Fatalf("photo in the topic: %+v", in)
+	}
+	d.settle(d.emu.SendMessageUpdate(d.ops[0], SandboxOperatorChat, thread, models.Message{Voice: &models.Voice{FileID: "voice-answer", Duration: 7}}))
+	out := d.last(d.person.ID)
+	if out.Method != "copyMessage" || out.FileID != "voice-answer" {
+		t.Fatalf("voice note to the person: %+v", out)
+	}
+}
+
+// Two operators pressing Take at the same moment: exactly one gets the
+// case, the other is told who has it — 50 times.
+func TestTwoOperatorsTakeAtOnce(t *testing.T) {
+	d := startDesk(t, t.TempDir())
+	for round := 1; round <= 50; round++ {
+		person := telegramtest.User{ID: int64(7000 + round), FirstName: "P", LanguageCode: "en"}
+		d.settle(d.emu.SendText(person, "/start"))
+		d.settle(d.emu.SendText(person, "I want to talk to a person"))
+		topics := d.emu.Topics(SandboxOperatorChat)
+		thread := topics[len(topics)-1].ID
+		var card telegramtest.Sent
+		for _, m := range d.emu.Sent(SandboxOperatorChat) {
+			if m.ThreadID == thread && len(m.Buttons) > 0 {
+				card = m
+			}
+		}
+		if card.MessageID == 0 {
+			t.Fatalf("round %d: no card", round)
+		}
+		var wg sync.WaitGroup
+		var ids [2]int64
+		for i := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ids[i] = d.emu.PressButton(d.ops[i], SandboxOperatorChat, card.MessageID, card.Buttons[0][0].Data)
+			}()
+		}
+		wg.Wait()
+		d.settle(max(ids[0], ids[1]))
+		taken, told := 0, 0
+		for _, m := range d.emu.Sent(SandboxOperatorChat) {
+			if m.ThreadID != thread {
+				continue
+			}
+			if strings.HasPrefix(m.Text, "✋ ") {
+				taken++
+			}
+			if strings.HasPrefix(m.Text, "Il caso è già di ") {
+				told++
+			}
+		}
+		if taken != 1 || told != 1 {
+			t.Fatalf("round %d: %d took the case, %d were told who has it", round, taken, told)
+		}
+	}
+}
+
+// A topic deleted by hand is recreated by the next message.
+func TestDeletedTopicIsRecreated(t *testing.T) {
+	d := startDesk(t, t.TempDir())
+	thread := d.openCase()
+	d.emu.DeleteTopic(SandboxOperatorChat, thread)
+	d.say("ви тут?")
+	topics := d.emu.Topics(SandboxOperatorChat)
+	if len(topics) != 2 || !topics[0].Deleted || topics[1].Deleted {
+		t.Fatalf("topics: %+v", topics)
+	}
+	if m := d.last(SandboxOperatorChat); m.ThreadID != topics[1].ID || m.Text != "ви тут?" {
+		t.Fatalf("message went to %d (%q), want the new topic %d", m.ThreadID, m.Text, topics[1].ID)
+	}
+}
+
+// A person who blocked the bot: the topic says so.
+func TestBlockedPersonShownInTopic(t *testing.T) {
+	d := startDesk(t, t.TempDir())
+	thread := d.openCase()
+	d.emu.Block(d.person.ID)
+	d.operator(1, thread, "Mi sente?")
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(d.last(SandboxOperatorChat).Text, "⛔") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the topic was not told: %+v", d.last(SandboxOperatorChat))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// An operator's reply whose delivery fails until the process restarts is
+// delivered once after the restart.
+func TestOperatorReplySurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	d := startDesk(t, dir)
+	thread := d.openCase()
+	d.emu.FailNext("sendMessage", 1000, 502)
+	id := d.emu.SendGroupText(d.ops[0], SandboxOperatorChat, thread, "Risposta importante")
+	for d.a.Runtime.Watermark() < id {
+		time.Sleep(time.Millisecond)
+	}
+	stopApp(d.a) // the reply is in the outbox, not delivered
+	if strings.Contains(d.last(d.person.ID).Text, "Risposta importante") {
+		t.Fatal("delivered although Telegram failed")
+	}
+	d.emu.ClearFaults()
+	startDeskOn(t, dir, d.emu) // restart on the same data and emulator
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		n := 0
+		for _, m := range d.emu.Sent(d.person.ID) {
+			if strings.Contains(m.Text, "Risposta importante") {
+				n++
+			}
+		}
+		if n == 1 {
+			break
+		}
+		if n > 1 || time.Now().After(deadline) {
+			t.Fatalf("reply delivered %d times", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

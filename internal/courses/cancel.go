@@ -1,0 +1,108 @@
+package courses
+
+import (
+	"context"
+	"errors"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// Cancel gives up the person's place in the course (an enrolment, or an
+// offer, which counts as declined) and their waiting-list entry, then
+// offers the free seats to the waiting list. It returns the offers made,
+// for the caller to notify (each once: see Offer.ID). ErrNotEnrolled when
+// the person had neither a place nor an entry.
+//
+// The place is deleted by the single winner of its "end" claim, so a
+// double cancel cannot delete the seat's next holder. A cancel racing an
+// AcceptOffer of the same offer either declines it first (the accept then
+// fails with ErrOfferExpired) or gives up the accepted enrolment. A crash
+// between the steps leaves the rest to the next Sweep: offers are never
+// lost, only delayed.
+func (c *Courses) Cancel(ctx context.Context, courseID string, chatID int64) ([]Offer, error) {
+	ctx, cancel := c.op(ctx)
+	defer cancel()
+	if _, err := c.Get(ctx, courseID); err != nil {
+		return nil, err
+	}
+	s, err := c.load(ctx, courseID, bson.D{{Key: "chat_id", Value: chatID}}, true)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.places) == 0 && len(s.waits) == 0 {
+		return nil, ErrNotEnrolled
+	}
+	// Leave the list first: a fill running between the two steps must not
+	// offer the person a place again.
+	if len(s.waits) > 0 {
+		if err := c.deleteWait(ctx, courseID, chatID, 0); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range s.places {
+		if err := c.giveUp(ctx, p, "cancelled"); err != nil {
+			return nil, err
+		}
+	}
+	return c.fill(ctx, courseID, c.now())
+}
+
+// giveUp ends a place: an undecided offer is declined first, so that it
+// cannot be accepted at the same time.
+func (c *Courses) giveUp(ctx context.Context, p place, reason string) error {
+	if p.Kind == kindOffered && p.decision.ID == "" && !p.ended() {
+		if _, err := c.decide(ctx, p, decisionDeclined, ""); err != nil {
+			return err
+		}
+		// If an accept won instead, the enrolment is given up all the same.
+	}
+	return c.endPlace(ctx, p, reason)
+}
+
+// ForgetPerson erases the person from every course: their places are
+// given up (and offered to the waiting lists, as with Cancel) and their
+// waiting-list entries deleted. Their name, phone, language and chat id are
+// deleted from the store, not flagged: they live only in those documents
+// (claims name places by seat number and a random token). It returns the
+// offers made to others. A place whose deletion another caller claimed a
+// moment before is deleted by that caller; one abandoned by a crash is
+// deleted by a later Sweep.
+func (c *Courses) ForgetPerson(ctx context.Context, chatID int64) ([]Offer, error) {
+	all, err := c.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var offers []Offer
+	var errs []error
+	for _, co := range all {
+		o, err := c.forgetIn(ctx, co.ID, chatID)
+		offers = append(offers, o...)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return offers, errors.Join(errs...)
+}
+
+func (c *Courses) forgetIn(ctx context.Context, courseID string, chatID int64) ([]Offer, error) {
+	ctx, cancel := c.op(ctx)
+	defer cancel()
+	s, err := c.load(ctx, courseID, bson.D{{Key: "chat_id", Value: chatID}}, true)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.waits) > 0 {
+		if err := c.deleteWait(ctx, courseID, chatID, 0); err != nil {
+			return nil, err
+		}
+	}
+	if len(s.places) == 0 {
+		return nil, nil
+	}
+	for _, p := range s.places {
+		if err := c.giveUp(ctx, p, "forgotten"); err != nil {
+			return nil, err
+		}
+	}
+	return c.fill(ctx, courseID, c.now())
+}

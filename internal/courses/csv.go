@@ -1,0 +1,323 @@
+package courses
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// requiredColumns must be in every import file; WriteCSV writes them in
+// this order, then optionalColumns, then countColumns.
+var (
+	requiredColumns = []string{"id", "site", "level", "title", "weekdays", "start_time", "end_time", "start_date", "end_date", "seats", "address"}
+	optionalColumns = []string{"latitude", "longitude", "notes"}
+	// countColumns are written by WriteCSV and ignored by ParseCSV, so an
+	// export can be edited and imported again.
+	countColumns = []string{"enrolled", "waiting"}
+)
+
+// LineError is one problem in an import file, at the first line of the
+// row it is about (the header is line 1).
+type LineError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+// Error formats the problem as "FILE:LINE: what is wrong".
+func (e *LineError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+
+// FileErrors is every problem found in an import file, in file order. It
+// is the error Import returns when it refuses a file.
+type FileErrors []error
+
+// Error gives one problem per line.
+func (e FileErrors) Error() string {
+	lines := make([]string, len(e))
+	for i, err := range e {
+		lines[i] = err.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap gives the problems to errors.Is and errors.As.
+func (e FileErrors) Unwrap() []error { return e }
+
+// row is a course read from a file, with the line it starts on.
+type row struct {
+	Line   int
+	Course Course
+}
+
+// ParseCSV reads courses from r in the import format; name is the file
+// name used in the errors.
+//
+// The format: one header line naming the columns, in any order, then one
+// course per row. Required columns: id, site, level, title, weekdays,
+// start_time, end_time, start_date, end_date, seats, address. Optional:
+// latitude, longitude (WGS84 degrees with a dot, both or neither), notes.
+// The columns enrolled and waiting (written by WriteCSV) are ignored. level
+// is one of pre-A1, A1, A2, B1, B2 (see ParseLevel); weekdays like "Mo,We"
+// (see ParseWeekdays); times HH:MM; dates YYYY-MM-DD; seats a whole number
+// above 0; the end time must be after the start time and the end date not
+// before the start date. Cells are trimmed; a quoted cell may span lines;
+// blank rows are skipped; the file is UTF-8, with or without a byte order
+// mark.
+//
+// ParseCSV checks every row and returns every problem as a *LineError,
+// "FILE:LINE: what is wrong", in file order. With any problem it returns
+// no courses; without, every course passes Validate and IDs are unique.
+// Rows are not checked when the header lacks a required column, nor after
+// broken CSV quoting.
+func ParseCSV(name string, r io.Reader) ([]Course, []error) {
+	rows, errs := parseCSV(name, r)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	out := make([]Course, len(rows))
+	for i, rw := range rows {
+		out[i] = rw.Course
+	}
+	return out, nil
+}
+
+func parseCSV(name string, r io.Reader) ([]row, []error) {
+	br := bufio.NewReader(r)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		_, _ = br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1
+	var errs []error
+	fail := func(line int, format string, args ...any) {
+		errs = append(errs, &LineError{File: name, Line: line, Msg: fmt.Sprintf(format, args...)})
+	}
+	header, err := cr.Read()
+	if err == io.EOF {
+		fail(1, "the file is empty: the first line must name the columns (%s)", strings.Join(requiredColumns, ","))
+		return nil, errs
+	}
+	if err != nil {
+		fail(lineOf(err, 1), "%s", csvProblem(err))
+		return nil, errs
+	}
+	cols, ok := readHeader(header, func(format string, args ...any) { fail(1, format, args...) })
+	if !ok {
+		return nil, errs
+	}
+	var rows []row
+	firstLine := map[string]int{}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			fail(lineOf(err, 0), "%s", csvProblem(err))
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if isBlank(rec) {
+			continue
+		}
+		if len(rec) != len(header) {
+			fail(line, "the row has %d cells but the header has %d (a missing or extra comma?)", len(rec), len(header))
+			continue
+		}
+		if !validUTF8(rec) {
+			fail(line, "the row is not valid UTF-8 (save the file as \"CSV UTF-8\")")
+			continue
+		}
+		co, problems := cols.course(rec)
+		for _, p := range problems {
+			fail(line, "%s", p)
+		}
+		if co.ID != "" {
+			if first, dup := firstLine[co.ID]; dup {
+				fail(line, "id %q is already used on line %d", co.ID, first)
+			} else {
+				firstLine[co.ID] = line
+			}
+		}
+		rows = append(rows, row{Line: line, Course: co})
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return rows, nil
+}
+
+// columns maps column names to their index in the rows.
+type columns map[string]int
+
+// readHeader checks the header; ok is false when rows cannot be read.
+func readHeader(header []string, fail func(string, ...any)) (columns, bool) {
+	if len(header) == 1 && strings.Contains(header[0], ";") {
+		fail("the header is separated by \";\": save the file as CSV with commas (\"CSV UTF-8\")")
+		return nil, false
+	}
+	known := slices.Concat(requiredColumns, optionalColumns, countColumns)
+	cols := columns{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(h))
+		_, dup := cols[h]
+		switch {
+		case h == "":
+			fail("column %d has no name (delete the empty column)", i+1)
+		case !slices.Contains(known, h):
+			fail("unknown column %q (columns: %s)", h, strings.Join(known, ", "))
+		case dup:
+			fail("column %q appears twice", h)
+		default:
+			cols[h] = i
+		}
+	}
+	ok := true
+	for _, c := range requiredColumns {
+		if _, has := cols[c]; !has {
+			fail("missing column %q (required: %s)", c, strings.Join(requiredColumns, ", "))
+			ok = false
+		}
+	}
+	return cols, ok
+}
+
+// course reads one row; problems are messages without file and line.
+func (cols columns) course(rec []string) (Course, []string) {
+	get := func(col string) string {
+		if i, ok := cols[col]; ok {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	co := Course{
+		ID: get("id"), Site: get("site"), Title: get("title"),
+		StartDate: get("start_date"), EndDate: get("end_date"),
+		Address: get("address"), Notes: get("notes"),
+	}
+	var problems []string
+	unreadable := map[string]bool{}
+	bad := func(col, msg string) {
+		problems = append(problems, msg)
+		unreadable[col] = true
+	}
+	var err error
+	if co.Level, err = ParseLevel(get("level")); err != nil {
+		bad("level", err.Error())
+	}
+	if co.Weekdays, err = ParseWeekdays(get("weekdays")); err != nil {
+		bad("weekdays", err.Error())
+	}
+	if co.StartTime, err = ParseClock(get("start_time")); err != nil {
+		bad("start_time", "start_time "+err.Error())
+	}
+	if co.EndTime, err = ParseClock(get("end_time")); err != nil {
+		bad("end_time", "end_time "+err.Error())
+	}
+	if s := get("seats"); s == "" {
+		bad("seats", "seats is empty")
+	} else if co.Seats, err = strconv.Atoi(s); err != nil {
+		bad("seats", fmt.Sprintf("seats %q is not a whole number", s))
+	}
+	if co.Latitude, err = parseCoordinate("latitude", get("latitude")); err != nil {
+		bad("latitude", err.Error())
+	}
+	if co.Longitude, err = parseCoordinate("longitude", get("longitude")); err != nil {
+		bad("longitude", err.Error())
+	}
+	if unreadable["latitude"] || unreadable["longitude"] {
+		unreadable["coordinates"] = true
+	}
+	for _, p := range co.problems() {
+		if !unreadable[p.field] && !(p.field == "end_time" && (unreadable["start_time"] || unreadable["end_time"])) {
+			problems = append(problems, p.msg)
+		}
+	}
+	return co, problems
+}
+
+func parseCoordinate(col, v string) (float64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err == nil {
+		return f, nil
+	}
+	if _, err2 := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64); err2 == nil {
+		return 0, fmt.Errorf("%s %q is not a number (use a dot)", col, v)
+	}
+	return 0, fmt.Errorf("%s %q is not a number", col, v)
+}
+
+func isBlank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func validUTF8(rec []string) bool {
+	for _, f := range rec {
+		if !utf8.ValidString(f) {
+			return false
+		}
+	}
+	return true
+}
+
+// lineOf returns the line where a CSV syntax error's record starts.
+func lineOf(err error, fallback int) int {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) && pe.StartLine > 0 {
+		return pe.StartLine
+	}
+	return fallback
+}
+
+func csvProblem(err error) string {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return fmt.Sprintf("broken CSV at line %d, column %d: %v (a quote inside a cell must be doubled: \"\"); rows after it were not checked", pe.Line, pe.Column, pe.Err)
+	}
+	return fmt.Sprintf("reading the file: %v", err)
+}
+
+// WriteCSV writes courses in the format ParseCSV reads, with every column,
+// plus the enrolled and waiting counts from counts (zero for a course not
+// in it). ParseCSV of the output gives the courses back equal but for
+// UpdatedAt (not written) and cells' leading and trailing spaces.
+func WriteCSV(w io.Writer, courses []Course, counts map[string]Counts) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(slices.Concat(requiredColumns, optionalColumns, countColumns)); err != nil {
+		return err
+	}
+	for _, co := range courses {
+		lat, lon := "", ""
+		if co.HasLocation() {
+			lat = strconv.FormatFloat(co.Latitude, 'f', -1, 64)
+			lon = strconv.FormatFloat(co.Longitude, 'f', -1, 64)
+		}
+		n := counts[co.ID]
+		rec := []string{
+			co.ID, co.Site, string(co.Level), co.Title, FormatWeekdays(co.Weekdays),
+			co.StartTime, co.EndTime, co.StartDate, co.EndDate, strconv.Itoa(co.Seats), co.Address,
+			lat, lon, co.Notes,
+			strconv.Itoa(n.Enrolled), strconv.Itoa(n.Waiting),
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

@@ -1,0 +1,180 @@
+package courses
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Reminder is an enrolment in a course that starts tomorrow.
+type Reminder struct {
+	// ID is the reminder's claim, "<enrolment ID>#reminded": unique per
+	// enrolment, fit to be the id of the message in the outbox.
+	ID        string
+	Enrolment Enrolment
+	Course    Course
+}
+
+const remindedSuffix = "#reminded"
+
+// DueReminders returns the enrolments in courses whose StartDate is the
+// day after now's date in Rome, that have not been claimed as reminded
+// (by MarkReminded or ClaimReminders). It only reads; two callers may get
+// the same reminders.
+func (c *Courses) DueReminders(ctx context.Context, now time.Time) ([]Reminder, error) {
+	ctx, cancel := c.op(ctx)
+	defer cancel()
+	tomorrow := now.In(Location).AddDate(0, 0, 1).Format(time.DateOnly)
+	courses, err := c.find(ctx, bson.D{{Key: "start_date", Value: tomorrow}})
+	if err != nil {
+		return nil, err
+	}
+	var due []Reminder
+	for _, co := range courses {
+		r, err := c.dueIn(ctx, co)
+		if err != nil {
+			return nil, err
+		}
+		due = append(due, r...)
+	}
+	return due, nil
+}
+
+// dueIn returns the course's enrolments not yet claimed as reminded.
+func (c *Courses) dueIn(ctx context.Context, co Course) ([]Reminder, error) {
+	s, err := c.load(ctx, co.ID, bson.D{}, true)
+	if err != nil {
+		return nil, err
+	}
+	var due []Reminder
+	var ids []string
+	for _, p := range s.places {
+		if p.enrolled() {
+			e := p.enrolment()
+			due = append(due, Reminder{ID: e.ID + remindedSuffix, Enrolment: e, Course: co})
+			ids = append(ids, e.ID+remindedSuffix)
+		}
+	}
+	if len(due) == 0 {
+		return nil, nil
+	}
+	cur, err := c.claimsOf(co.ID).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("courses: reading the reminder claims of %s: %w", co.ID, err)
+	}
+	var done []claimDoc
+	if err := cur.All(ctx, &done); err != nil {
+		return nil, fmt.Errorf("courses: reading the reminder claims of %s: %w", co.ID, err)
+	}
+	sent := make(map[string]bool, len(done))
+	for _, d := range done {
+		sent[d.ID] = true
+	}
+	out := due[:0]
+	for _, r := range due {
+		if !sent[r.ID] {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// MarkReminded claims the reminders of these enrolments (Enrolment.ID) and
+// returns the IDs this call claimed, in the order given: an enrolment is
+// claimed once ever, by one caller, however many call at once. The claim is
+// an insert of "<enrolment ID>#reminded" under the unique _id.
+func (c *Courses) MarkReminded(ctx context.Context, enrolmentIDs []string) ([]string, error) {
+	if len(enrolmentIDs) == 0 {
+		return nil, nil
+	}
+	ctx, cancel := c.op(ctx)
+	defer cancel()
+	now := c.stamp()
+	byCourse := map[string][]int{}
+	var order []string
+	for i, id := range enrolmentIDs {
+		course, _, ok := strings.Cut(id, "#")
+		if !ok {
+			return nil, fmt.Errorf("courses: %q is not an enrolment ID", id)
+		}
+		if _, seen := byCourse[course]; !seen {
+			order = append(order, course)
+		}
+		byCourse[course] = append(byCourse[course], i)
+	}
+	won := make([]bool, len(enrolmentIDs))
+	for _, course := range order {
+		idx := byCourse[course]
+		docs := make([]any, len(idx))
+		for j, i := range idx {
+			docs[j] = claimDoc{ID: enrolmentIDs[i] + remindedSuffix, At: now}
+			won[i] = true
+		}
+		_, err := c.claimsOf(course).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+		if err == nil {
+			continue
+		}
+		var bwe mongo.BulkWriteException
+		if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
+			return nil, fmt.Errorf("courses: claiming %d reminders: %w", len(docs), err)
+		}
+		for _, we := range bwe.WriteErrors {
+			if we.Code != 11000 {
+				return nil, fmt.Errorf("courses: claiming %d reminders: %w", len(docs), err)
+			}
+			won[idx[we.Index]] = false
+		}
+	}
+	var out []string
+	for i, id := range enrolmentIDs {
+		if won[i] {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// ClaimReminders returns the reminders due as of now (see DueReminders)
+// that this call claimed (see MarkReminded): two callers racing never get
+// the same enrolment, and an enrolment is returned once ever.
+//
+// The trade-off: the claim is made before the reminder is sent. Claiming
+// after sending could send a reminder twice after a crash; claiming first
+// can lose one if the process dies between the claim and queueing the
+// message. The caller queues the returned reminders in the persisted
+// outbox right away (Reminder.ID as the message id), which makes that
+// window a few milliseconds. A caller that prefers "never lost, maybe
+// queued twice and deduplicated by the outbox id" uses DueReminders,
+// queues, then MarkReminded.
+func (c *Courses) ClaimReminders(ctx context.Context, now time.Time) ([]Reminder, error) {
+	due, err := c.DueReminders(ctx, now)
+	if err != nil || len(due) == 0 {
+		return nil, err
+	}
+	ids := make([]string, len(due))
+	for i, r := range due {
+		ids[i] = r.Enrolment.ID
+	}
+	won, err := c.MarkReminded(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	claimed := make(map[string]bool, len(won))
+	for _, id := range won {
+		claimed[id] = true
+	}
+	var out []Reminder
+	for _, r := range due {
+		if claimed[r.Enrolment.ID] {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}

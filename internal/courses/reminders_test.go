@@ -1,0 +1,87 @@
+package courses
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestRemindersClaimedOnce(t *testing.T) {
+	c, _ := newCourses(t, Config{})
+	ctx := context.Background()
+	// 23:30 UTC on 5 October is 01:30 on the 6th in Rome: "tomorrow" is
+	// the 7th there.
+	now := time.Date(2025, 10, 5, 23, 30, 0, 0, time.UTC)
+	addCourse(t, c, testCourse("tomorrow", 5, "2025-10-07"))
+	addCourse(t, c, testCourse("later", 5, "2025-10-08"))
+	addCourse(t, c, testCourse("today", 5, "2025-10-06"))
+	for i := range 3 {
+		for _, id := range []string{"tomorrow", "later", "today"} {
+			if _, err := c.Enrol(ctx, id, person(int64(60+i)), "k"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// An offer that is not accepted gets no reminder.
+	if _, err := c.JoinWaitingList(ctx, "tomorrow", person(70)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Upsert(ctx, []Course{testCourse("tomorrow", 4, "2025-10-07")}); err != nil {
+		t.Fatal(err)
+	}
+	if offers, err := c.Sweep(ctx, now); err != nil || len(offers) != 1 {
+		t.Fatalf("sweep: %v %v", offers, err)
+	}
+
+	due, err := c.DueReminders(ctx, now)
+	if err != nil || len(due) != 3 {
+		t.Fatalf("due: %d, %v; want 3", len(due), err)
+	}
+	for _, r := range due {
+		if r.Course.ID != "tomorrow" || r.ID != r.Enrolment.ID+"#reminded" {
+			t.Fatalf("due reminder %+v", r)
+		}
+	}
+
+	// Two sweeps race: together they claim each enrolment once.
+	var wg sync.WaitGroup
+	var got [2][]Reminder
+	for i := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			if got[i], err = c.ClaimReminders(ctx, now); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for _, rs := range got {
+		for _, r := range rs {
+			if seen[r.Enrolment.ID] {
+				t.Fatalf("enrolment %s reminded twice", r.Enrolment.ID)
+			}
+			seen[r.Enrolment.ID] = true
+		}
+	}
+	if len(seen) != 3 {
+		t.Fatalf("%d reminders claimed, want 3", len(seen))
+	}
+	if again, err := c.ClaimReminders(ctx, now); err != nil || len(again) != 0 {
+		t.Fatalf("claimed again: %v %v", again, err)
+	}
+	if due, _ := c.DueReminders(ctx, now); len(due) != 0 {
+		t.Fatalf("still due after claiming: %v", due)
+	}
+	// The day before "later" starts, its reminders are due.
+	if due, _ := c.ClaimReminders(ctx, now.Add(24*time.Hour)); len(due) != 3 || due[0].Course.ID != "later" {
+		t.Fatalf("next day: %+v", due)
+	}
+	// MarkReminded says which it claimed.
+	if won, err := c.MarkReminded(ctx, []string{due[0].Enrolment.ID}); err != nil || len(won) != 0 {
+		t.Fatalf("marking a claimed reminder: %v %v", won, err)
+	}
+}

@@ -1,0 +1,124 @@
+// Package escalation connects a person to a counsellor ("operator") at a
+// help point. A case (internal/cases) gets its own topic in the operators'
+// Telegram forum group: what the person sends is copied into the topic,
+// what an operator writes there reaches the person through the bot, signed
+// with the help point's name. Operators take, note and close cases with
+// commands or the case card's buttons. Everything is persisted through the
+// runtime's outbox, so nothing is lost on a crash or a 429.
+//
+// The package sees no Telegram types: it speaks chat.Incoming/Outgoing and
+// creates topics through the Topics interface.
+package escalation
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/prils-lazio/presidio/internal/cases"
+	"github.com/prils-lazio/presidio/internal/chat"
+)
+
+// Topics creates and renames forum topics (bot.Runtime does).
+type Topics interface {
+	CreateTopic(ctx context.Context, chatID int64, name string) (int, error)
+	RenameTopic(ctx context.Context, chatID int64, threadID int, name string) error
+}
+
+// Texts localizes (locales.Catalog does).
+type Texts interface {
+	Text(lang, id string, data map[string]any) string
+	Isolate(lang, s string) string
+}
+
+// OperatorLang is the language of the texts operators read.
+const OperatorLang = "it"
+
+// Service is the escalation desk.
+type Service struct {
+	Cases  *cases.Cases
+	Topics Topics
+	Texts  Texts
+	// OperatorChat is the operators' forum supergroup; 0 disables topics
+	// (cases are then only in the store and the console).
+	OperatorChat int64
+	// HelpPointName names a help point for signatures ("" → the generic
+	// "Punto di aiuto PRILS").
+	HelpPointName func(site string) string
+	Now           func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) helpPoint(site, lang string) string {
+	if s.HelpPointName != nil {
+		if name := s.HelpPointName(site); name != "" {
+			return name
+		}
+	}
+	return s.Texts.Text(lang, "case.help_point", nil)
+}
+
+// topicTitle is how a case's topic is named so an operator can scan the
+// list: number, language, topic, help point; urgent ones marked.
+func topicTitle(c cases.Case) string {
+	parts := []string{c.ID, c.Lang, c.Topic}
+	if c.HelpPoint != "" {
+		parts = append(parts, c.HelpPoint)
+	}
+	title := strings.Join(parts, " · ")
+	if c.Urgent {
+		title = "🔴 " + title
+	}
+	if c.Status == cases.StatusTaken && c.Assignee.Name != "" {
+		title += " · " + c.Assignee.Name
+	}
+	return title
+}
+
+// card is the first message of a case's topic: who, language, topic, what
+// the flows collected, with the Take and Close buttons.
+func (s *Service) card(c cases.Case) chat.Outgoing {
+	var b strings.Builder
+	b.WriteString(s.Texts.Text(OperatorLang, "case.card", map[string]any{
+		"Case": c.ID, "Name": c.PersonName, "Lang": c.Lang, "Topic": c.Topic,
+		"HelpPoint": c.HelpPoint, "Created": c.Created.In(rome).Format("02/01/2006 15:04"),
+	}))
+	if c.Urgent {
+		b.WriteString("\n" + s.Texts.Text(OperatorLang, "case.card_urgent", nil))
+	}
+	for k, v := range c.Answers {
+		if k == "case" || k == "topic" {
+			continue
+		}
+		fmt.Fprintf(&b, "\n• %s: %s", k, v)
+	}
+	if c.Summary != "" {
+		b.WriteString("\n\n" + c.Summary)
+	}
+	return chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID, Text: b.String(), Buttons: [][]chat.Button{{
+		{Text: "✋ " + s.Texts.Text(OperatorLang, "case.button_take", nil), Data: dataTake + c.ID},
+		{Text: "✅ " + s.Texts.Text(OperatorLang, "case.button_close", nil), Data: dataClose + c.ID},
+	}}}
+}
+
+// Callback data of the case card and the feedback question.
+const (
+	dataTake     = "op:take:"
+	dataClose    = "op:close:"
+	DataFeedback = "fb:" // fb:<helped|partly|not>:<case>
+)
+
+var rome = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()

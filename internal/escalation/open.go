@@ -1,0 +1,106 @@
+package escalation
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/prils-lazio/presidio/internal/cases"
+	"github.com/prils-lazio/presidio/internal/chat"
+)
+
+// OpenRequest is a person asking for a counsellor.
+type OpenRequest struct {
+	ChatID int64
+	Name   string
+	Lang   string
+	// Topic is the flow the person came from ("permits"…); "" is general.
+	Topic string
+	// Site is the help point (from a site_ deep link), may be empty.
+	Site    string
+	Answers map[string]string
+}
+
+// Open opens the person's case for the topic (or finds the one still
+// open), makes sure it has a topic in the operators' group with its card,
+// and returns what to send: the card to the operators and the
+// confirmation to the person (with the emergency numbers when urgent).
+func (s *Service) Open(ctx context.Context, r OpenRequest) (out []chat.Outgoing, caseID string, err error) {
+	topic := r.Topic
+	if topic == "" {
+		topic = "general"
+	}
+	c, created, err := s.Cases.Open(ctx, cases.OpenRequest{
+		ChatID: r.ChatID, PersonName: r.Name, Lang: r.Lang, Topic: topic, HelpPoint: r.Site,
+		Urgent: topic == "urgent", Answers: r.Answers,
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	if c.ThreadID == 0 && s.OperatorChat != 0 {
+		if c, err = s.ensureTopic(ctx, c); err != nil {
+			return nil, "", err
+		}
+		out = append(out, s.card(c))
+	}
+	data := map[string]any{"Case": s.Texts.Isolate(r.Lang, c.ID)}
+	if created {
+		out = append(out, chat.Outgoing{ChatID: r.ChatID, Text: s.Texts.Text(r.Lang, "case.opened", data)})
+	} else {
+		out = append(out, chat.Outgoing{ChatID: r.ChatID, Text: s.Texts.Text(r.Lang, "case.still_open", data)})
+	}
+	if c.Urgent {
+		out = append(out, chat.Outgoing{ChatID: r.ChatID, Text: s.Texts.Text(r.Lang, "case.urgent", nil)})
+	}
+	return out, c.ID, nil
+}
+
+var topicMu sync.Mutex
+
+// ensureTopic creates the case's forum topic when it has none. A crash
+// between creating the topic and recording it leaves an empty topic
+// behind; the case then gets a new one (Telegram offers no way to look a
+// topic up by name).
+func (s *Service) ensureTopic(ctx context.Context, c cases.Case) (cases.Case, error) {
+	topicMu.Lock()
+	defer topicMu.Unlock()
+	if fresh, err := s.Cases.Get(ctx, c.ID); err == nil && fresh.ThreadID != 0 {
+		return fresh, nil
+	}
+	thread, err := s.Topics.CreateTopic(ctx, s.OperatorChat, topicTitle(c))
+	if err != nil {
+		return c, fmt.Errorf("escalation: topic for %s: %w", c.ID, err)
+	}
+	if err := s.Cases.SetThread(ctx, c.ID, thread, 0); err != nil {
+		return c, err
+	}
+	c.ThreadID = thread
+	return c, nil
+}
+
+// ThreadGone gives a case whose topic was deleted by hand a new topic (with
+// its card again) and returns it; the runtime calls it when a send fails
+// with "message thread not found". Several calls for the same lost topic
+// create one new topic.
+func (s *Service) ThreadGone(ctx context.Context, chatID int64, threadID int) (int, bool) {
+	if chatID != s.OperatorChat {
+		return 0, false
+	}
+	c, ok, err := s.Cases.ByThread(ctx, threadID)
+	if err != nil || !ok {
+		return 0, false
+	}
+	topicMu.Lock()
+	defer topicMu.Unlock()
+	if fresh, err := s.Cases.Get(ctx, c.ID); err == nil && fresh.ThreadID != threadID && fresh.ThreadID != 0 {
+		return fresh.ThreadID, true // already recreated
+	}
+	thread, err := s.Topics.CreateTopic(ctx, s.OperatorChat, topicTitle(c))
+	if err != nil {
+		return 0, false
+	}
+	if err := s.Cases.SetThread(ctx, c.ID, thread, 0); err != nil {
+		return 0, false
+	}
+	return thread, true
+}

@@ -1,0 +1,194 @@
+package escalation
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/prils-lazio/presidio/internal/cases"
+	"github.com/prils-lazio/presidio/internal/chat"
+	"github.com/prils-lazio/presidio/internal/store"
+)
+
+// Handle is the runtime's handler for the operators' group. Messages in a
+// case's topic reach the person, signed with the help point's name;
+// /take, /close [outcome], /note <text> and the card's buttons manage the
+// case. Telegram only delivers a group's messages from its members, so
+// whoever writes here is an operator; the general topic and topics that
+// are not cases are ignored.
+func (s *Service) Handle(ctx context.Context, _ *store.Session, in chat.Incoming) ([]chat.Outgoing, error) {
+	if s.OperatorChat == 0 || in.ChatID != s.OperatorChat {
+		return nil, nil
+	}
+	op := cases.Operator{ID: strconv.FormatInt(in.From.ID, 10), Name: in.From.FirstName}
+	if in.Kind == chat.KindButton {
+		var out []chat.Outgoing
+		var err error
+		switch {
+		case strings.HasPrefix(in.Data, dataTake):
+			out, err = s.take(ctx, strings.TrimPrefix(in.Data, dataTake), op)
+		case strings.HasPrefix(in.Data, dataClose):
+			out, err = s.close(ctx, strings.TrimPrefix(in.Data, dataClose), "", op)
+		}
+		if len(out) > 0 {
+			out[0].CallbackID = in.CallbackID
+		}
+		return out, err
+	}
+	if in.ThreadID == 0 {
+		return nil, nil
+	}
+	c, ok, err := s.Cases.ByThread(ctx, in.ThreadID)
+	if err != nil || !ok {
+		return nil, err
+	}
+	if cmd, arg := in.Command(); cmd != "" {
+		switch cmd {
+		case "take":
+			return s.take(ctx, c.ID, op)
+		case "close":
+			return s.close(ctx, c.ID, arg, op)
+		case "note":
+			if _, err := s.Cases.AddMessage(ctx, cases.Message{ID: fmt.Sprintf("u%d", in.UpdateID), Case: c.ID,
+				Direction: cases.DirNote, Text: arg, OperatorID: op.ID, OperatorName: op.Name, TopicMessageID: in.MessageID}); err != nil {
+				return nil, err
+			}
+			return []chat.Outgoing{s.reply(c, in, s.Texts.Text(OperatorLang, "case.note_saved", nil))}, nil
+		default:
+			return []chat.Outgoing{s.reply(c, in, s.Texts.Text(OperatorLang, "case.operator_help", nil))}, nil
+		}
+	}
+	if in.Kind == chat.KindIgnored || in.Kind == chat.KindUnsupported && in.FileID == "" {
+		return nil, nil
+	}
+	return s.toPerson(ctx, c, in, op)
+}
+
+// toPerson relays an operator's message to the person, signed with the
+// help point's name, and records it.
+func (s *Service) toPerson(ctx context.Context, c cases.Case, in chat.Incoming, op cases.Operator) ([]chat.Outgoing, error) {
+	if c.IsErased() || c.ChatID == 0 {
+		return []chat.Outgoing{s.reply(c, in, s.Texts.Text(OperatorLang, "case.person_forgot", nil))}, nil
+	}
+	if _, err := s.Cases.AddMessage(ctx, cases.Message{ID: fmt.Sprintf("u%d", in.UpdateID), Case: c.ID,
+		Direction: cases.DirOut, Text: in.Text, MediaType: in.MediaType, FileID: in.FileID,
+		TopicMessageID: in.MessageID, OperatorID: op.ID, OperatorName: op.Name}); err != nil {
+		return nil, err
+	}
+	if err := s.Cases.MarkFirstResponse(ctx, c.ID, s.now()); err != nil {
+		return nil, err
+	}
+	var out []chat.Outgoing
+	if c.Status == cases.StatusNew { // answering a case takes it, as in any helpdesk
+		taken, err := s.take(ctx, c.ID, op)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, taken...)
+		if c, err = s.Cases.Get(ctx, c.ID); err != nil {
+			return nil, err
+		}
+	}
+	if c.Status == cases.StatusTaken || c.Status == cases.StatusReferred {
+		if _, err := s.Cases.SetWaiting(ctx, c.ID, true); err != nil {
+			return nil, err
+		}
+	}
+	signature := "🏢 " + s.helpPoint(c.HelpPoint, c.Lang)
+	if in.Kind == chat.KindText {
+		return append(out, chat.Outgoing{ChatID: c.ChatID, Text: signature + ":\n" + in.Text}), nil
+	}
+	// Media, locations, contacts arrive as they are; a media caption keeps
+	// the signature.
+	m := chat.Outgoing{ChatID: c.ChatID, CopyOf: &chat.MessageRef{ChatID: s.OperatorChat, MessageID: in.MessageID}}
+	if in.FileID != "" {
+		m.MediaType = in.MediaType
+		m.Text = signature
+		if in.Text != "" {
+			m.Text += ":\n" + in.Text
+		}
+	}
+	return append(out, m), nil
+}
+
+// take claims the case for the operator; exactly one of several operators
+// pressing at once wins, the others are told who has it.
+func (s *Service) take(ctx context.Context, caseID string, op cases.Operator) ([]chat.Outgoing, error) {
+	winner, won, err := s.Cases.Take(ctx, caseID, op)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.Cases.Get(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	if !won {
+		return []chat.Outgoing{s.toTopic(c, s.Texts.Text(OperatorLang, "case.already_taken", map[string]any{"Operator": winner.Name}))}, nil
+	}
+	out := []chat.Outgoing{s.toTopic(c, s.Texts.Text(OperatorLang, "case.taken", map[string]any{"Operator": winner.Name}))}
+	if c.ChatID != 0 && !c.IsErased() {
+		out = append(out, chat.Outgoing{ChatID: c.ChatID, Text: s.Texts.Text(c.Lang, "case.taken_person", nil)})
+	}
+	if c.ThreadID != 0 {
+		_ = s.Topics.RenameTopic(ctx, s.OperatorChat, c.ThreadID, topicTitle(c)) // cosmetic
+	}
+	return out, nil
+}
+
+// close closes the case, tells the person in their language and asks
+// whether it helped.
+func (s *Service) close(ctx context.Context, caseID, outcome string, op cases.Operator) ([]chat.Outgoing, error) {
+	c, err := s.Cases.Get(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	if c.Status == cases.StatusClosed {
+		return nil, nil // a second press
+	}
+	if c, err = s.Cases.Close(ctx, caseID, outcome, op); err != nil {
+		return nil, err
+	}
+	out := []chat.Outgoing{s.toTopic(c, s.Texts.Text(OperatorLang, "case.closed_op", map[string]any{"Operator": op.Name, "Outcome": outcome}))}
+	if c.ChatID != 0 && !c.IsErased() {
+		lang := c.Lang
+		b := func(value, id string) chat.Button {
+			return chat.Button{Text: s.Texts.Text(lang, id, nil), Data: DataFeedback + value + ":" + c.ID}
+		}
+		out = append(out, chat.Outgoing{ChatID: c.ChatID, Text: s.Texts.Text(lang, "case.closed", nil), Buttons: [][]chat.Button{{
+			b(string(cases.FeedbackHelped), "feedback.helped"), b(string(cases.FeedbackPartly), "feedback.partly"), b(string(cases.FeedbackNot), "feedback.not"),
+		}}})
+	}
+	return out, nil
+}
+
+// reply answers an operator in the topic, quoting their message.
+func (s *Service) reply(c cases.Case, in chat.Incoming, text string) chat.Outgoing {
+	return chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID, Text: text, ReplyTo: in.MessageID}
+}
+
+// PersonBlocked posts in the person's open case topics that they blocked
+// the bot (the runtime calls it after a 403).
+func (s *Service) PersonBlocked(ctx context.Context, chatID int64) []chat.Outgoing {
+	c, ok, err := s.Cases.LatestCaseOf(ctx, chatID)
+	if err != nil || !ok || c.ThreadID == 0 || s.OperatorChat == 0 {
+		return nil
+	}
+	return []chat.Outgoing{s.toTopic(c, s.Texts.Text(OperatorLang, "case.person_blocked", nil))}
+}
+
+// Forgotten tells the operators that the person erased their data, in the
+// topics of their cases, before the erasure.
+func (s *Service) Forgotten(ctx context.Context, chatID int64) ([]chat.Outgoing, error) {
+	list, err := s.Cases.List(ctx, cases.Filter{})
+	if err != nil {
+		return nil, err
+	}
+	var out []chat.Outgoing
+	for _, c := range list {
+		if c.ChatID == chatID && c.ThreadID != 0 && s.OperatorChat != 0 {
+			out = append(out, s.toTopic(c, s.Texts.Text(OperatorLang, "case.person_forgot", nil)))
+		}
+	}
+	return out, s.Cases.Forget(ctx, chatID)
+}

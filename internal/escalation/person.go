@@ -1,0 +1,72 @@
+package escalation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/prils-lazio/presidio/internal/cases"
+	"github.com/prils-lazio/presidio/internal/chat"
+	"github.com/prils-lazio/presidio/internal/store"
+)
+
+// Relay copies what a person sends while their case is open into the
+// case's topic (voice notes, photos, documents and locations arrive as
+// they are) and records it. A closed case is reopened. ok is false when the
+// case no longer exists or was erased: the message is then the flows'.
+func (s *Service) Relay(ctx context.Context, caseID string, in chat.Incoming) (out []chat.Outgoing, ok bool, err error) {
+	c, err := s.Cases.Get(ctx, caseID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if c.IsErased() || c.ChatID != in.ChatID {
+		return nil, false, nil
+	}
+	if c.Status == cases.StatusClosed {
+		reopened, _, err := s.Cases.Reopen(ctx, c.ID)
+		if err != nil {
+			return nil, false, err
+		}
+		c = reopened
+		if c.ThreadID != 0 {
+			out = append(out, s.toTopic(c, s.Texts.Text(OperatorLang, "case.reopened", nil)))
+		}
+	}
+	if c.ThreadID == 0 && s.OperatorChat != 0 {
+		if c, err = s.ensureTopic(ctx, c); err != nil {
+			return nil, false, err
+		}
+		out = append(out, s.card(c))
+	}
+	if _, err := s.Cases.AddMessage(ctx, cases.Message{
+		ID: fmt.Sprintf("u%d", in.UpdateID), Case: c.ID, Direction: cases.DirIn,
+		Text: in.Text, MediaType: in.MediaType, FileID: in.FileID, PersonMessageID: in.MessageID,
+	}); err != nil {
+		return nil, false, err
+	}
+	if c.Status == cases.StatusWaiting {
+		if _, err := s.Cases.SetWaiting(ctx, c.ID, false); err != nil {
+			return nil, false, err
+		}
+	}
+	if s.OperatorChat != 0 {
+		out = append(out, chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID,
+			CopyOf: &chat.MessageRef{ChatID: in.ChatID, MessageID: in.MessageID}})
+	}
+	return out, true, nil
+}
+
+// Feedback records the person's answer to "did this help?" and thanks them.
+func (s *Service) Feedback(ctx context.Context, caseID, value, lang string, chatID int64) ([]chat.Outgoing, error) {
+	if err := s.Cases.SetFeedback(ctx, caseID, cases.Feedback(value)); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	return []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "feedback.thanks", nil)}}, nil
+}
+
+func (s *Service) toTopic(c cases.Case, text string) chat.Outgoing {
+	return chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID, Text: text}
+}
