@@ -68,7 +68,8 @@ type chatQueue struct {
 // whose outcome was not yet recorded) can be sent a second time.
 type outcome struct {
 	store.OutboxResult
-	chatID int64
+	chatID    int64
+	ephemeral bool
 }
 
 type sendJob struct {
@@ -228,12 +229,12 @@ func (s *sender) finish(j sendJob, msgID int, err error) {
 	q.reserved = false
 	now := time.Now().UTC()
 	popHead := func(status, reason string) {
-		id := q.items[0].ID
+		id, ephemeral := q.items[0].ID, q.items[0].Msg.Ephemeral
 		q.items[0] = store.OutboxEntry{}
 		q.items = q.items[1:]
 		q.attempts = 0
 		s.depth--
-		s.results <- outcome{store.OutboxResult{ID: id, Status: status, TelegramID: msgID, Error: reason, At: now}, j.chatID}
+		s.results <- outcome{store.OutboxResult{ID: id, Status: status, TelegramID: msgID, Error: reason, At: now}, j.chatID, ephemeral}
 		msgID = 0
 	}
 	if err == nil {
@@ -320,9 +321,14 @@ func (s *sender) release(chatIDs map[int64]bool) {
 func (s *sender) record() {
 	defer close(s.saved)
 	var batch []store.OutboxResult
+	var gone []string
 	chats := map[int64]bool{}
 	for o := range s.results {
 		batch = append(batch[:0], o.OutboxResult)
+		gone = gone[:0]
+		if o.ephemeral {
+			gone = append(gone, o.ID)
+		}
 		clear(chats)
 		chats[o.chatID] = true
 	gather:
@@ -334,6 +340,9 @@ func (s *sender) record() {
 				}
 				batch = append(batch, o.OutboxResult)
 				chats[o.chatID] = true
+				if o.ephemeral {
+					gone = append(gone, o.ID)
+				}
 			default:
 				break gather
 			}
@@ -349,6 +358,9 @@ func (s *sender) record() {
 			}
 			s.log.Warn("recording send outcomes failed, retrying", "error", err)
 			time.Sleep(min(backoff(attempt), 5*time.Second))
+		}
+		if err := s.store.DeleteOutbox(s.recordCtx, gone); err != nil {
+			s.log.Warn("could not delete sent ephemeral messages; the sweeper will", "error", err)
 		}
 		s.release(chats)
 	}

@@ -84,7 +84,7 @@ func (b *Bot) rightsButton(ctx context.Context, sess *store.Session, st *State, 
 		// The session goes too: language, consent, answers, history.
 		*st = State{}
 		sess.Erase = true
-		done := chat.Outgoing{ChatID: t.ChatID, Text: b.Texts.Text(t.Lang, "forget.done", nil), CallbackID: t.CallbackID}
+		done := chat.Outgoing{ChatID: t.ChatID, Text: b.Texts.Text(t.Lang, "forget.done", nil), CallbackID: t.CallbackID, Ephemeral: true}
 		return append(out, done), true, nil
 	case strings.HasPrefix(data, feedbackData) && b.Desk != nil:
 		value, caseID, _ := strings.Cut(strings.TrimPrefix(data, feedbackData), ":")

@@ -319,3 +319,39 @@ func TestOperatorReplySurvivesRestart(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// /forget, after a confirmation, erases the person everywhere: no
+// collection keeps their chat id, name or anything they wrote, and the
+// operators see in the topic that they exercised the right.
+func TestForgetLeavesNoPersonalData(t *testing.T) {
+	d := startDesk(t, t.TempDir())
+	thread := d.openCase()
+	d.say("Мене звати Олена Коваленко, телефон 3331234567")
+	d.operator(0, thread, "Buongiorno Olena, ci vediamo giovedì")
+	d.say("/forget")
+	d.press(d.person, d.person.ID, "🗑 "+d.texts.Text("uk", "forget.yes", nil))
+	if got := d.last(d.person.ID).Text; got != d.texts.Text("uk", "forget.done", nil) {
+		t.Fatalf("confirmation: %q", got)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for d.a.Runtime.Queued() > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // outcomes recorded, ephemeral message deleted
+	notice := d.texts.Text("it", "case.person_forgot", nil)
+	found := false
+	for _, m := range d.emu.Sent(SandboxOperatorChat) {
+		found = found || (m.ThreadID == thread && m.Text == notice)
+	}
+	if !found {
+		t.Error("the operators were not told in the topic")
+	}
+	needles := []string{"5005", "Olena", "Олена", "Коваленко", "3331234567", "ci vediamo giovedì"}
+	traces, err := scanAll(context.Background(), d.a.Store, needles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range traces {
+		t.Errorf("personal data left: %s", tr)
+	}
+}

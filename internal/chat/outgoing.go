@@ -38,6 +38,9 @@ type Outgoing struct {
 	// CallbackID answers a button press (stops its spinner) before sending.
 	CallbackID string   `bson:"callback_id,omitempty"`
 	Priority   Priority `bson:"priority,omitempty"`
+	// Ephemeral messages are deleted from the outbox once sent (the last
+	// message to a person who asked to be forgotten).
+	Ephemeral bool `bson:"ephemeral,omitempty"`
 }
 
 // Button is an inline button: Data comes back as a button press (at most 64

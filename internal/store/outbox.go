@@ -272,3 +272,15 @@ func (s *Store) SweepOutbox(ctx context.Context, cutoff time.Time) (int64, error
 	}
 	return res.DeletedCount, nil
 }
+
+// DeleteOutbox deletes sent messages that must leave no trace (ephemeral
+// ones). Their outcomes, which hold no content, stay.
+func (s *Store) DeleteOutbox(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := s.db.Collection(colOutbox).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
+		return fmt.Errorf("store: deleting %d sent messages: %w", len(ids), err)
+	}
+	return nil
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -46,15 +47,36 @@ func (s *Store) DeleteSession(ctx context.Context, lane string) error {
 }
 
 // ForgetChat deletes what the runtime keeps of a private chat besides its
-// session: the raw updates it sent (inbox) and the messages sent to it
-// (outbox; their outcomes hold no content). Updates in progress stay
-// deduplicated by the session's memory until it is erased too.
+// session: the raw updates it sent (inbox), the messages sent to it, the
+// messages its updates caused elsewhere (a case card in the operators'
+// group) and copies of its messages (outbox). Outcomes hold no content.
 func (s *Store) ForgetChat(ctx context.Context, chatID int64) error {
-	if _, err := s.db.Collection(colInbox).DeleteMany(ctx, bson.D{{Key: "lane", Value: fmt.Sprint(chatID)}}); err != nil {
-		return fmt.Errorf("store: forgetting the inbox of a chat: %w", err)
+	lane := fmt.Sprint(chatID)
+	cur, err := s.db.Collection(colInbox).Find(ctx, bson.D{{Key: "lane", Value: lane}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return fmt.Errorf("store: finding the updates of a chat: %w", err)
 	}
-	if _, err := s.db.Collection(colOutbox).DeleteMany(ctx, bson.D{{Key: "msg.chat_id", Value: chatID}}); err != nil {
+	var updates []InboxEntry
+	if err := cur.All(ctx, &updates); err != nil {
+		return fmt.Errorf("store: finding the updates of a chat: %w", err)
+	}
+	or := bson.A{
+		bson.D{{Key: "msg.chat_id", Value: chatID}},
+		bson.D{{Key: "msg.copy_of.chat_id", Value: chatID}},
+	}
+	if len(updates) > 0 {
+		ids := make([]string, len(updates))
+		for i, u := range updates {
+			ids[i] = fmt.Sprint(u.UpdateID)
+		}
+		or = append(or, bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: `^u(` + strings.Join(ids, "|") + `)\.`}}}})
+	}
+	if _, err := s.db.Collection(colOutbox).DeleteMany(ctx, bson.D{{Key: "$or", Value: or}}); err != nil {
 		return fmt.Errorf("store: forgetting the outbox of a chat: %w", err)
+	}
+	if _, err := s.db.Collection(colInbox).DeleteMany(ctx, bson.D{{Key: "lane", Value: lane}}); err != nil {
+		return fmt.Errorf("store: forgetting the inbox of a chat: %w", err)
 	}
 	return nil
 }

@@ -207,3 +207,9 @@ func redactURI(uri string) string {
 	}
 	return "MongoDB"
 }
+
+// CollectionNames lists the database's collections (tests that prove
+// erasure scan them all).
+func (s *Store) CollectionNames(ctx context.Context) ([]string, error) {
+	return s.db.ListCollectionNames(ctx, bson.D{})
+}
