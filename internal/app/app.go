@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/prils-lazio/presidio/bot"
+	"github.com/prils-lazio/presidio/internal/cases"
 	"github.com/prils-lazio/presidio/internal/config"
 	"github.com/prils-lazio/presidio/internal/escalation"
 	"github.com/prils-lazio/presidio/internal/metrics"
@@ -42,12 +43,16 @@ type App struct {
 	Handler bot.Handler
 
 	desk        *escalation.Service
+	cases       *cases.Cases
 	ownEmulator bool
 	stopped     bool
 	listener    net.Listener
 	server      *http.Server
 	stopSweeper context.CancelFunc
-	sweeperDone chan struct{}
+	// stopReminders ends the loop that raises unanswered cases again.
+	stopReminders context.CancelFunc
+	remindersDone chan struct{}
+	sweeperDone   chan struct{}
 }
 
 // New prepares an app; Start runs it.
@@ -112,6 +117,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 		a.log.Warn("could not register the bot's commands with Telegram", "error", err)
 	}
 	a.startSweeper()
+	a.startReminders()
 	if a.cfg.Sandbox() {
 		a.log.Info("sandbox ready: open it in a browser to chat with the bot as a migrant", "url", "http://"+a.Addr()+"/")
 	}
@@ -207,6 +213,13 @@ func (a *App) startSweeper() {
 			if _, err := a.Store.SweepOutbox(ctx, now.Add(-30*24*time.Hour)); err != nil {
 				a.log.Warn("sweeping the outbox failed", "error", err)
 			}
+			if a.cases != nil && a.cfg.CaseRetention > 0 {
+				if n, err := a.cases.SweepClosed(ctx, now.Add(-a.cfg.CaseRetention)); err != nil {
+					a.log.Warn("removing the personal content of old closed cases failed", "error", err)
+				} else if n > 0 {
+					a.log.Info("removed the personal content of old closed cases", "cases", n)
+				}
+			}
 			select {
 			case <-ctx.Done():
 				return
@@ -232,6 +245,10 @@ func (a *App) Stop(ctx context.Context) error {
 	if a.stopSweeper != nil {
 		a.stopSweeper()
 		<-a.sweeperDone
+	}
+	if a.stopReminders != nil {
+		a.stopReminders()
+		<-a.remindersDone
 	}
 	if a.server != nil {
 		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)

@@ -120,3 +120,32 @@ func (a *App) wireDesk() {
 		}
 	})
 }
+
+// startReminders raises again, every minute, the cases nobody took within
+// PRESIDIO_CASE_REMINDER.
+func (a *App) startReminders() {
+	if a.desk == nil || a.cfg.CaseReminder <= 0 {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a.stopReminders, a.remindersDone = cancel, make(chan struct{})
+	go func() {
+		defer close(a.remindersDone)
+		tick := time.NewTicker(time.Minute)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			entries, err := a.desk.Reminders(ctx, a.cfg.CaseReminder)
+			if err == nil {
+				err = a.Runtime.Enqueue(ctx, entries)
+			}
+			if err != nil && ctx.Err() == nil {
+				a.log.Warn("raising unanswered cases failed", "error", err)
+			}
+		}
+	}()
+}

@@ -355,3 +355,68 @@ func TestForgetLeavesNoPersonalData(t *testing.T) {
 		t.Errorf("personal data left: %s", tr)
 	}
 }
+
+// /refer sends the person a directory service in their language with a
+// map pin and records it; /t sends a ready answer in their language; an
+// unknown service or key gets help, not an error.
+func TestReferAndCannedAnswers(t *testing.T) {
+	d := startDesk(t, t.TempDir())
+	thread := d.openCase()
+	d.operator(0, thread, "/refer asl-frascati")
+	sent := d.emu.Sent(d.person.ID)
+	text, venue := sent[len(sent)-2], sent[len(sent)-1]
+	if !strings.HasPrefix(text.Text, d.texts.Text("uk", "case.referral", nil)) || !strings.Contains(text.Text, "ASL Roma 6") || venue.Method != "sendVenue" {
+		t.Fatalf("referral to the person: %q / %+v", text.Text, venue)
+	}
+	c, _ := d.a.desk.Cases.Get(context.Background(), "C-000001")
+	if c.Status != "referred" || len(c.Referrals) != 1 {
+		t.Fatalf("case after referral: %+v", c)
+	}
+	d.operator(0, thread, "/refer no-such-service")
+	if got := d.last(SandboxOperatorChat).Text; !strings.Contains(got, "no-such-service") {
+		t.Fatalf("unknown service: %q", got)
+	}
+	d.operator(0, thread, "/t documents")
+	if got := d.last(d.person.ID).Text; !strings.Contains(got, d.texts.Text("uk", "canned.documents", nil)) {
+		t.Fatalf("canned answer in Ukrainian: %q", got)
+	}
+	d.operator(0, thread, "/t")
+	if got := d.last(SandboxOperatorChat).Text; !strings.Contains(got, "documents") {
+		t.Fatalf("canned keys: %q", got)
+	}
+}
+
+// Outside office hours the person is told when someone will answer; a case
+// nobody takes is raised again in the group, once per period.
+func TestOfficeHoursAndUnansweredCases(t *testing.T) {
+	d := startDesk(t, t.TempDir())
+	sunday := time.Date(2026, 3, 8, 20, 0, 0, 0, rome())
+	d.a.desk.Now = func() time.Time { return sunday }
+	d.openCase()
+	var after string
+	for _, m := range d.emu.Sent(d.person.ID) {
+		if strings.Contains(m.Text, "09/03 09:00") {
+			after = m.Text
+		}
+	}
+	if after == "" {
+		t.Fatalf("not told that the next opening is Monday 09:00: %+v", d.emu.Sent(d.person.ID))
+	}
+	d.a.desk.Now = func() time.Time { return time.Now().Add(45 * time.Minute) }
+	entries, err := d.a.desk.Reminders(context.Background(), 30*time.Minute)
+	if err != nil || len(entries) != 1 || !strings.HasPrefix(entries[0].Msg.Text, "⏰") {
+		t.Fatalf("reminder: %+v %v", entries, err)
+	}
+	again, _ := d.a.desk.Reminders(context.Background(), 30*time.Minute)
+	if len(again) != 0 {
+		t.Fatalf("raised twice in the same period: %+v", again)
+	}
+}
+
+func rome() *time.Location {
+	loc, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}

@@ -28,7 +28,29 @@ func (a *App) flowsHandler(ctx context.Context, texts *locales.Catalog) (bot.Han
 	if err != nil {
 		return nil, err
 	}
-	a.desk = &escalation.Service{Cases: caseStore, Topics: lateTopics{a}, Texts: texts, OperatorChat: a.operatorChat(), Now: time.Now}
+	defaultHours, err := cases.ParseOfficeHours(a.cfg.OfficeHours)
+	if err != nil {
+		return nil, fmt.Errorf("PRESIDIO_OFFICE_HOURS: %w", err)
+	}
+	a.cases = caseStore
+	a.desk = &escalation.Service{
+		Cases: caseStore, Topics: lateTopics{a}, Texts: texts, OperatorChat: a.operatorChat(), Now: time.Now,
+		Directory: dir, NewAfterClose: a.cfg.ClosedCase == "new",
+		HelpPointName: func(site string) string {
+			if svc, err := dir.Get(context.Background(), site); err == nil {
+				return svc.Name
+			}
+			return ""
+		},
+		Hours: func(site string) *cases.OfficeHours {
+			if svc, err := dir.Get(context.Background(), site); err == nil && svc.Hours != "" {
+				if h, err := cases.ParseOfficeHours(svc.Hours); err == nil {
+					return &h
+				}
+			}
+			return &defaultHours
+		},
+	}
 	actions := flows.Actions(dir, texts, time.Now)
 	actions["escalate"] = escalateAction(a.desk)
 	defs, err := flows.Load(a.cfg.FlowsDir, texts, actions)

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/prils-lazio/presidio/internal/directory"
 )
 
 // Config is the validated configuration.
@@ -33,6 +35,16 @@ type Config struct {
 	LocalesDir      string
 	FlowsDir        string
 	ShutdownTimeout time.Duration
+	// OfficeHours are when counsellors answer (a help point's own hours
+	// in the directory win).
+	OfficeHours string
+	// CaseReminder raises again a case nobody took for this long.
+	CaseReminder time.Duration
+	// CaseRetention is how long closed cases keep their personal content.
+	CaseRetention time.Duration
+	// ClosedCase says what a person writing on a closed case gets:
+	// "reopen" (the same case) or "new" (a new case on the topic).
+	ClosedCase string
 }
 
 // Sandbox reports whether no bot token is set: the binary then serves the
@@ -59,6 +71,10 @@ var Settings = []Setting{
 	{Env: "PRESIDIO_LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error (message texts are logged only at debug)"},
 	{Env: "PRESIDIO_LOCALES_DIR", Flag: "locales-dir", Help: "read translations from this folder instead of the built-in ones (to try edits)"},
 	{Env: "PRESIDIO_FLOWS_DIR", Flag: "flows-dir", Help: "read flow files from this folder instead of the built-in ones (to try edits)"},
+	{Env: "PRESIDIO_OFFICE_HOURS", Flag: "office-hours", Default: "Mo-Fr 09:00-13:00", Help: "when counsellors answer, Europe/Rome (a help point's hours in the directory win)"},
+	{Env: "PRESIDIO_CASE_REMINDER", Flag: "case-reminder", Default: "30m", Help: "raise again in the operators' group a case nobody took for this long (0 disables)"},
+	{Env: "PRESIDIO_CASE_RETENTION", Flag: "case-retention", Default: "8760h", Help: "closed cases lose their personal content after this long (default 12 months)"},
+	{Env: "PRESIDIO_CLOSED_CASE", Flag: "closed-case", Default: "reopen", Help: "a person writing on a closed case: reopen it, or new (open a new one)"},
 	{Env: "PRESIDIO_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "10s", Help: "how long SIGTERM waits for work in progress"},
 }
 
@@ -173,6 +189,24 @@ func validate(v map[string]string) (Config, error) {
 		if st, err := os.Stat(c.FlowsDir); err != nil || !st.IsDir() {
 			return bad("PRESIDIO_FLOWS_DIR", "%q is not a folder", c.FlowsDir)
 		}
+	}
+	c.OfficeHours = v["PRESIDIO_OFFICE_HOURS"]
+	if _, err := directory.ParseHours(c.OfficeHours); err != nil {
+		return bad("PRESIDIO_OFFICE_HOURS", "%v", err)
+	}
+	for _, d := range []struct {
+		env string
+		dst *time.Duration
+	}{{"PRESIDIO_CASE_REMINDER", &c.CaseReminder}, {"PRESIDIO_CASE_RETENTION", &c.CaseRetention}} {
+		x, err := time.ParseDuration(v[d.env])
+		if err != nil || x < 0 {
+			return bad(d.env, "%q is not a duration such as 30m or 8760h", v[d.env])
+		}
+		*d.dst = x
+	}
+	c.ClosedCase = v["PRESIDIO_CLOSED_CASE"]
+	if c.ClosedCase != "reopen" && c.ClosedCase != "new" {
+		return bad("PRESIDIO_CLOSED_CASE", "%q is neither reopen nor new", c.ClosedCase)
 	}
 	d, err := time.ParseDuration(v["PRESIDIO_SHUTDOWN_TIMEOUT"])
 	if err != nil || d <= 0 {

@@ -46,7 +46,14 @@ type Service struct {
 	// HelpPointName names a help point for signatures ("" → the generic
 	// "Punto di aiuto PRILS").
 	HelpPointName func(site string) string
-	Now           func() time.Time
+	// Directory resolves /refer (nil: /refer is not offered).
+	Directory Directory
+	// Hours are the help points' office hours (nil: always answered).
+	Hours func(site string) *cases.OfficeHours
+	Now   func() time.Time
+	// NewAfterClose opens a new case when a person writes on a closed one
+	// (default: the closed case is reopened).
+	NewAfterClose bool
 }
 
 func (s *Service) now() time.Time {

@@ -52,6 +52,13 @@ func (s *Service) Open(ctx context.Context, r OpenRequest) (out []chat.Outgoing,
 	if c.Urgent {
 		out = append(out, chat.Outgoing{ChatID: r.ChatID, Text: s.Texts.Text(r.Lang, "case.urgent", nil)})
 	}
+	if s.Hours != nil {
+		if h := s.Hours(r.Site); h != nil && !h.Open(s.now()) {
+			next := h.NextOpening(s.now()).In(rome).Format("02/01 15:04")
+			out = append(out, chat.Outgoing{ChatID: r.ChatID, Text: s.Texts.Text(r.Lang, "case.after_hours", map[string]any{
+				"Hours": s.Texts.Isolate(r.Lang, h.String()), "Next": s.Texts.Isolate(r.Lang, next)})})
+		}
+	}
 	return out, c.ID, nil
 }
 

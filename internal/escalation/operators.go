@@ -13,8 +13,9 @@ import (
 
 // Handle is the runtime's handler for the operators' group. Messages in a
 // case's topic reach the person, signed with the help point's name;
-// /take, /close [outcome], /note <text> and the card's buttons manage the
-// case. Telegram only delivers a group's messages from its members, so
+// /take, /close [outcome], /note <text>, /refer <service id>, /t <key> (a
+// canned answer in the person's language) and the card's buttons manage
+// the case. Telegram only delivers a group's messages from its members, so
 // whoever writes here is an operator; the general topic and topics that
 // are not cases are ignored.
 func (s *Service) Handle(ctx context.Context, _ *store.Session, in chat.Incoming) ([]chat.Outgoing, error) {
@@ -49,6 +50,10 @@ func (s *Service) Handle(ctx context.Context, _ *store.Session, in chat.Incoming
 			return s.take(ctx, c.ID, op)
 		case "close":
 			return s.close(ctx, c.ID, arg, op)
+		case "refer":
+			return s.refer(ctx, c, in, op, arg)
+		case "t":
+			return s.canned(ctx, c, in, op, arg)
 		case "note":
 			if _, err := s.Cases.AddMessage(ctx, cases.Message{ID: fmt.Sprintf("u%d", in.UpdateID), Case: c.ID,
 				Direction: cases.DirNote, Text: arg, OperatorID: op.ID, OperatorName: op.Name, TopicMessageID: in.MessageID}); err != nil {

@@ -25,6 +25,14 @@ func (s *Service) Relay(ctx context.Context, caseID string, in chat.Incoming) (o
 	if c.IsErased() || c.ChatID != in.ChatID {
 		return nil, false, nil
 	}
+	if c.Status == cases.StatusClosed && s.NewAfterClose {
+		fresh, _, err := s.Cases.Open(ctx, cases.OpenRequest{ChatID: c.ChatID, PersonName: c.PersonName, Lang: c.Lang,
+			Topic: c.Topic, HelpPoint: c.HelpPoint, Urgent: c.Urgent})
+		if err != nil {
+			return nil, false, err
+		}
+		c = fresh
+	}
 	if c.Status == cases.StatusClosed {
 		reopened, _, err := s.Cases.Reopen(ctx, c.ID)
 		if err != nil {
