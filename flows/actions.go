@@ -10,11 +10,12 @@ import (
 
 	"github.com/prils-lazio/presidio/internal/chat"
 	"github.com/prils-lazio/presidio/internal/directory"
+	"github.com/prils-lazio/presidio/internal/signup"
 )
 
-// Actions returns the actions flows can call. Escalation to a person and
-// course sign-up are answered with where to go until their features land.
-func Actions(dir *directory.Directory, texts Catalog, now func() time.Time) map[string]Action {
+// Actions returns the actions flows can call. The app replaces "escalate"
+// with the real desk; without it, the person is told where to go.
+func Actions(dir *directory.Directory, texts Catalog, now func() time.Time, courses *signup.Service) map[string]Action {
 	say := func(id string) Action {
 		return ActionFunc(func(_ context.Context, _ ActionCall, t Turn) (ActionResult, error) {
 			return ActionResult{Out: []chat.Outgoing{{ChatID: t.ChatID, Text: texts.Text(t.Lang, id, nil)}}}, nil
@@ -22,8 +23,16 @@ func Actions(dir *directory.Directory, texts Catalog, now func() time.Time) map[
 	}
 	return map[string]Action{
 		"escalate":          say("human.placeholder"),
-		"courses.start":     say("courses.placeholder"),
 		"directory.nearest": &nearest{dir: dir, texts: texts, now: now},
+		"courses.pick": ActionFunc(func(ctx context.Context, call ActionCall, t Turn) (ActionResult, error) {
+			out, set, wait, err := courses.Pick(ctx, call.Vars, call.Input, t.ChatID, t.Lang)
+			return ActionResult{Out: out, Vars: set, Wait: wait}, err
+		}),
+		"courses.enrol": ActionFunc(func(ctx context.Context, call ActionCall, t Turn) (ActionResult, error) {
+			out, err := courses.Enrol(ctx, call.Vars, t.ChatID, t.Lang)
+			// The school has the name and phone now: the chat keeps nothing.
+			return ActionResult{Out: out, Vars: map[string]string{"course": "", "name": "", "phone": ""}}, err
+		}),
 	}
 }
 

@@ -57,6 +57,8 @@ type Bot struct {
 	Desk Desk
 	// Rights serves /mydata and /forget (nil: /mydata shows the notice).
 	Rights Rights
+	// Courses serves /mycourses and course buttons (nil: none).
+	Courses CourseDesk
 }
 
 // intentFlows maps understood intents to the flow that answers them.
@@ -96,12 +98,24 @@ func (b *Bot) Handle(ctx context.Context, sess *store.Session, in chat.Incoming)
 		if out, handled, err := b.rightsButton(ctx, sess, &st, t, in.Data); handled {
 			return out, err
 		}
+		if b.Courses != nil {
+			if out, handled, err := b.Courses.Button(ctx, t.ChatID, t.Lang, in.Data); handled {
+				if len(out) > 0 {
+					out[0].CallbackID = t.CallbackID
+				}
+				return out, err
+			}
+		}
 		step = b.button(sess, &st, &t, in.Data)
 	case chat.KindText:
 		if cmd, arg := in.Command(); cmd != "" {
 			if cmd == "mydata" || cmd == "forget" {
 				return b.rightsCommand(ctx, t, cmd)
 			}
+			if cmd == "mycourses" && b.Courses != nil {
+				return b.Courses.Mine(ctx, t.ChatID, t.Lang)
+			}
+
 			step = b.command(&st, t, in, cmd, arg, first, matched)
 			break
 		}
@@ -192,6 +206,9 @@ func (b *Bot) command(st *State, t Turn, in chat.Incoming, cmd, arg string, firs
 		return Step{Out: []chat.Outgoing{b.picker(t, "start.choose_language")}}
 	case "services":
 		return b.Engine.Enter(st, t, "@services")
+	case "courses":
+		delete(st.Vars, "course") // choose afresh (a deep link sets it)
+		return b.Engine.Enter(st, t, "@courses")
 	case "help":
 		s := b.Engine.MainMenu(st, t)
 		return Step{Out: append([]chat.Outgoing{b.say(t, "help.text")}, s.Out...)}
@@ -218,7 +235,7 @@ func (b *Bot) start(st *State, t Turn, in chat.Incoming, payload string, first, 
 			}
 		case "course":
 			st.setVar("course", m[2])
-			topic = "italian"
+			topic = "courses"
 		}
 	}
 	name := b.Texts.Isolate(t.Lang, in.From.FirstName)

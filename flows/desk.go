@@ -27,6 +27,13 @@ type Rights interface {
 	Forget(ctx context.Context, chatID int64) ([]chat.Outgoing, error)
 }
 
+// CourseDesk serves /mycourses and the course buttons outside the sign-up
+// flow (cancel, accept an offered seat); internal/signup implements it.
+type CourseDesk interface {
+	Mine(ctx context.Context, chatID int64, lang string) ([]chat.Outgoing, error)
+	Button(ctx context.Context, chatID int64, lang, data string) (out []chat.Outgoing, handled bool, err error)
+}
+
 // caseVar is the flow variable holding the person's open case.
 const caseVar = "case"
 

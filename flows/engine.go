@@ -48,7 +48,7 @@ type ActionCall struct {
 }
 
 // ActionResult is what an action hands back: messages to send, variables
-// to keep, and whether it waits for the person's input (e.g. a location)
+// to keep (an empty value deletes the variable), and whether it waits for the person's input (e.g. a location)
 // before it can finish. When it does not wait, the flow goes on to the
 // action node's "then".
 type ActionResult struct {
@@ -200,6 +200,10 @@ func (e *Engine) Input(st *State, t Turn, in chat.Incoming) (Step, bool) {
 // Resume continues after an action at the waiting action node.
 func (e *Engine) Resume(st *State, t Turn, res ActionResult) Step {
 	for k, v := range res.Vars {
+		if v == "" {
+			delete(st.Vars, k) // an action forgets what it no longer needs
+			continue
+		}
 		st.setVar(k, v)
 	}
 	r := &run{e: e, st: st, t: t, out: res.Out}
@@ -216,7 +220,7 @@ func (e *Engine) Resume(st *State, t Turn, res ActionResult) Step {
 
 // utilityFlows are not topics: a case opened from them keeps the topic the
 // person was in before.
-var utilityFlows = map[string]bool{"main": true, "services": true, "human": true}
+var utilityFlows = map[string]bool{"main": true, "services": true, "human": true, "courses": true}
 
 // run executes nodes until one waits for the person.
 type run struct {

@@ -21,7 +21,7 @@ func TestEveryNodeReachableInEveryLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	actions := map[string]flows.Action{}
-	for name := range flows.Actions(nil, texts, nil) {
+	for name := range flows.Actions(nil, texts, nil, nil) {
 		actions[name] = flows.ActionFunc(func(context.Context, flows.ActionCall, flows.Turn) (flows.ActionResult, error) {
 			return flows.ActionResult{}, nil
 		})

@@ -15,8 +15,10 @@ import (
 
 	"github.com/prils-lazio/presidio/bot"
 	"github.com/prils-lazio/presidio/flows"
+	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/directory"
 	"github.com/prils-lazio/presidio/internal/metrics"
+	"github.com/prils-lazio/presidio/internal/signup"
 	"github.com/prils-lazio/presidio/internal/store/storetest"
 	"github.com/prils-lazio/presidio/internal/telegramtest"
 	"github.com/prils-lazio/presidio/locales"
@@ -48,12 +50,20 @@ func newConversation(t *testing.T, lang string) *conversation {
 		t.Fatal(err)
 	}
 	now := func() time.Time { return fixedNow }
-	actions := flows.Actions(dir, texts, now)
+	catalogue, err := courses.New(context.Background(), st, courses.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk := &signup.Service{Courses: catalogue, Texts: texts, Now: now}
+	if _, err := desk.LoadSample(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	actions := flows.Actions(dir, texts, now, desk)
 	defs, err := flows.Load("", texts, actions)
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler := &flows.Bot{Engine: flows.NewEngine(defs, texts), Texts: texts, Actions: actions, Now: now, Understand: understander(t)}
+	handler := &flows.Bot{Engine: flows.NewEngine(defs, texts), Texts: texts, Actions: actions, Now: now, Understand: understander(t), Courses: desk}
 	emu := telegramtest.New(telegramtest.Options{})
 	t.Cleanup(emu.Close)
 	rt, err := bot.New(bot.Config{Token: emu.Token(), APIURL: emu.URL(), PollTimeout: time.Second}, st, handler,

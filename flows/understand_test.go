@@ -28,7 +28,7 @@ func TestFreeTextReachesTheRightTopic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	actions := flows.Actions(nil, texts, nil)
+	actions := flows.Actions(nil, texts, nil, nil)
 	defs, err := flows.Load("", texts, actions)
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,8 @@
 //	presidio -h                                    # every setting with its default
 //	presidio directory import services.csv         # checks every row; imports all or nothing
 //	presidio directory export > services.csv
+//	presidio courses import courses.csv            # same checks; refuses to lower seats below enrolment
+//	presidio courses export > courses.csv          # with enrolled and waiting counts
 package main
 
 import (
@@ -19,6 +21,7 @@ import (
 
 	"github.com/prils-lazio/presidio/internal/app"
 	"github.com/prils-lazio/presidio/internal/config"
+	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/directory"
 	"github.com/prils-lazio/presidio/internal/store"
 )
@@ -30,8 +33,8 @@ func main() {
 // run is main without the process: it returns the exit code. 0 after a
 // clean stop (SIGTERM, SIGINT), 2 for a bad setting, 1 for anything else.
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "directory" {
-		return runDirectory(args[1:], getenv, stdout, stderr)
+	if len(args) > 0 && (args[0] == "directory" || args[0] == "courses") {
+		return runCatalogue(args[0], args[1:], getenv, stdout, stderr)
 	}
 	cfg, err := config.Parse(args, getenv, stdout)
 	if errors.Is(err, config.ErrHelp) {
@@ -72,9 +75,10 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// runDirectory is `presidio directory import FILE.csv | export | …`: the
-// coordinator's commands for the service directory, on the configured store.
-func runDirectory(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+// runCatalogue is `presidio directory …` and `presidio courses …` (import
+// FILE.csv, export): the coordinator's and schools' commands for the
+// service directory and the course catalogue, on the configured store.
+func runCatalogue(kind string, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	cfg, err := config.Parse(nil, getenv, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "presidio: %v\n", err)
@@ -88,5 +92,13 @@ func runDirectory(args []string, getenv func(string) string, stdout, stderr io.W
 		return 1
 	}
 	defer st.Close(ctx)
+	if kind == "courses" {
+		c, err := courses.New(ctx, st, courses.Config{})
+		if err != nil {
+			fmt.Fprintf(stderr, "presidio: %v\n", err)
+			return 1
+		}
+		return courses.RunCLI(ctx, c, args, stdout, stderr)
+	}
 	return directory.RunCLI(ctx, directory.New(st), args, stdout, stderr)
 }

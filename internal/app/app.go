@@ -20,6 +20,7 @@ import (
 	"github.com/prils-lazio/presidio/internal/escalation"
 	"github.com/prils-lazio/presidio/internal/metrics"
 	"github.com/prils-lazio/presidio/internal/sandbox"
+	"github.com/prils-lazio/presidio/internal/signup"
 	"github.com/prils-lazio/presidio/internal/store"
 	"github.com/prils-lazio/presidio/internal/telegramtest"
 	"github.com/prils-lazio/presidio/locales"
@@ -44,6 +45,7 @@ type App struct {
 
 	desk        *escalation.Service
 	cases       *cases.Cases
+	signup      *signup.Service
 	ownEmulator bool
 	stopped     bool
 	listener    net.Listener
@@ -135,7 +137,7 @@ func (a *App) loadTexts() (*locales.Catalog, error) {
 func commands(texts *locales.Catalog) map[string][]bot.Command {
 	out := map[string][]bot.Command{}
 	for _, l := range texts.Languages() {
-		for _, c := range []string{"start", "menu", "services", "language", "help", "privacy", "mydata", "forget"} {
+		for _, c := range []string{"start", "menu", "services", "courses", "mycourses", "language", "help", "privacy", "mydata", "forget"} {
 			out[l.Tag] = append(out[l.Tag], bot.Command{Name: c, Description: texts.Text(l.Tag, "command."+c, nil)})
 		}
 	}
@@ -170,7 +172,7 @@ func (a *App) serveHTTP(texts *locales.Catalog) error {
 		mux.Handle(path, a.Runtime)
 	}
 	if a.Emulator != nil {
-		mux.Handle("/", sandbox.New(a.Emulator, texts))
+		mux.Handle("/", sandbox.New(a.Emulator, texts, a.operatorChat()))
 	}
 	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
 	if err != nil {

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/prils-lazio/presidio/flows"
 	"github.com/prils-lazio/presidio/internal/cases"
 	"github.com/prils-lazio/presidio/internal/chat"
+	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/escalation"
 	"github.com/prils-lazio/presidio/internal/store"
 	"github.com/prils-lazio/presidio/locales"
@@ -58,10 +60,11 @@ func escalateAction(desk *escalation.Service) flows.Action {
 
 // rights serves /mydata and /forget across the stores.
 type rights struct {
-	store *store.Store
-	cases *cases.Cases
-	desk  *escalation.Service
-	texts *locales.Catalog
+	courses *courses.Courses
+	store   *store.Store
+	cases   *cases.Cases
+	desk    *escalation.Service
+	texts   *locales.Catalog
 }
 
 // Export sends a readable summary and the full data as JSON text.
@@ -98,6 +101,11 @@ func (r rights) Forget(ctx context.Context, chatID int64) ([]chat.Outgoing, erro
 	if err != nil {
 		return nil, err
 	}
+	offers, err := r.courses.ForgetPerson(ctx, chatID)
+	if err != nil {
+		return nil, err
+	}
+	_ = offers // seats freed by the erasure are offered by the scheduler's next sweep
 	if err := r.store.ForgetChat(ctx, chatID); err != nil {
 		return nil, err
 	}
@@ -121,10 +129,12 @@ func (a *App) wireDesk() {
 	})
 }
 
-// startReminders raises again, every minute, the cases nobody took within
-// PRESIDIO_CASE_REMINDER.
+// startReminders runs, every minute, what is due: cases nobody took within
+// PRESIDIO_CASE_REMINDER raised again, freed course seats offered to the
+// waiting list (expired offers passed on), and course reminders the day
+// before the start. Each message's outbox id makes it happen once.
 func (a *App) startReminders() {
-	if a.desk == nil || a.cfg.CaseReminder <= 0 {
+	if a.desk == nil {
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -140,8 +150,13 @@ func (a *App) startReminders() {
 			case <-tick.C:
 			}
 			entries, err := a.desk.Reminders(ctx, a.cfg.CaseReminder)
-			if err == nil {
-				err = a.Runtime.Enqueue(ctx, entries)
+			if err == nil && a.signup != nil {
+				var due []store.OutboxEntry
+				due, err = a.signup.Due(ctx)
+				entries = append(entries, due...)
+			}
+			if len(entries) > 0 {
+				err = errors.Join(err, a.Runtime.Enqueue(ctx, entries))
 			}
 			if err != nil && ctx.Err() == nil {
 				a.log.Warn("raising unanswered cases failed", "error", err)

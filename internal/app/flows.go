@@ -9,8 +9,10 @@ import (
 	"github.com/prils-lazio/presidio/flows"
 	"github.com/prils-lazio/presidio/flows/understand"
 	"github.com/prils-lazio/presidio/internal/cases"
+	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/directory"
 	"github.com/prils-lazio/presidio/internal/escalation"
+	"github.com/prils-lazio/presidio/internal/signup"
 	"github.com/prils-lazio/presidio/locales"
 )
 
@@ -51,7 +53,17 @@ func (a *App) flowsHandler(ctx context.Context, texts *locales.Catalog) (bot.Han
 			return &defaultHours
 		},
 	}
-	actions := flows.Actions(dir, texts, time.Now)
+	catalogue, err := courses.New(ctx, a.Store, courses.Config{})
+	if err != nil {
+		return nil, err
+	}
+	a.signup = &signup.Service{Courses: catalogue, Texts: texts, Now: time.Now}
+	if n, err := a.signup.LoadSample(ctx); err != nil {
+		return nil, fmt.Errorf("loading the sample courses: %w", err)
+	} else if n > 0 {
+		a.log.Info("the course catalogue was empty: loaded sample courses (marked as examples)", "courses", n)
+	}
+	actions := flows.Actions(dir, texts, time.Now, a.signup)
 	actions["escalate"] = escalateAction(a.desk)
 	defs, err := flows.Load(a.cfg.FlowsDir, texts, actions)
 	if err != nil {
@@ -67,7 +79,8 @@ func (a *App) flowsHandler(ctx context.Context, texts *locales.Catalog) (bot.Han
 		Actions:    actions,
 		Understand: words,
 		Desk:       a.desk,
-		Rights:     rights{store: a.Store, cases: caseStore, desk: a.desk, texts: texts},
+		Rights:     rights{store: a.Store, cases: caseStore, desk: a.desk, texts: texts, courses: catalogue},
+		Courses:    a.signup,
 	}
 	return router{private: people, operators: a.desk, operatorChat: a.operatorChat()}, nil
 }

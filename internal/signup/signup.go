@@ -1,0 +1,167 @@
+// Package signup is the chat side of Italian course sign-up: it lists the
+// courses with seats, enrols the person (or puts them on the waiting
+// list), shows /mycourses with cancellation, lets people accept a freed
+// seat offered to them, and turns offers and reminders into messages in
+// the person's language. Seats themselves are internal/courses' claims:
+// no overbooking, whatever the concurrency.
+package signup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/prils-lazio/presidio/internal/chat"
+	"github.com/prils-lazio/presidio/internal/courses"
+	"github.com/prils-lazio/presidio/internal/store"
+)
+
+// Texts localizes (locales.Catalog does).
+type Texts interface {
+	Text(lang, id string, data map[string]any) string
+	Isolate(lang, s string) string
+}
+
+// Service is the sign-up desk.
+type Service struct {
+	Courses *courses.Courses
+	Texts   Texts
+	Now     func() time.Time
+}
+
+// Callback data of course buttons.
+const (
+	dataPick    = "a:c:" // choose a course (input of the waiting pick action)
+	dataCancel  = "cc:"  // ask to cancel
+	dataConfirm = "cy:"  // confirm the cancellation
+	dataAccept  = "co:"  // accept an offered seat
+)
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+var rome = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
+
+// open lists the courses that have not ended yet, soonest first.
+func (s *Service) open(ctx context.Context) ([]courses.Course, error) {
+	all, err := s.Courses.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	today := s.now().In(rome).Format("2006-01-02")
+	var out []courses.Course
+	for _, c := range all {
+		if c.EndDate >= today {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// label is a course button: level, site, days and time.
+func label(c courses.Course) string {
+	return fmt.Sprintf("%s · %s · %s %s", c.Level, c.Site, courses.FormatWeekdays(c.Weekdays), c.StartTime)
+}
+
+// Pick is the "courses.pick" action: with a course already chosen (a
+// course_<id> deep link, or a button) it goes on; otherwise it lists the
+// courses and waits for a choice.
+func (s *Service) Pick(ctx context.Context, vars map[string]string, input *chat.Incoming, chatID int64, lang string) (out []chat.Outgoing, set map[string]string, wait bool, err error) {
+	if input != nil && strings.HasPrefix(input.Data, dataPick) {
+		vars = map[string]string{"course": strings.TrimPrefix(input.Data, dataPick)}
+	}
+	if id := vars["course"]; id != "" {
+		c, err := s.Courses.Get(ctx, id)
+		if err == nil {
+			return []chat.Outgoing{{ChatID: chatID, Text: s.describe(lang, c)}}, map[string]string{"course": c.ID}, false, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return nil, nil, false, err
+		}
+	}
+	list, err := s.open(ctx)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if len(list) == 0 {
+		return []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "courses.none", nil)}}, nil, true, nil
+	}
+	var rows [][]chat.Button
+	for i, c := range list {
+		if i == 10 {
+			break
+		}
+		rows = append(rows, []chat.Button{{Text: label(c), Data: dataPick + c.ID}})
+	}
+	return []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "courses.choose", nil), Buttons: rows}}, nil, true, nil
+}
+
+// describe is a course's details in the person's language.
+func (s *Service) describe(lang string, c courses.Course) string {
+	text := s.Texts.Text(lang, "courses.details", map[string]any{
+		"Title": c.Title, "Level": string(c.Level), "Days": s.Texts.Isolate(lang, courses.FormatWeekdays(c.Weekdays)),
+		"Time": s.Texts.Isolate(lang, c.StartTime+"-"+c.EndTime), "Start": s.Texts.Isolate(lang, day(c.StartDate)),
+		"End": s.Texts.Isolate(lang, day(c.EndDate)), "Address": c.Address,
+	})
+	if c.Notes != "" {
+		text += "\n" + c.Notes
+	}
+	return text
+}
+
+// day writes "2026-03-09" as "09/03/2026".
+func day(iso string) string {
+	t, err := time.Parse("2006-01-02", iso)
+	if err != nil {
+		return iso
+	}
+	return t.Format("02/01/2006")
+}
+
+// Enrol is the "courses.enrol" action: a seat if there is one, else the
+// waiting list; a person already enrolled is told so. The seat is keyed
+// by person and course, so a double tap never takes two.
+func (s *Service) Enrol(ctx context.Context, vars map[string]string, chatID int64, lang string) ([]chat.Outgoing, error) {
+	c, err := s.Courses.Get(ctx, vars["course"])
+	if err != nil {
+		return nil, err
+	}
+	person := courses.Person{ChatID: chatID, Name: vars["name"], Phone: vars["phone"], Language: lang}
+	_, err = s.Courses.Enrol(ctx, c.ID, person, fmt.Sprintf("%d:%s", chatID, c.ID))
+	switch {
+	case err == nil:
+		return s.confirmation(chatID, lang, c), nil
+	case errors.Is(err, courses.ErrAlreadyEnrolled):
+		return []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "courses.already", nil)}}, nil
+	case errors.Is(err, courses.ErrFull):
+		pos, err := s.Courses.JoinWaitingList(ctx, c.ID, person)
+		if err != nil {
+			return nil, err
+		}
+		return []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "courses.waiting", map[string]any{"Position": pos})}}, nil
+	}
+	return nil, err
+}
+
+// confirmation: day, time, address (with a map pin), what to bring, how
+// to cancel.
+func (s *Service) confirmation(chatID int64, lang string, c courses.Course) []chat.Outgoing {
+	out := []chat.Outgoing{{ChatID: chatID, RemoveKeyboard: true,
+		Text: s.Texts.Text(lang, "courses.enrolled", nil) + "\n\n" + s.describe(lang, c) + "\n\n" + s.Texts.Text(lang, "courses.how_to_cancel", nil)}}
+	if c.HasLocation() {
+		out = append(out, chat.Outgoing{ChatID: chatID, Venue: &chat.Venue{Latitude: c.Latitude, Longitude: c.Longitude, Title: c.Title, Address: c.Address}})
+	}
+	return out
+}
