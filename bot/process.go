@@ -50,10 +50,16 @@ func (r *Runtime) process(ctx context.Context, e store.InboxEntry) {
 	work.MarkApplied(e.UpdateID)
 	entries := outboxEntries(e.UpdateID, outs)
 
+	// The outbox messages and the session go to the store together with
+	// other lanes' (one round trip per batch); a failure retries both.
 	var fresh []store.OutboxEntry
-	if !r.retry(ctx, "queueing replies", e.UpdateID, func() error {
+	toSave := &work
+	if work.Erase {
+		toSave = nil
+	}
+	if !r.retry(ctx, "persisting the effects", e.UpdateID, func() error {
 		var err error
-		fresh, err = r.store.Enqueue(ctx, entries)
+		fresh, err = r.commits.commit(ctx, entries, toSave)
 		return err
 	}) {
 		return
@@ -66,9 +72,6 @@ func (r *Runtime) process(ctx context.Context, e store.InboxEntry) {
 		delete(r.sessions, e.Lane)
 		r.sessMu.Unlock()
 	} else {
-		if !r.retry(ctx, "saving the session", e.UpdateID, func() error { return r.store.SaveSession(ctx, &work) }) {
-			return
-		}
 		r.sessMu.Lock()
 		r.sessions[e.Lane] = &work
 		r.sessMu.Unlock()

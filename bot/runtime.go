@@ -60,6 +60,7 @@ type Runtime struct {
 	sender  *sender
 	lanes   *lanes
 	mark    *watermark
+	commits *committer
 
 	sessMu   sync.Mutex
 	sessions map[string]*store.Session
@@ -120,6 +121,8 @@ func (r *Runtime) Start(ctx context.Context) error {
 	}
 	r.mark = newWatermark(r.store, r.log, saved)
 	r.mark.start()
+	r.commits = newCommitter(r.store)
+	r.commits.start()
 	r.sender.start()
 	r.lanes = newLanes(context.WithoutCancel(ctx), r.cfg.Parallel, r.process)
 
@@ -206,6 +209,9 @@ func (r *Runtime) Stop(ctx context.Context) error {
 	lanesDone := true
 	if r.lanes != nil {
 		lanesDone = r.lanes.stop(ctx)
+	}
+	if r.commits != nil {
+		r.commits.stop()
 	}
 	if r.mark != nil {
 		r.mark.stop()

@@ -98,21 +98,45 @@ func (s *Store) LoadSession(ctx context.Context, lane string, chatID int64) (*Se
 // (SetBlocked), by the sender, so the two never overwrite each other.
 func (s *Store) SaveSession(ctx context.Context, sess *Session) error {
 	sess.UpdatedAt = time.Now().UTC()
-	set := bson.D{
+	_, err := s.db.Collection(colSessions).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: sess.Lane}},
+		bson.D{{Key: "$set", Value: sessionFields(sess)}},
+		options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("store: saving session %s: %w", sess.Lane, err)
+	}
+	return nil
+}
+
+// SaveSessions saves many lanes' sessions in one round trip, like
+// SaveSession each.
+func (s *Store) SaveSessions(ctx context.Context, list []*Session) error {
+	if len(list) == 0 {
+		return nil
+	}
+	models := make([]mongo.WriteModel, len(list))
+	now := time.Now().UTC()
+	for i, sess := range list {
+		sess.UpdatedAt = now
+		models[i] = mongo.NewUpdateOneModel().
+			SetFilter(bson.D{{Key: "_id", Value: sess.Lane}}).
+			SetUpdate(bson.D{{Key: "$set", Value: sessionFields(sess)}}).
+			SetUpsert(true)
+	}
+	if _, err := s.db.Collection(colSessions).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+		return fmt.Errorf("store: saving %d sessions: %w", len(list), err)
+	}
+	return nil
+}
+
+func sessionFields(sess *Session) bson.D {
+	return bson.D{
 		{Key: "chat_id", Value: sess.ChatID},
 		{Key: "lang", Value: sess.Lang},
 		{Key: "applied", Value: sess.Applied},
 		{Key: "state", Value: stateValue(sess.State)},
 		{Key: "updated_at", Value: sess.UpdatedAt},
 	}
-	_, err := s.db.Collection(colSessions).UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: sess.Lane}},
-		bson.D{{Key: "$set", Value: set}},
-		options.UpdateOne().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("store: saving session %s: %w", sess.Lane, err)
-	}
-	return nil
 }
 
 // SetBlocked records whether the person in a private chat blocked the bot.

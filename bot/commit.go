@@ -1,0 +1,114 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/prils-lazio/presidio/internal/store"
+)
+
+// committer persists the effects of many lanes' updates together: one
+// insert of all their outbox messages, then one bulk write of all their
+// sessions. Each lane waits for its own commit, so the order within a lane
+// and the rule "effects persisted before the update is done" are
+// unchanged; the store pays one round trip (on the embedded store, one
+// SQLite transaction) per batch instead of two per update.
+type committer struct {
+	store *store.Store
+	reqs  chan *commitReq
+	quit  chan struct{}
+	exit  chan struct{}
+}
+
+type commitReq struct {
+	entries []store.OutboxEntry
+	sess    *store.Session // nil: no session to save
+	fresh   []store.OutboxEntry
+	err     error
+	done    chan struct{}
+}
+
+// maxBatch bounds one commit; more lanes than that wait for the next.
+const maxBatch = 64
+
+func newCommitter(st *store.Store) *committer {
+	return &committer{store: st, reqs: make(chan *commitReq), quit: make(chan struct{}), exit: make(chan struct{})}
+}
+
+func (c *committer) start() { go c.loop() }
+
+func (c *committer) stop() {
+	close(c.quit)
+	<-c.exit
+}
+
+// commit persists entries, then sess, and returns the entries that were
+// new to the outbox. An error means nothing can be assumed persisted: the
+// lane retries the whole commit (entries are idempotent by id).
+func (c *committer) commit(ctx context.Context, entries []store.OutboxEntry, sess *store.Session) ([]store.OutboxEntry, error) {
+	req := &commitReq{entries: entries, sess: sess, done: make(chan struct{})}
+	select {
+	case c.reqs <- req:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-c.quit:
+		return nil, context.Canceled
+	}
+	<-req.done // the batch is bounded by the store's own timeout
+	return req.fresh, req.err
+}
+
+func (c *committer) loop() {
+	defer close(c.exit)
+	for {
+		var first *commitReq
+		select {
+		case first = <-c.reqs:
+		case <-c.quit:
+			return
+		}
+		batch := []*commitReq{first}
+	gather:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-c.reqs:
+				batch = append(batch, r)
+			default:
+				break gather
+			}
+		}
+		c.flush(batch)
+	}
+}
+
+func (c *committer) flush(batch []*commitReq) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var all []store.OutboxEntry
+	var sessions []*store.Session
+	for _, r := range batch {
+		all = append(all, r.entries...)
+		if r.sess != nil {
+			sessions = append(sessions, r.sess)
+		}
+	}
+	fresh, err := c.store.Enqueue(ctx, all)
+	if err == nil {
+		err = c.store.SaveSessions(ctx, sessions)
+	}
+	isFresh := make(map[string]bool, len(fresh))
+	for _, e := range fresh {
+		isFresh[e.ID] = true
+	}
+	for _, r := range batch {
+		r.err = err
+		if err == nil {
+			for _, e := range r.entries {
+				if isFresh[e.ID] {
+					r.fresh = append(r.fresh, e)
+				}
+			}
+		}
+		close(r.done)
+	}
+}
