@@ -99,13 +99,13 @@ func TestSandboxEscalation(t *testing.T) {
 	var closeData string
 	for _, row := range card.Buttons {
 		for _, b := range row {
-			if strings.HasPrefix(b.Data, "close") || strings.Contains(b.Data, ":close") {
+			if strings.HasPrefix(b.Data, "op:close:") {
 				closeData = b.Data
 			}
 		}
 	}
 	if closeData == "" {
-		closeData = card.Buttons[0][len(card.Buttons[0])-1].Data
+		t.Fatalf("no Close button on the card: %+v", card.Buttons)
 	}
 	api.post("/sandbox/api/operators/send", map[string]any{"thread": thread, "message_id": card.MessageID, "data": closeData})
 	entries := api.entries("/sandbox/api/transcript?user_id=6006")

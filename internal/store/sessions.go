@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"strings"
 	"time"
@@ -13,7 +14,17 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-const colSessions = "sessions"
+// Sessions are spread over sessionShards collections by lane: on the
+// embedded FerretDB a lookup or update by _id reads the whole collection
+// (its _id index is not used), so smaller collections keep the per-update
+// cost flat as the number of people grows. On MongoDB it changes nothing.
+const sessionShards = 32
+
+func (s *Store) sessions(lane string) *mongo.Collection {
+	h := fnv.New32a()
+	h.Write([]byte(lane))
+	return s.db.Collection(fmt.Sprintf("sessions_%02d", h.Sum32()%sessionShards))
+}
 
 // Session is the conversation state of one lane (a private chat, or a forum
 // topic of the operators' group). Only the lane that owns it writes it, so
@@ -40,7 +51,7 @@ type Session struct {
 
 // DeleteSession removes a lane's session document.
 func (s *Store) DeleteSession(ctx context.Context, lane string) error {
-	if _, err := s.db.Collection(colSessions).DeleteOne(ctx, bson.D{{Key: "_id", Value: lane}}); err != nil {
+	if _, err := s.sessions(lane).DeleteOne(ctx, bson.D{{Key: "_id", Value: lane}}); err != nil {
 		return fmt.Errorf("store: deleting session %s: %w", lane, err)
 	}
 	return nil
@@ -84,7 +95,7 @@ func (s *Store) ForgetChat(ctx context.Context, chatID int64) error {
 // LoadSession returns the lane's session, or a new empty one.
 func (s *Store) LoadSession(ctx context.Context, lane string, chatID int64) (*Session, error) {
 	var sess Session
-	err := s.db.Collection(colSessions).FindOne(ctx, bson.D{{Key: "_id", Value: lane}}).Decode(&sess)
+	err := s.sessions(lane).FindOne(ctx, bson.D{{Key: "_id", Value: lane}}).Decode(&sess)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return &Session{Lane: lane, ChatID: chatID}, nil
 	}
@@ -98,7 +109,7 @@ func (s *Store) LoadSession(ctx context.Context, lane string, chatID int64) (*Se
 // (SetBlocked), by the sender, so the two never overwrite each other.
 func (s *Store) SaveSession(ctx context.Context, sess *Session) error {
 	sess.UpdatedAt = time.Now().UTC()
-	_, err := s.db.Collection(colSessions).UpdateOne(ctx,
+	_, err := s.sessions(sess.Lane).UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: sess.Lane}},
 		bson.D{{Key: "$set", Value: sessionFields(sess)}},
 		options.UpdateOne().SetUpsert(true))
@@ -114,17 +125,25 @@ func (s *Store) SaveSessions(ctx context.Context, list []*Session) error {
 	if len(list) == 0 {
 		return nil
 	}
-	models := make([]mongo.WriteModel, len(list))
+	byShard := map[*mongo.Collection][]mongo.WriteModel{}
+	shards := map[string]*mongo.Collection{}
 	now := time.Now().UTC()
-	for i, sess := range list {
+	for _, sess := range list {
 		sess.UpdatedAt = now
-		models[i] = mongo.NewUpdateOneModel().
+		c := s.sessions(sess.Lane)
+		if prev, ok := shards[c.Name()]; ok {
+			c = prev
+		}
+		shards[c.Name()] = c
+		byShard[c] = append(byShard[c], mongo.NewUpdateOneModel().
 			SetFilter(bson.D{{Key: "_id", Value: sess.Lane}}).
 			SetUpdate(bson.D{{Key: "$set", Value: sessionFields(sess)}}).
-			SetUpsert(true)
+			SetUpsert(true))
 	}
-	if _, err := s.db.Collection(colSessions).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
-		return fmt.Errorf("store: saving %d sessions: %w", len(list), err)
+	for c, models := range byShard {
+		if _, err := c.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+			return fmt.Errorf("store: saving %d sessions: %w", len(models), err)
+		}
 	}
 	return nil
 }
@@ -141,7 +160,7 @@ func sessionFields(sess *Session) bson.D {
 
 // SetBlocked records whether the person in a private chat blocked the bot.
 func (s *Store) SetBlocked(ctx context.Context, lane string, chatID int64, blocked bool) error {
-	_, err := s.db.Collection(colSessions).UpdateOne(ctx,
+	_, err := s.sessions(lane).UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: lane}},
 		bson.D{
 			{Key: "$set", Value: bson.D{{Key: "blocked", Value: blocked}}},

@@ -1,0 +1,91 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prils-lazio/presidio/internal/telegramtest"
+)
+
+// A full course: the second person joins the waiting list; when the first
+// cancels, the second is offered the seat with a deadline and takes it;
+// the day before the start each enrolled person gets one reminder, however
+// often the scheduler runs.
+func TestWaitingListPromotionAndReminder(t *testing.T) {
+	d := startDesk(t, t.TempDir())
+	ctx := context.Background()
+	csv := "id,site,level,title,weekdays,start_time,end_time,start_date,end_date,seats,address\n" +
+		"tiny-a1,frascati,A1,Italiano A1 mini,Mo,15:00,17:00,2027-01-11,2027-06-30,1,Via di prova 1 Frascati\n"
+	if _, err := d.a.signup.Courses.Import(ctx, "tiny.csv", strings.NewReader(csv)); err != nil {
+		t.Fatal(err)
+	}
+	amina := telegramtest.User{ID: 6101, FirstName: "Amina", LanguageCode: "it"}
+	olena := telegramtest.User{ID: 6102, FirstName: "Olena", LanguageCode: "en"}
+	signUp := func(u telegramtest.User, name, phone string) {
+		for _, step := range []string{"/start", "/start course_tiny-a1"} {
+			d.settle(d.emu.SendText(u, step))
+		}
+		if last := d.last(u.ID); len(last.Buttons) > 0 && strings.HasPrefix(last.Buttons[0][0].Data, "consent:") {
+			d.press(u, u.ID, last.Buttons[0][0].Text)
+		}
+		d.settle(d.emu.SendText(u, name))
+		d.settle(d.emu.SendText(u, phone))
+	}
+	signUp(amina, "Amina Diallo", "3331234567")
+	if !strings.Contains(allText(d.emu.Sent(amina.ID)), d.texts.Text("it", "courses.enrolled", nil)) {
+		t.Fatalf("Amina not enrolled: %s", allText(d.emu.Sent(amina.ID)))
+	}
+	signUp(olena, "Olena Kovalenko", "+380671234567")
+	if !strings.Contains(d.last(olena.ID).Text+allText(d.emu.Sent(olena.ID)), "number 1") {
+		t.Fatalf("Olena not on the waiting list: %s", allText(d.emu.Sent(olena.ID)))
+	}
+
+	d.settle(d.emu.SendText(amina, "/mycourses"))
+	d.press(amina, amina.ID, "❌ "+d.texts.Text("it", "courses.cancel", nil))
+	d.press(amina, amina.ID, d.texts.Text("it", "forget.yes", nil))
+	offer := d.last(olena.ID)
+	if !strings.HasPrefix(offer.Text, d.texts.Text("en", "courses.offer", map[string]any{"Deadline": ""})[:20]) || len(offer.Buttons) == 0 {
+		t.Fatalf("no offer to Olena: %+v", offer)
+	}
+	d.press(olena, olena.ID, "✅ "+d.texts.Text("en", "courses.accept", nil))
+	if !strings.Contains(allText(d.emu.Sent(olena.ID)[len(d.emu.Sent(olena.ID))-2:]), d.texts.Text("en", "courses.enrolled", nil)) {
+		t.Fatalf("Olena's acceptance: %s", allText(d.emu.Sent(olena.ID)))
+	}
+	counts, _ := d.a.signup.Courses.Counts(ctx, "tiny-a1")
+	if counts.Enrolled != 1 || counts.Waiting != 0 {
+		t.Fatalf("counts: %+v", counts)
+	}
+
+	// The day before the start, twice: one reminder.
+	d.a.signup.Now = func() time.Time { return time.Date(2027, 1, 10, 18, 0, 0, 0, rome()) }
+	for range 2 {
+		entries, err := d.a.signup.Due(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.a.Runtime.Enqueue(ctx, entries); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for d.a.Runtime.Queued() > 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	reminders := strings.Count(allText(d.emu.Sent(olena.ID)), d.texts.Text("en", "courses.reminder", nil))
+	if reminders != 1 {
+		t.Fatalf("%d reminders, want 1", reminders)
+	}
+	if strings.Contains(allText(d.emu.Sent(amina.ID)), d.texts.Text("it", "courses.reminder", nil)) {
+		t.Fatal("a reminder for a cancelled enrolment")
+	}
+}
+
+func allText(sent []telegramtest.Sent) string {
+	var b strings.Builder
+	for _, m := range sent {
+		b.WriteString(m.Text + "\n")
+	}
+	return b.String()
+}
