@@ -31,7 +31,7 @@ func Actions(dir *directory.Directory, texts Catalog, now func() time.Time, cour
 		"courses.enrol": ActionFunc(func(ctx context.Context, call ActionCall, t Turn) (ActionResult, error) {
 			out, err := courses.Enrol(ctx, call.Vars, t.ChatID, t.Lang)
 			// The school has the name and phone now: the chat keeps nothing.
-			return ActionResult{Out: out, Vars: map[string]string{"course": "", "name": "", "phone": ""}}, err
+			return ActionResult{Out: out, Vars: map[string]string{"course": "", "name": "", "phone": "", "site": "", "level": ""}}, err
 		}),
 	}
 }

@@ -63,6 +63,9 @@ type Link struct {
 // Choice is one menu button.
 type Choice struct {
 	Text string // locale id
+	// Label is a literal label used instead of Text, for proper nouns that
+	// read the same in every language (a town's name).
+	Label string
 	Goto string
 	// Set stores a value when chosen ("level=A1").
 	Set  string
@@ -256,12 +259,12 @@ func (p *parser) choices(v *yaml.Node) []Choice {
 	}
 	var out []Choice
 	for _, item := range v.Content {
-		var c struct{ Text, Goto, Set string }
-		if err := item.Decode(&c); err != nil || c.Text == "" || c.Goto == "" {
-			p.errf(item, "a button needs text (a locale id) and goto")
+		var c struct{ Text, Label, Goto, Set string }
+		if err := item.Decode(&c); err != nil || (c.Text == "") == (c.Label == "") || c.Goto == "" {
+			p.errf(item, "a button needs goto and either text (a locale id) or label (a proper noun)")
 			continue
 		}
-		out = append(out, Choice{Text: c.Text, Goto: c.Goto, Set: c.Set, Line: item.Line})
+		out = append(out, Choice{Text: c.Text, Label: c.Label, Goto: c.Goto, Set: c.Set, Line: item.Line})
 	}
 	return out
 }

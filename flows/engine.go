@@ -169,8 +169,11 @@ func (e *Engine) Input(st *State, t Turn, in chat.Incoming) (Step, bool) {
 		}
 		want := labelKey(in.Text)
 		for _, c := range n.Buttons {
+			if c.Label != "" && labelKey(c.Label) == want {
+				return e.follow(st, t, f, c), true
+			}
 			for _, lang := range []string{t.Lang, "it"} {
-				if want != "" && labelKey(e.texts.Text(lang, c.Text, nil)) == want {
+				if want != "" && c.Label == "" && labelKey(e.texts.Text(lang, c.Text, nil)) == want {
 					return e.follow(st, t, f, c), true
 				}
 			}
@@ -347,7 +350,10 @@ func (r *run) menuButtons(f *Flow, n *Node) [][]chat.Button {
 	cols := max(1, n.Columns)
 	var rows [][]chat.Button
 	for i, c := range n.Buttons {
-		b := chat.Button{Text: r.text(c.Text, nil), Data: choiceData(f.ID, n.ID, i)}
+		b := chat.Button{Text: c.Label, Data: choiceData(f.ID, n.ID, i)}
+		if c.Label == "" {
+			b.Text = r.text(c.Text, nil)
+		}
 		if i%cols == 0 {
 			rows = append(rows, nil)
 		}

@@ -108,13 +108,19 @@ func (v *validator) node(f *Flow, n *Node) {
 		}
 		cols := max(1, n.Columns)
 		for i, c := range n.Buttons {
-			text(c.Line, c.Text)
+			if c.Label == "" {
+				text(c.Line, c.Text)
+			}
 			ref(c.Line, c.Goto)
 			if data := choiceData(f.ID, n.ID, i); len(data) > maxCallbackData {
 				v.errf(f, c.Line, "node %q: callback data %q is %d bytes (Telegram allows %d): use shorter ids", n.ID, data, len(data), maxCallbackData)
 			}
 			for _, lang := range v.texts.LanguageTags() {
-				if l := utf8.RuneCountInString(v.texts.Text(lang, c.Text, nil)); l > maxLabel[cols] {
+				label := c.Label
+				if label == "" {
+					label = v.texts.Text(lang, c.Text, nil)
+				}
+				if l := utf8.RuneCountInString(label); l > maxLabel[cols] {
 					v.errf(f, c.Line, "node %q: button %q is %d characters in %s: too long for %d per row (at most %d)", n.ID, c.Text, l, lang, cols, maxLabel[cols])
 				}
 			}

@@ -420,3 +420,25 @@ func rome() *time.Location {
 	}
 	return loc
 }
+
+// Only the operators' group reaches the desk: operator commands written in
+// another group (or by the person in their private chat) do nothing.
+func TestOperatorCommandsOnlyInTheOperatorsGroup(t *testing.T) {
+	d := startDesk(t, t.TempDir())
+	thread := d.openCase()
+	const otherGroup = -1009999
+	d.emu.CreateForumGroup(otherGroup, "Another group")
+	stranger := telegramtest.User{ID: 4242, FirstName: "Stranger"}
+	d.emu.AddMember(otherGroup, stranger, false)
+	d.settle(d.emu.SendGroupText(stranger, otherGroup, thread, "/take"))
+	d.settle(d.emu.SendGroupText(stranger, otherGroup, 0, "/close"))
+	if n := len(d.emu.Sent(otherGroup)); n != 0 {
+		t.Fatalf("the bot answered %d times in another group", n)
+	}
+	d.say("/take")
+	d.say("/close done")
+	c, _ := d.a.desk.Cases.Get(context.Background(), "C-000001")
+	if c.Status != "new" || c.Assignee.ID != "" {
+		t.Fatalf("a non-operator changed the case: %+v", c)
+	}
+}

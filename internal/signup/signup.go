@@ -91,12 +91,28 @@ func (s *Service) Pick(ctx context.Context, vars map[string]string, input *chat.
 			return nil, nil, false, err
 		}
 	}
-	list, err := s.open(ctx)
+	all, err := s.open(ctx)
 	if err != nil {
 		return nil, nil, false, err
 	}
-	if len(list) == 0 {
+	if len(all) == 0 {
 		return []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "courses.none", nil)}}, nil, true, nil
+	}
+	// The place and level chosen (or suggested by the quiz) narrow the
+	// list; when nothing matches, every course is shown with a note.
+	var list []courses.Course
+	for _, c := range all {
+		if (vars["site"] == "" || vars["site"] == "any" || c.Site == vars["site"]) && (vars["level"] == "" || string(c.Level) == vars["level"]) {
+			list = append(list, c)
+		}
+	}
+	out = nil
+	if vars["level"] != "" {
+		out = append(out, chat.Outgoing{ChatID: chatID, Text: s.Texts.Text(lang, "courses.your_level", map[string]any{"Level": s.Texts.Isolate(lang, vars["level"])})})
+	}
+	if len(list) == 0 {
+		out = append(out, chat.Outgoing{ChatID: chatID, Text: s.Texts.Text(lang, "courses.none_matching", nil)})
+		list = all
 	}
 	var rows [][]chat.Button
 	for i, c := range list {
@@ -105,7 +121,7 @@ func (s *Service) Pick(ctx context.Context, vars map[string]string, input *chat.
 		}
 		rows = append(rows, []chat.Button{{Text: label(c), Data: dataPick + c.ID}})
 	}
-	return []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "courses.choose", nil), Buttons: rows}}, nil, true, nil
+	return append(out, chat.Outgoing{ChatID: chatID, Text: s.Texts.Text(lang, "courses.choose", nil), Buttons: rows}), nil, true, nil
 }
 
 // describe is a course's details in the person's language.
