@@ -66,7 +66,7 @@ type Choice struct {
 	// Label is a literal label used instead of Text, for proper nouns that
 	// read the same in every language (a town's name).
 	Label string
-	Goto string
+	Goto  string
 	// Set stores a value when chosen ("level=A1").
 	Set  string
 	Line int

@@ -72,6 +72,9 @@ func startChild(ctx context.Context, o options, target, mode, emuURL, token stri
 		if dir := os.Getenv("PRESIDIO_LOCALES_DIR"); dir != "" {
 			env = append(env, "PRESIDIO_LOCALES_DIR="+dir)
 		}
+		if o.pprof {
+			env = append(env, envPprof+"=1")
+		}
 		if o.cpuProfile != "" {
 			env = append(env, envCPUProfile+"="+o.cpuProfile+"-"+mode+".pprof")
 		}

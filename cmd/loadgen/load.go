@@ -17,6 +17,9 @@ const (
 	modeRate       = "rate"
 )
 
+// maxWrongSamples is how many unexpected replies a report quotes.
+const maxWrongSamples = 3
+
 // replyTimeout is how long a measured message may wait for its reply before
 // it counts as lost.
 const replyTimeout = 30 * time.Second
@@ -29,9 +32,10 @@ var languageCodes = []string{"it", "en", "ar", "uk", "fr", "es", "ro", "ru", "zh
 // person is one simulated user with the messages they wait replies to.
 type person struct {
 	u telegramtest.User
-	// replies is how many messages the bot answers a plain text with, and
-	// expect the text of the last one (learned in the warm-up).
+	// replies is how many messages the bot answers a plain text with,
+	// sample their texts and expect the last one's (learned in the warm-up).
 	replies int
+	sample  []string
 	expect  string
 
 	mu      sync.Mutex
@@ -46,11 +50,13 @@ type exchange struct {
 	measured bool
 	done     chan struct{} // closed when the last reply arrived; may be nil
 
-	// absorb takes every reply (warm-up): got counts them, last is the
-	// last one's text, and done is closed at the first.
+	first time.Time // when the first reply arrived
+
+	// absorb takes every reply (warm-up): got counts them, texts are
+	// theirs, and done is closed at the first.
 	absorb bool
 	got    int
-	last   string
+	texts  []string
 }
 
 // tracker matches the emulator's deliveries to the exchanges waiting for
@@ -58,9 +64,11 @@ type exchange struct {
 type tracker struct {
 	people map[int64]*person // by chat id; read-only once the run starts
 
-	mu        sync.Mutex
-	latencies []time.Duration
-	lastReply time.Time
+	mu             sync.Mutex
+	latencies      []time.Duration // to the last reply
+	firstLatencies []time.Duration // to the first reply
+	lastReply      time.Time
+	wrongSamples   []string // the first unexpected replies, described
 
 	lastDelivery atomic.Int64 // unix nanoseconds
 
@@ -87,13 +95,16 @@ func (t *tracker) onSent(s telegramtest.Sent) {
 	x := p.waiting[0]
 	if x.absorb {
 		x.got++
-		x.last = s.Text
+		x.texts = append(x.texts, s.Text)
 		first := x.got == 1
 		p.mu.Unlock()
 		if first && x.done != nil {
 			close(x.done)
 		}
 		return
+	}
+	if x.first.IsZero() {
+		x.first = now
 	}
 	x.left--
 	finished := x.left == 0
@@ -103,7 +114,12 @@ func (t *tracker) onSent(s telegramtest.Sent) {
 	}
 	p.mu.Unlock()
 	if x.want != "" && finished && s.Text != x.want {
-		t.wrong.Add(1)
+		if t.wrong.Add(1) <= maxWrongSamples {
+			t.mu.Lock()
+			t.wrongSamples = append(t.wrongSamples, fmt.Sprintf("person %d (language code %s) expected %q, got %q",
+				p.u.ID, p.u.LanguageCode, shorten(x.want), shorten(s.Text)))
+			t.mu.Unlock()
+		}
 	}
 	if !finished {
 		return
@@ -111,6 +127,7 @@ func (t *tracker) onSent(s telegramtest.Sent) {
 	if x.measured {
 		t.mu.Lock()
 		t.latencies = append(t.latencies, now.Sub(x.sent))
+		t.firstLatencies = append(t.firstLatencies, x.first.Sub(x.sent))
 		if now.After(t.lastReply) {
 			t.lastReply = now
 		}
@@ -163,10 +180,12 @@ type load struct {
 	t      *tracker
 	people []*person
 	target string
-	seq    atomic.Int64 // makes every text unique
 }
 
-func (l *load) text() string { return "ciao " + strconv.FormatInt(l.seq.Add(1), 10) }
+// text is what people write: always the same greeting. (Presidio
+// understands free text: numbers such as 112 or words such as "casa" lead
+// to other answers, so no counter or variety is added.)
+func (l *load) text() string { return "ciao" }
 
 // want is the expected (last) reply to text from p.
 func (l *load) want(p *person, text string) string {
@@ -190,7 +209,7 @@ func (l *load) warmUp(ctx context.Context) error {
 		return fmt.Errorf("warm-up text: %w", err)
 	}
 	for i, p := range l.people {
-		p.replies, p.expect = xs[i].got, xs[i].last
+		p.replies, p.sample, p.expect = xs[i].got, xs[i].texts, xs[i].texts[len(xs[i].texts)-1]
 	}
 	return nil
 }

@@ -65,6 +65,7 @@ type options struct {
 	timeout    time.Duration
 	dataDir    string
 	cpuProfile string
+	pprof      bool
 	verbose    bool
 	args       []string
 }
@@ -95,6 +96,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "upper bound of one measurement (it stops early and says so)")
 	fs.StringVar(&o.dataDir, "data-dir", "", "parent folder of the embedded store's temporary folder (default: the system's temp folder)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write each Presidio child's CPU profile to `prefix`-<mode>.pprof (go tool pprof)")
+	fs.BoolVar(&o.pprof, "pprof", false, "serve net/http/pprof in each Presidio child (its address is logged to stderr)")
 	fs.BoolVar(&o.verbose, "v", false, "copy the children's logs to stderr")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: go run ./cmd/loadgen [flags]")

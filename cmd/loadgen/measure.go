@@ -71,6 +71,11 @@ func measure(ctx context.Context, o options, target, mode string, stderr io.Writ
 	if c.addr != "" {
 		logf("the bot serves http://%s/metrics", c.addr)
 	}
+	for _, line := range c.logs.lastLines(20) {
+		if strings.Contains(line, "pprof at ") {
+			logf("%s", line)
+		}
+	}
 	logf("warm-up: %d people send /start, then a text", o.users)
 	if err := l.warmUp(ctx); err != nil {
 		return nil, fmt.Errorf("%w\n%s's last output:\n%s", err, target, c.logs.String())
@@ -85,12 +90,12 @@ func measure(ctx context.Context, o options, target, mode string, stderr io.Writ
 		replies += p.replies
 	}
 	res.RepliesPerUpdate = float64(replies) / float64(len(l.people))
-	res.SampleReply = l.people[0].expect
-	if target == targetEcho {
-		res.SampleReply = "(the same text)"
-	}
-	if r := []rune(res.SampleReply); len(r) > 100 {
-		res.SampleReply = string(r[:100]) + "…"
+	for _, text := range l.people[0].sample {
+		text = shorten(text)
+		if target == targetEcho {
+			text = "(the same text)"
+		}
+		res.SampleReplies = append(res.SampleReplies, text)
 	}
 	var before map[string]float64
 	if target == targetPresidio {
@@ -105,6 +110,7 @@ func measure(ctx context.Context, o options, target, mode string, stderr io.Writ
 	res.RSSAfterWarmUpMiB = mib(rss0)
 	cpu0, _ := procCPU(pid)
 	self0 := selfCPU()
+	busy0, busyErr := machineBusy()
 	start := time.Now()
 
 	// Memory samples and progress while the load runs.
@@ -178,6 +184,7 @@ func measure(ctx context.Context, o options, target, mode string, stderr io.Writ
 	t.mu.Lock()
 	end := t.lastReply
 	lat := append([]time.Duration(nil), t.latencies...)
+	firstLat := append([]time.Duration(nil), t.firstLatencies...)
 	t.mu.Unlock()
 	if end.IsZero() {
 		end = time.Now()
@@ -194,7 +201,15 @@ func measure(ctx context.Context, o options, target, mode string, stderr io.Writ
 		res.UpdatesPerSecond = float64(res.Updates) / res.Seconds
 	}
 	res.Latency = percentiles(lat)
+	res.FirstReplyLatency = percentiles(firstLat)
 	res.WrongReplies = t.wrong.Load()
+	if res.WrongReplies > 0 {
+		t.mu.Lock()
+		for _, text := range t.wrongSamples {
+			res.Notes = append(res.Notes, "unexpected reply: "+text)
+		}
+		t.mu.Unlock()
+	}
 	res.UnmatchedReplies = t.unmatched.Load()
 
 	rss1, peak, err := procMemory(pid)
@@ -207,6 +222,13 @@ func measure(ctx context.Context, o options, target, mode string, stderr io.Writ
 		res.ChildCPUPercent = 100 * (cpu1 - cpu0).Seconds() / time.Since(start).Seconds()
 	}
 	res.LoadgenCPUPercent = 100 * (selfCPU() - self0).Seconds() / time.Since(start).Seconds()
+	if busy1, err := machineBusy(); err == nil && busyErr == nil {
+		machine := 100 * (busy1 - busy0).Seconds() / time.Since(start).Seconds()
+		res.OtherCPUPercent = max(0, machine-res.ChildCPUPercent-res.LoadgenCPUPercent)
+		if res.OtherCPUPercent > 10 {
+			res.Notes = append(res.Notes, fmt.Sprintf("other processes used %.0f%% of a core during the run: the figures are disturbed", res.OtherCPUPercent))
+		}
+	}
 
 	if target == targetPresidio {
 		after, err := c.metrics(ctx)
@@ -327,4 +349,12 @@ func histogramSummary(before, after map[string]float64, name string) *HistogramS
 		P50Ms:  upTo(0.5),
 		P99Ms:  upTo(0.99),
 	}
+}
+
+// shorten cuts a reply text for the report.
+func shorten(text string) string {
+	if r := []rune(text); len(r) > 80 {
+		return string(r[:80]) + "…"
+	}
+	return text
 }

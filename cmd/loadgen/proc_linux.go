@@ -116,3 +116,31 @@ func memTotal() int64 {
 	}
 	return 0
 }
+
+// machineBusy returns the CPU time all processors have spent busy (not
+// idle, not waiting for I/O) since boot, from /proc/stat.
+func machineBusy() (time.Duration, error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, err
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 6 || f[0] != "cpu" {
+		return 0, fmt.Errorf("/proc/stat: unexpected format")
+	}
+	var busy int64
+	for i, v := range f[1:] {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("/proc/stat: unexpected format")
+		}
+		// user nice system idle iowait irq softirq steal guest guest_nice:
+		// guest time is already counted in user and nice.
+		if i == 3 || i == 4 || i >= 8 {
+			continue
+		}
+		busy += n
+	}
+	return time.Duration(busy) * time.Second / clockTick, nil
+}

@@ -23,3 +23,5 @@ func selfCPU() time.Duration { return 0 }
 func cpuModel() string { return "" }
 
 func memTotal() int64 { return 0 }
+
+func machineBusy() (time.Duration, error) { return 0, errNoProc }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strconv"
 	"strings"
 )
 
@@ -19,17 +20,20 @@ type Result struct {
 	// their full, checked or not, reply; Lost how many got none in time.
 	Sent int64 `json:"sent"`
 	// RepliesPerUpdate is how many messages answer one plain text (the
-	// last one is timed), SampleReply the first person's last one.
-	RepliesPerUpdate float64 `json:"replies_per_update"`
-	SampleReply      string  `json:"sample_reply"`
-	Updates          int64   `json:"updates"`
-	Lost             int64   `json:"lost"`
+	// last one is timed), SampleReplies the first person's (shortened).
+	RepliesPerUpdate float64  `json:"replies_per_update"`
+	SampleReplies    []string `json:"sample_replies"`
+	Updates          int64    `json:"updates"`
+	Lost             int64    `json:"lost"`
 	// Seconds from the first measured send to the last reply.
 	Seconds          float64 `json:"seconds"`
 	UpdatesPerSecond float64 `json:"updates_per_second"`
 	// Latency from queuing an update in the emulator to its reply arriving
 	// there, in milliseconds.
 	Latency Percentiles `json:"latency_ms"`
+	// FirstReplyLatency is the same to the first reply (when a text is
+	// answered with several messages).
+	FirstReplyLatency Percentiles `json:"first_reply_latency_ms"`
 	// ScheduleLag is how late loadgen sent against the schedule (rate
 	// mode), in milliseconds: large values mean loadgen itself fell behind.
 	ScheduleLag *Percentiles `json:"schedule_lag_ms,omitempty"`
@@ -46,12 +50,15 @@ type Result struct {
 	StoreCommandsPerUpdate *float64          `json:"store_commands_per_update,omitempty"`
 	DataDirMiB             float64           `json:"data_dir_mib,omitempty"`
 	// CPU used over the measurement, in percent of one core.
-	ChildCPUPercent   float64  `json:"child_cpu_percent"`
-	LoadgenCPUPercent float64  `json:"loadgen_cpu_percent"`
-	WrongReplies      int64    `json:"wrong_replies"`
-	UnmatchedReplies  int64    `json:"unmatched_replies"`
-	ChildWarnings     int      `json:"child_warnings"`
-	Notes             []string `json:"notes,omitempty"`
+	ChildCPUPercent   float64 `json:"child_cpu_percent"`
+	LoadgenCPUPercent float64 `json:"loadgen_cpu_percent"`
+	// OtherCPUPercent is what the rest of the machine used meanwhile
+	// (kernel work on their behalf included).
+	OtherCPUPercent  float64  `json:"other_cpu_percent"`
+	WrongReplies     int64    `json:"wrong_replies"`
+	UnmatchedReplies int64    `json:"unmatched_replies"`
+	ChildWarnings    int      `json:"child_warnings"`
+	Notes            []string `json:"notes,omitempty"`
 }
 
 // Percentiles in milliseconds.
@@ -121,20 +128,28 @@ func writeMarkdown(w io.Writer, command string, results []*Result) {
 			r.Latency.P50, r.Latency.P90, r.Latency.P99, r.Latency.Max, rt, r.Lost, r.WrongReplies)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| target | mode | peak RSS (VmHWM) MiB | RSS after warm-up | RSS at 10% | RSS at 50% | RSS at 100% | max RSS sample | bot CPU % | loadgen CPU % | store files MiB |")
-	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+	fmt.Fprintln(w, "| target | mode | peak RSS (VmHWM) MiB | RSS after warm-up | RSS at 10% | RSS at 50% | RSS at 100% | max RSS sample | bot CPU % | loadgen CPU % | other CPU % | store files MiB |")
+	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 	for _, r := range results {
 		files := "–"
 		if r.DataDirMiB > 0 {
 			files = fmt.Sprintf("%.1f", r.DataDirMiB)
 		}
-		fmt.Fprintf(w, "| %s | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f | %s |\n",
+		fmt.Fprintf(w, "| %s | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f | %.0f | %s |\n",
 			r.Target, r.Mode, r.PeakRSSMiB, r.RSSAfterWarmUpMiB, r.RSSMiB.P10, r.RSSMiB.P50, r.RSSMiB.P100, r.RSSMiB.Max,
-			r.ChildCPUPercent, r.LoadgenCPUPercent, files)
+			r.ChildCPUPercent, r.LoadgenCPUPercent, r.OtherCPUPercent, files)
 	}
 	var notes []string
 	for _, r := range results {
-		notes = append(notes, fmt.Sprintf("%s %s: a plain text was answered with %.2g message(s); the first person's: %q", r.Target, r.Mode, r.RepliesPerUpdate, r.SampleReply))
+		quoted := make([]string, len(r.SampleReplies))
+		for i, t := range r.SampleReplies {
+			quoted[i] = strconv.Quote(t)
+		}
+		notes = append(notes, fmt.Sprintf("%s %s: a plain text was answered with %.3g message(s) (the last one is timed); the first person's: %s", r.Target, r.Mode, r.RepliesPerUpdate, strings.Join(quoted, ", ")))
+		if r.RepliesPerUpdate > 1 {
+			f := r.FirstReplyLatency
+			notes = append(notes, fmt.Sprintf("%s %s: to the first reply: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms", r.Target, r.Mode, f.P50, f.P90, f.P99, f.Max))
+		}
 		if h := r.BotProcessing; h != nil {
 			notes = append(notes, fmt.Sprintf("%s %s: inside the bot, from lane start to replies and session persisted (presidio_update_processing_seconds): mean %.1f ms, p50 ≤ %g ms, p99 ≤ %g ms", r.Target, r.Mode, h.MeanMs, h.P50Ms, h.P99Ms))
 		}

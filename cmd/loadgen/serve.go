@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	httppprof "net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -26,6 +29,7 @@ const (
 	envEmuURL     = "LOADGEN_EMULATOR_URL"
 	envToken      = "LOADGEN_TOKEN"
 	envCPUProfile = "LOADGEN_CPUPROFILE"
+	envPprof      = "LOADGEN_PPROF"
 )
 
 // readyPrefix starts the line a child prints on stdout once it serves:
@@ -55,6 +59,13 @@ func servePresidio() int {
 		return 1
 	}
 	defer stopProfile()
+
+	if os.Getenv(envPprof) != "" {
+		if err := servePprof(); err != nil {
+			fmt.Fprintf(os.Stderr, "presidio: %v\n", err)
+			return 1
+		}
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -122,4 +133,21 @@ func startCPUProfile() (stop func(), err error) {
 		_ = f.Close()
 		fmt.Fprintf(os.Stderr, "presidio: wrote the CPU profile of %s to %s\n", time.Since(start).Round(time.Second), path)
 	}, nil
+}
+
+// servePprof serves net/http/pprof on a free loopback port, for looking
+// at the bot's heap and goroutines during a run (loadgen -pprof).
+func servePprof() error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("pprof: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", httppprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", httppprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", httppprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", httppprof.Trace)
+	fmt.Fprintf(os.Stderr, "presidio: pprof at http://%s/debug/pprof/\n", ln.Addr())
+	go func() { _ = http.Serve(ln, mux) }()
+	return nil
 }
