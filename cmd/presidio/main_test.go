@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -171,4 +172,32 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// `presidio courses import` and `presidio directory import` refuse a bad
+// file with FILE:LINE for every problem, exit 1, and import nothing.
+func TestCatalogueImportsRefuseBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	environment := env(map[string]string{"PRESIDIO_DATA_DIR": dir})
+	bad := filepath.Join(dir, "courses.csv")
+	os.WriteFile(bad, []byte("id,site,level,title,weekdays,start_time,end_time,start_date,end_date,seats,address\n"+
+		"a1,frascati,A1,Corso,Mo,15:00,17:00,2027-01-11,2027-06-30,20,Via 1\n"+
+		"a2,frascati,Z9,Corso,Xx,25:00,17:00,2027-13-11,2027-06-30,0,Via 2\n"), 0o600)
+	var out, errOut bytes.Buffer
+	if code := run([]string{"courses", "import", bad}, environment, &out, &errOut); code != 1 {
+		t.Fatalf("exit %d, stderr %s", code, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), bad+":3: ") {
+		t.Fatalf("no FILE:LINE error: %s", errOut.String())
+	}
+	out.Reset()
+	if code := run([]string{"courses", "export"}, environment, &out, io.Discard); code != 0 || strings.Contains(out.String(), "a1,") {
+		t.Fatalf("something was imported from a refused file (exit %d): %s", code, out.String())
+	}
+	badDir := filepath.Join(dir, "services.csv")
+	os.WriteFile(badDir, []byte("id,name,category,provider_type,municipality,description_it\nx,X,nonsense,public,Frascati,Descrizione\n"), 0o600)
+	errOut.Reset()
+	if code := run([]string{"directory", "import", badDir}, environment, io.Discard, &errOut); code != 1 || !strings.Contains(errOut.String(), badDir+":2: ") {
+		t.Fatalf("directory import: exit %d, %s", code, errOut.String())
+	}
 }

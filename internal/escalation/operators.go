@@ -85,7 +85,7 @@ func (s *Service) toPerson(ctx context.Context, c cases.Case, in chat.Incoming, 
 		return nil, err
 	}
 	var out []chat.Outgoing
-	if c.Status == cases.StatusNew { // answering a case takes it, as in any helpdesk
+	if c.Assignee.ID == "" && c.Status != cases.StatusClosed { // answering a case takes it, as in any helpdesk
 		taken, err := s.take(ctx, c.ID, op)
 		if err != nil {
 			return nil, err
@@ -95,7 +95,7 @@ func (s *Service) toPerson(ctx context.Context, c cases.Case, in chat.Incoming, 
 			return nil, err
 		}
 	}
-	if c.Status == cases.StatusTaken || c.Status == cases.StatusReferred {
+	if c.Status == cases.StatusTaken {
 		if _, err := s.Cases.SetWaiting(ctx, c.ID, true); err != nil {
 			return nil, err
 		}
