@@ -8,6 +8,7 @@ import (
 
 	"github.com/prils-lazio/presidio/bot"
 	"github.com/prils-lazio/presidio/flows"
+	"github.com/prils-lazio/presidio/internal/chat"
 	"github.com/prils-lazio/presidio/locales"
 )
 
@@ -42,7 +43,7 @@ func TestEveryNodeReachableInEveryLanguage(t *testing.T) {
 				continue
 			}
 			visited[data] = true
-			st := &flows.State{}
+			st := &flows.State{Consent: "yes"}
 			tu := flows.Turn{ChatID: 1, Lang: lang}
 			var step flows.Step
 			switch data {
@@ -57,8 +58,36 @@ func TestEveryNodeReachableInEveryLanguage(t *testing.T) {
 					t.Fatalf("%s: button %q does nothing", lang, data)
 				}
 			}
-			for _, v := range step.Visited {
-				seen[v] = true
+			// Run actions (as no-ops) and answer questions with valid sample
+			// answers, so the nodes after them are walked too.
+			for guard := 0; guard < 20; guard++ {
+				for _, v := range step.Visited {
+					seen[v] = true
+				}
+				if step.Action != nil {
+					more := e.Resume(st, tu, flows.ActionResult{})
+					more.Out = append(step.Out, more.Out...)
+					step = more
+					continue
+				}
+				n := defs[st.Flow].Nodes[st.Node]
+				if n == nil || n.Kind != "question" {
+					break
+				}
+				answer := map[string]chat.Incoming{
+					"name":     {Kind: chat.KindText, Text: "Amina Diallo"},
+					"phone":    {Kind: chat.KindText, Text: "+39 333 123 4567"},
+					"text":     {Kind: chat.KindText, Text: "testo"},
+					"number":   {Kind: chat.KindText, Text: "3"},
+					"location": {Kind: chat.KindLocation, Location: &chat.Location{Latitude: 41.8, Longitude: 12.68}},
+					"contact":  {Kind: chat.KindContact, Contact: "+393331234567"},
+				}[n.Input]
+				more, ok := e.Input(st, tu, answer)
+				if !ok {
+					t.Fatalf("%s: a valid answer to %s:%s was refused", lang, st.Flow, st.Node)
+				}
+				more.Out = append(step.Out, more.Out...)
+				step = more
 			}
 			for _, m := range step.Out {
 				if strings.Contains(m.Text, "[") && strings.Contains(m.Text, ".") && strings.HasPrefix(strings.TrimSpace(m.Text), "[") {
