@@ -59,6 +59,10 @@ type Bot struct {
 	Rights Rights
 	// Courses serves /mycourses and course buttons (nil: none).
 	Courses CourseDesk
+	// Observe receives anonymous facts for the observatory: a topic was
+	// read ("topic_view"), a question was not understood ("unmatched"), a
+	// person asked for a counsellor ("escalation"). nil: none.
+	Observe func(ctx context.Context, kind, lang, topic, site string, chatID int64)
 }
 
 // intentFlows maps understood intents to the flow that answers them.
@@ -153,11 +157,32 @@ func (b *Bot) Handle(ctx context.Context, sess *store.Session, in chat.Incoming)
 			step = Step{Out: []chat.Outgoing{{ChatID: in.ChatID, Text: b.Texts.Text(t.Lang, "update.unsupported_media", nil)}}}
 		}
 	}
-	out, err := b.runActions(ctx, &st, t, step)
+	out, visited, err := b.runActions(ctx, &st, t, step)
 	if err != nil {
 		return nil, err
 	}
+	b.observe(ctx, &st, t, visited, step.unmatched)
 	return out, nil
+}
+
+// observe reports what the person was shown: the topics opened, and a
+// request for a counsellor.
+func (b *Bot) observe(ctx context.Context, st *State, t Turn, visited []string, unmatched bool) {
+	if b.Observe == nil {
+		return
+	}
+	if unmatched {
+		b.Observe(ctx, "unmatched", t.Lang, "", st.Site, t.ChatID)
+	}
+	for _, v := range visited {
+		flow, node, _ := strings.Cut(v, ":")
+		switch {
+		case flow == "human" && node == "escalate":
+			b.Observe(ctx, "escalation", t.Lang, st.Vars["topic"], st.Site, t.ChatID)
+		case !utilityFlows[flow] && b.Engine.flows[flow] != nil && node == b.Engine.flows[flow].Start:
+			b.Observe(ctx, "topic_view", t.Lang, flow, st.Site, t.ChatID)
+		}
+	}
 }
 
 func (b *Bot) now() time.Time {
@@ -174,26 +199,28 @@ func (b *Bot) idle() time.Duration {
 	return 72 * time.Hour
 }
 
-// runActions runs the actions a step asks for until the flow waits.
-func (b *Bot) runActions(ctx context.Context, st *State, t Turn, step Step) ([]chat.Outgoing, error) {
-	out := step.Out
+// runActions runs the actions a step asks for until the flow waits, and
+// returns every message and every node visited on the way.
+func (b *Bot) runActions(ctx context.Context, st *State, t Turn, step Step) ([]chat.Outgoing, []string, error) {
+	out, visited := step.Out, step.Visited
 	for i := 0; step.Action != nil && i < 10; i++ {
 		a := b.Actions[step.Action.Name]
 		if a == nil {
-			return nil, fmt.Errorf("flows: action %q is not registered", step.Action.Name)
+			return nil, nil, fmt.Errorf("flows: action %q is not registered", step.Action.Name)
 		}
 		res, err := a.Run(ctx, *step.Action, t)
 		if err != nil {
-			return nil, fmt.Errorf("flows: action %s: %w", step.Action.Name, err)
+			return nil, nil, fmt.Errorf("flows: action %s: %w", step.Action.Name, err)
 		}
 		t.CallbackID = ""
 		step = b.Engine.Resume(st, t, res)
 		out = append(out, step.Out...)
+		visited = append(visited, step.Visited...)
 	}
 	if len(out) > 0 && t.CallbackID != "" && out[0].CallbackID == "" {
 		out[0].CallbackID = t.CallbackID
 	}
-	return out, nil
+	return out, visited, nil
 }
 
 func (b *Bot) command(st *State, t Turn, in chat.Incoming, cmd, arg string, first, matched bool) Step {
@@ -402,7 +429,7 @@ func (b *Bot) input(st *State, t Turn, in chat.Incoming) Step {
 	}
 	s := b.Engine.MainMenu(st, t)
 	sorry := b.say(t, "understand.not_understood")
-	return Step{Out: append([]chat.Outgoing{sorry}, s.Out...)}
+	return Step{Out: append([]chat.Outgoing{sorry}, s.Out...), Visited: s.Visited, unmatched: true}
 }
 
 func (b *Bot) welcomeBack(t Turn) Step {

@@ -33,6 +33,8 @@ type Step struct {
 	Visited []string
 	// Action, when set, must be run and its result given to Resume.
 	Action *ActionCall
+	// unmatched marks free text that was not understood.
+	unmatched bool
 }
 
 // ActionCall asks the caller to run a registered action.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/prils-lazio/presidio/bot"
 	"github.com/prils-lazio/presidio/internal/config"
+	"github.com/prils-lazio/presidio/internal/observatory"
 	"github.com/prils-lazio/presidio/internal/telegramtest"
 	"github.com/prils-lazio/presidio/locales"
 )
@@ -440,5 +441,36 @@ func TestOperatorCommandsOnlyInTheOperatorsGroup(t *testing.T) {
 	c, _ := d.a.desk.Cases.Get(context.Background(), "C-000001")
 	if c.Status != "new" || c.Assignee.ID != "" {
 		t.Fatalf("a non-operator changed the case: %+v", c)
+	}
+}
+
+// What people ask leaves anonymous events for the observatory: the topic
+// opened, the request for a counsellor, a question not understood — with
+// no chat id, name or text in them.
+func TestObservatoryEvents(t *testing.T) {
+	d := startDesk(t, t.TempDir())
+	d.openCase()
+	other := telegramtest.User{ID: 5006, FirstName: "Ali", LanguageCode: "ar"}
+	d.settle(d.emu.SendText(other, "/start"))
+	d.settle(d.emu.SendText(other, "xqzv blorp")) // no case open: it goes to understanding
+	table, err := observatory.NewReader(d.a.Store).Report(context.Background(), time.Now().Add(-time.Hour), time.Now().Add(time.Hour), observatory.KindDim, observatory.Topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, r := range table.Rows {
+		got[strings.Join(r.Keys, "/")] += r.Events
+	}
+	if got["topic_view/permits"] != 1 || got["escalation/permits"] != 1 || got["unmatched/"] != 1 {
+		t.Fatalf("events: %v", got)
+	}
+	traces, err := scanAll(context.Background(), d.a.Store, []string{"xqzv", "Olena"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range traces {
+		if strings.HasPrefix(tr, "observatory_events") {
+			t.Errorf("personal data in an event: %s", tr)
+		}
 	}
 }

@@ -82,6 +82,10 @@ func (a *App) flowsHandler(ctx context.Context, texts *locales.Catalog) (bot.Han
 		Rights:     rights{store: a.Store, cases: caseStore, desk: a.desk, texts: texts, courses: catalogue},
 		Courses:    a.signup,
 	}
+	if a.observe, err = a.observer(); err != nil {
+		return nil, err
+	}
+	people.Observe = a.observe
 	return router{private: people, operators: a.desk, operatorChat: a.operatorChat()}, nil
 }
 

@@ -1,0 +1,297 @@
+// Package console is the web console of the help points at /console/:
+// operators answer cases, coordinators and operators keep the directory,
+// schools read their courses' enrolments, partners read the directory and
+// send referral notes. Pages are server-rendered html/template, light enough
+// for a cheap phone, with no front-end build.
+//
+// Security: bcrypt passwords (console_users), an HttpOnly SameSite=Lax
+// session cookie (Secure over HTTPS) that expires after SessionIdle without
+// requests, a CSRF token on every form (a POST without it gets 403), login
+// attempts limited per account and per address (429), and an append-only
+// audit log (console_audit) of every view or change of personal data.
+package console
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prils-lazio/presidio/internal/cases"
+	"github.com/prils-lazio/presidio/internal/courses"
+	"github.com/prils-lazio/presidio/internal/directory"
+)
+
+// CaseStore is what the console needs of the case store (*cases.Cases).
+type CaseStore interface {
+	List(ctx context.Context, f cases.Filter) ([]cases.Case, error)
+	Get(ctx context.Context, id string) (cases.Case, error)
+	Messages(ctx context.Context, caseID string) ([]cases.Message, error)
+	Take(ctx context.Context, caseID string, op cases.Operator) (winner cases.Operator, won bool, err error)
+	Close(ctx context.Context, caseID, outcome string, by cases.Operator) (cases.Case, error)
+	Refer(ctx context.Context, caseID, serviceID string, by cases.Operator, note string) (cases.Case, error)
+	// AddMessage stores operators' internal notes (DirNote).
+	AddMessage(ctx context.Context, m cases.Message) (bool, error)
+}
+
+// Replier sends an operator's reply to the person of a case (the app does
+// it through the escalation desk and the bot's persisted outbox).
+type Replier interface {
+	Reply(ctx context.Context, caseID string, op cases.Operator, text string) error
+}
+
+// ReplierFunc adapts a function to Replier.
+type ReplierFunc func(ctx context.Context, caseID string, op cases.Operator, text string) error
+
+// Reply calls f.
+func (f ReplierFunc) Reply(ctx context.Context, caseID string, op cases.Operator, text string) error {
+	return f(ctx, caseID, op, text)
+}
+
+// DirectoryStore is what the console needs of the directory
+// (*directory.Directory).
+type DirectoryStore interface {
+	List(ctx context.Context, f directory.Filter) ([]directory.Service, error)
+	Get(ctx context.Context, id string) (directory.Service, error)
+	Upsert(ctx context.Context, services []directory.Service) (directory.UpsertResult, error)
+	Retire(ctx context.Context, id string) error
+	Import(ctx context.Context, name string, r io.Reader) (directory.UpsertResult, error)
+	Export(ctx context.Context, w io.Writer) error
+}
+
+// CourseStore is what the console needs of the courses (*courses.Courses
+// has all but Enrolments, which lists the enrolled people of one course).
+type CourseStore interface {
+	List(ctx context.Context) ([]courses.Course, error)
+	ListBySite(ctx context.Context, site string) ([]courses.Course, error)
+	Get(ctx context.Context, id string) (courses.Course, error)
+	Counts(ctx context.Context, courseID string) (courses.Counts, error)
+	Enrolments(ctx context.Context, courseID string) ([]courses.Enrolment, error)
+}
+
+// Accounts checks logins and reads accounts (*Users).
+type Accounts interface {
+	Authenticate(ctx context.Context, name, password string) (User, error)
+	Get(ctx context.Context, name string) (User, error)
+}
+
+// Texts localizes the console (locales.Catalog does). Every id starts with
+// "console."; DefaultTexts has them all in Italian and English.
+type Texts interface {
+	Text(lang, id string, data map[string]any) string
+}
+
+// Config is what a Console is built from. Cases, Directory and Courses
+// may be nil: their pages then answer 404.
+type Config struct {
+	Accounts  Accounts
+	Audit     Audit
+	Cases     CaseStore
+	Replier   Replier
+	Directory DirectoryStore
+	Courses   CourseStore
+	// Notes keeps partners' referral notes (nil: the page is off).
+	Notes NoteStore
+	// Texts defaults to DefaultTexts().
+	Texts Texts
+	// Prefix is where the console is mounted; default "/console".
+	Prefix string
+	// TrustProxy trusts X-Forwarded-Proto and X-Forwarded-For (set it
+	// only behind a reverse proxy that sets them).
+	TrustProxy bool
+	// SessionIdle ends a session after this long without requests;
+	// default 8 hours.
+	SessionIdle time.Duration
+	// LoginLimit failed logins per LoginWindow, per account and per
+	// address, then 429; default 5 per 15 minutes.
+	LoginLimit  int
+	LoginWindow time.Duration
+	Now         func() time.Time
+	Log         *slog.Logger
+}
+
+// Console is the http.Handler of the console.
+type Console struct {
+	cfg     Config
+	mux     *http.ServeMux
+	limiter *limiter
+
+	mu       sync.Mutex
+	sessions map[string]*session
+}
+
+type session struct {
+	user     string
+	csrf     string
+	lastSeen time.Time
+}
+
+// New returns the console. Accounts and Audit are required.
+func New(cfg Config) *Console {
+	if cfg.Prefix == "" {
+		cfg.Prefix = "/console"
+	}
+	cfg.Prefix = strings.TrimRight(cfg.Prefix, "/")
+	if cfg.Texts == nil {
+		cfg.Texts = DefaultTexts()
+	}
+	if cfg.SessionIdle <= 0 {
+		cfg.SessionIdle = 8 * time.Hour
+	}
+	if cfg.LoginLimit <= 0 {
+		cfg.LoginLimit = 5
+	}
+	if cfg.LoginWindow <= 0 {
+		cfg.LoginWindow = 15 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	c := &Console{cfg: cfg, sessions: map[string]*session{}, limiter: newLimiter(cfg.LoginLimit, cfg.LoginWindow)}
+	c.routes()
+	return c
+}
+
+// ServeHTTP serves every path under the prefix.
+func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'")
+	c.mux.ServeHTTP(w, r)
+}
+
+const (
+	sessionCookie = "presidio_console"
+	loginCookie   = "presidio_console_login"
+	langCookie    = "presidio_console_lang"
+)
+
+func (c *Console) secure(r *http.Request) bool {
+	return r.TLS != nil || (c.cfg.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"))
+}
+
+func (c *Console) clientAddr(r *http.Request) string {
+	if c.cfg.TrustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			parts := strings.Split(xff, ",")
+			return strings.TrimSpace(parts[len(parts)-1])
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (c *Console) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{
+		Name: name, Value: value, Path: c.cfg.Prefix + "/", MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.secure(r),
+	})
+}
+
+// newSession starts a session for the user and returns its token.
+func (c *Console) newSession(user string) string {
+	now := c.cfg.Now()
+	s := &session{user: user, csrf: randomToken(24), lastSeen: now}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for tok, old := range c.sessions { // drop expired ones
+		if now.Sub(old.lastSeen) > c.cfg.SessionIdle {
+			delete(c.sessions, tok)
+		}
+	}
+	tok := randomToken(32)
+	c.sessions[tok] = s
+	return tok
+}
+
+// session returns the request's live session (touching it) or nil.
+func (c *Console) session(r *http.Request) (string, *session) {
+	ck, err := r.Cookie(sessionCookie)
+	if err != nil || ck.Value == "" {
+		return "", nil
+	}
+	now := c.cfg.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.sessions[ck.Value]
+	if !ok {
+		return "", nil
+	}
+	if now.Sub(s.lastSeen) > c.cfg.SessionIdle {
+		delete(c.sessions, ck.Value)
+		return "", nil
+	}
+	s.lastSeen = now
+	return ck.Value, s
+}
+
+func (c *Console) endSession(token string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.sessions, token)
+}
+
+// limiter counts failed logins per key in a sliding window.
+type limiter struct {
+	mu     sync.Mutex
+	limit  int
+	window time.Duration
+	fails  map[string][]time.Time
+}
+
+func newLimiter(limit int, window time.Duration) *limiter {
+	return &limiter{limit: limit, window: window, fails: map[string][]time.Time{}}
+}
+
+func (l *limiter) recent(key string, now time.Time) []time.Time {
+	ts := l.fails[key]
+	i := 0
+	for i < len(ts) && now.Sub(ts[i]) >= l.window {
+		i++
+	}
+	ts = ts[i:]
+	if len(ts) == 0 {
+		delete(l.fails, key)
+	} else {
+		l.fails[key] = ts
+	}
+	return ts
+}
+
+// blocked reports whether any key has reached the limit.
+func (l *limiter) blocked(now time.Time, keys ...string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		if len(l.recent(k, now)) >= l.limit {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *limiter) fail(now time.Time, keys ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.fails) > 100000 { // bound memory under a flood
+		for k := range l.fails {
+			l.recent(k, now)
+		}
+	}
+	for _, k := range keys {
+		l.fails[k] = append(l.recent(k, now), now)
+	}
+}

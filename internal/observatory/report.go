@@ -1,0 +1,296 @@
+package observatory
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/prils-lazio/presidio/internal/store"
+)
+
+// Dimension is what a report groups events by.
+type Dimension string
+
+// The dimensions of reports. Day, Week and Month are periods (UTC):
+// "2025-03-01", ISO week "2025-W09", "2025-03".
+const (
+	Day          Dimension = "day"
+	Week         Dimension = "week"
+	Month        Dimension = "month"
+	Lang         Dimension = "lang"
+	Topic        Dimension = "topic"
+	HelpPoint    Dimension = "help_point"
+	Municipality Dimension = "municipality"
+	Bucket       Dimension = "bucket"
+	KindDim      Dimension = "kind"
+)
+
+var dimensions = []Dimension{Day, Week, Month, Lang, Topic, HelpPoint, Municipality, Bucket, KindDim}
+
+// Valid reports whether d is one of the dimensions of this package.
+func (d Dimension) Valid() bool { return slices.Contains(dimensions, d) }
+
+// IsPeriod reports whether d is Day, Week or Month.
+func (d Dimension) IsPeriod() bool { return d == Day || d == Week || d == Month }
+
+// ParseDimensions reads a comma-separated list ("week,topic"); an empty
+// string is no dimension. Unknown or repeated dimensions are errors.
+func ParseDimensions(s string) ([]Dimension, error) {
+	var out []Dimension
+	for f := range strings.SplitSeq(s, ",") {
+		d := Dimension(strings.TrimSpace(f))
+		if d == "" {
+			continue
+		}
+		if !d.Valid() {
+			return nil, fmt.Errorf("observatory: unknown dimension %q", d)
+		}
+		if slices.Contains(out, d) {
+			return nil, fmt.Errorf("observatory: dimension %q twice", d)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// key returns e's value for d (empty when the event has none).
+func (d Dimension) key(e Event) string {
+	t := e.At.UTC()
+	switch d {
+	case Day:
+		return t.Format(time.DateOnly)
+	case Week:
+		y, w := t.ISOWeek()
+		return fmt.Sprintf("%04d-W%02d", y, w)
+	case Month:
+		return t.Format("2006-01")
+	case Lang:
+		return e.Lang
+	case Topic:
+		return e.Topic
+	case HelpPoint:
+		return e.HelpPoint
+	case Municipality:
+		return e.Municipality
+	case Bucket:
+		return e.Bucket
+	case KindDim:
+		return string(e.Kind)
+	}
+	return ""
+}
+
+// Periods returns the keys of period d from from up to (not including)
+// to, in order: the x axis of a chart over time, with no gaps.
+func Periods(d Dimension, from, to time.Time) []string {
+	if !d.IsPeriod() || !from.Before(to) {
+		return nil
+	}
+	var out []string
+	for t := from.UTC(); t.Before(to); t = t.Add(24 * time.Hour) {
+		k := d.key(Event{At: t})
+		if len(out) == 0 || out[len(out)-1] != k {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// Query selects and groups the events of a report.
+type Query struct {
+	// From and To bound the period: From <= At < To.
+	From, To time.Time
+	// Kinds keeps only these kinds; none keeps all.
+	Kinds []Kind
+	// By are the dimensions, in the order of the row keys.
+	By []Dimension
+	// Median also computes the median Value of each row.
+	Median bool
+}
+
+func (q Query) check() error {
+	if !q.From.Before(q.To) {
+		return fmt.Errorf("observatory: empty period %s..%s", q.From, q.To)
+	}
+	for _, k := range q.Kinds {
+		if !k.Valid() {
+			return fmt.Errorf("observatory: unknown kind %q", k)
+		}
+	}
+	seen := map[Dimension]bool{}
+	for _, d := range q.By {
+		if !d.Valid() || seen[d] {
+			return fmt.Errorf("observatory: bad or repeated dimension %q", d)
+		}
+		seen[d] = true
+	}
+	return nil
+}
+
+// Row is one cell of a Table: the events with the same keys.
+type Row struct {
+	// Keys has one value per dimension of the table (empty: not recorded).
+	Keys []string
+	// Events counts the events.
+	Events int
+	// People counts distinct person tokens (an event without one, a
+	// course cancellation, counts as one).
+	People int
+	// Median is the median Value (only when the query asked for it).
+	Median float64
+}
+
+// Table is an unsuppressed report. It stays in this package's callers'
+// memory: only a Suppressed table can be exported or shown.
+type Table struct {
+	From, To time.Time
+	Kinds    []Kind
+	By       []Dimension
+	Median   bool
+	// Rows are sorted by their keys.
+	Rows []Row
+}
+
+// Reader computes reports from the recorded events. Its methods are safe
+// for concurrent use.
+type Reader struct {
+	coll *mongo.Collection
+}
+
+// NewReader returns a reader of st's "observatory_events" collection.
+func NewReader(st *store.Store) *Reader {
+	return &Reader{coll: st.Collection(collectionName)}
+}
+
+// Report counts the events of every kind with From <= At < To, grouped by
+// the dimensions.
+func (r *Reader) Report(ctx context.Context, from, to time.Time, by ...Dimension) (Table, error) {
+	return r.Query(ctx, Query{From: from, To: to, By: by})
+}
+
+// Query computes the report q asks for. The events are read once and
+// grouped in Go: the embedded store's aggregation is too weak to rely on.
+func (r *Reader) Query(ctx context.Context, q Query) (Table, error) {
+	if err := q.check(); err != nil {
+		return Table{}, err
+	}
+	filter := bson.D{{Key: "at", Value: bson.D{
+		{Key: "$gte", Value: q.From.UTC()}, {Key: "$lt", Value: q.To.UTC()},
+	}}}
+	if len(q.Kinds) > 0 {
+		filter = append(filter, bson.E{Key: "k", Value: bson.D{{Key: "$in", Value: q.Kinds}}})
+	}
+	cur, err := r.coll.Find(ctx, filter)
+	if err != nil {
+		return Table{}, fmt.Errorf("observatory: reading events: %w", err)
+	}
+	defer cur.Close(ctx)
+	var events []Event
+	for cur.Next(ctx) {
+		var e Event
+		if err := cur.Decode(&e); err != nil {
+			return Table{}, fmt.Errorf("observatory: reading events: %w", err)
+		}
+		events = append(events, e)
+	}
+	if err := cur.Err(); err != nil {
+		return Table{}, fmt.Errorf("observatory: reading events: %w", err)
+	}
+	return aggregate(q, events), nil
+}
+
+// aggregate groups events as q asks.
+func aggregate(q Query, events []Event) Table {
+	type cell struct {
+		keys   []string
+		events int
+		people map[string]bool
+		anon   int
+		values []int
+	}
+	cells := map[string]*cell{}
+	for _, e := range events {
+		keys := make([]string, len(q.By))
+		for i, d := range q.By {
+			keys[i] = d.key(e)
+		}
+		id := strings.Join(keys, "\x00")
+		c := cells[id]
+		if c == nil {
+			c = &cell{keys: keys, people: map[string]bool{}}
+			cells[id] = c
+		}
+		c.events++
+		if e.Person == "" {
+			c.anon++
+		} else {
+			c.people[e.Person] = true
+		}
+		if q.Median {
+			c.values = append(c.values, e.Value)
+		}
+	}
+	t := Table{From: q.From.UTC(), To: q.To.UTC(), Kinds: slices.Clone(q.Kinds), By: slices.Clone(q.By), Median: q.Median}
+	for _, c := range cells {
+		row := Row{Keys: c.keys, Events: c.events, People: len(c.people) + c.anon}
+		if q.Median {
+			row.Median = median(c.values)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	slices.SortFunc(t.Rows, func(a, b Row) int { return slices.Compare(a.Keys, b.Keys) })
+	return t
+}
+
+// median of vs (the mean of the two middle values for an even count).
+func median(vs []int) float64 {
+	if len(vs) == 0 {
+		return 0
+	}
+	s := slices.Clone(vs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return float64(s[n/2])
+	}
+	return float64(s[n/2-1]+s[n/2]) / 2
+}
+
+// The dashboard's series. Each is a Query over a period; period is Day,
+// Week or Month.
+
+// RequestsPerTopic: orientation requests by period and topic.
+func RequestsPerTopic(from, to time.Time, period Dimension) Query {
+	return Query{From: from, To: to, Kinds: []Kind{KindTopicView}, By: []Dimension{period, Topic}}
+}
+
+// UnmetNeeds: questions not understood, by language and guessed topic.
+func UnmetNeeds(from, to time.Time) Query {
+	return Query{From: from, To: to, Kinds: []Kind{KindUnmatched}, By: []Dimension{Lang, Topic}}
+}
+
+// Escalations: requests to talk to a counsellor, by help point.
+func Escalations(from, to time.Time) Query {
+	return Query{From: from, To: to, Kinds: []Kind{KindEscalation}, By: []Dimension{HelpPoint}}
+}
+
+// FirstResponse: first answers by help point, with the median minutes.
+func FirstResponse(from, to time.Time) Query {
+	return Query{From: from, To: to, Kinds: []Kind{KindFirstResponse}, By: []Dimension{HelpPoint}, Median: true}
+}
+
+// Outcomes: referral, case and feedback outcomes by kind and bucket.
+func Outcomes(from, to time.Time) Query {
+	return Query{From: from, To: to, Kinds: []Kind{KindReferral, KindCaseClosed, KindFeedback}, By: []Dimension{KindDim, Bucket}}
+}
+
+// CourseDemand: enrolments, waiting list and cancellations by kind and
+// course level (seats offered are the courses package's to report).
+func CourseDemand(from, to time.Time) Query {
+	return Query{From: from, To: to, Kinds: []Kind{KindEnrolment, KindWaitingList, KindCourseCancel}, By: []Dimension{KindDim, Bucket}}
+}
