@@ -39,6 +39,7 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
+	"sort"
 	"strings"
 	"text/template"
 
@@ -54,6 +55,19 @@ const DirEnv = "PRESIDIO_LOCALES_DIR"
 
 //go:embed active.*.toml
 var embedded embed.FS
+
+//go:embed console/active.*.toml
+var consoleFS embed.FS
+
+// LoadConsole returns the catalog of the web console and the observatory
+// (locales/console: Italian, the source, and English).
+func LoadConsole() (*Catalog, error) {
+	sub, err := fs.Sub(consoleFS, "console")
+	if err != nil {
+		return nil, err
+	}
+	return loadFS(sub, "embedded console locales")
+}
 
 // filePattern matches the message files that are loaded. Other files in the
 // folder (README.md, goi18n's translate.*.toml work files, …) are ignored.
@@ -273,6 +287,16 @@ func (c *Catalog) chain(lang string) []string {
 // Has reports whether the language's own file has the message (not through
 // the fallback): flow validation uses it to find missing translations.
 func (c *Catalog) Has(tag, id string) bool { return c.has(tag, id) }
+
+// IDs lists the message ids of the source language, sorted.
+func (c *Catalog) IDs() []string {
+	out := make([]string, 0, len(c.messages[SourceLanguage]))
+	for id := range c.messages[SourceLanguage] {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // LanguageTags lists the loaded languages' tags, Italian first.
 func (c *Catalog) LanguageTags() []string {

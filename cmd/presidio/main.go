@@ -7,6 +7,7 @@
 //	presidio directory export > services.csv
 //	presidio courses import courses.csv            # same checks; refuses to lower seats below enrolment
 //	presidio courses export > courses.csv          # with enrolled and waiting counts
+//	presidio user add -name NAME -role ROLE [-site SITE] < password   # console accounts; user list, user disable NAME
 package main
 
 import (
@@ -21,6 +22,7 @@ import (
 
 	"github.com/prils-lazio/presidio/internal/app"
 	"github.com/prils-lazio/presidio/internal/config"
+	"github.com/prils-lazio/presidio/internal/console"
 	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/directory"
 	"github.com/prils-lazio/presidio/internal/store"
@@ -33,7 +35,7 @@ func main() {
 // run is main without the process: it returns the exit code. 0 after a
 // clean stop (SIGTERM, SIGINT), 2 for a bad setting, 1 for anything else.
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && (args[0] == "directory" || args[0] == "courses") {
+	if len(args) > 0 && (args[0] == "directory" || args[0] == "courses" || args[0] == "user") {
 		return runCatalogue(args[0], args[1:], getenv, stdout, stderr)
 	}
 	cfg, err := config.Parse(args, getenv, stdout)
@@ -92,6 +94,9 @@ func runCatalogue(kind string, args []string, getenv func(string) string, stdout
 		return 1
 	}
 	defer st.Close(ctx)
+	if kind == "user" {
+		return console.RunUserCLI(ctx, st, args, os.Stdin, stdout, stderr)
+	}
 	if kind == "courses" {
 		c, err := courses.New(ctx, st, courses.Config{})
 		if err != nil {

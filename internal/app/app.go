@@ -172,6 +172,13 @@ func (a *App) serveHTTP(texts *locales.Catalog) error {
 		}
 		mux.Handle(path, a.Runtime)
 	}
+	if a.desk != nil {
+		c, err := a.consoleHandler()
+		if err != nil {
+			return err
+		}
+		mux.Handle("/console/", c)
+	}
 	if a.Emulator != nil {
 		mux.Handle("/", sandbox.New(a.Emulator, texts, a.operatorChat()))
 	}

@@ -96,6 +96,9 @@ type Config struct {
 	Courses   CourseStore
 	// Notes keeps partners' referral notes (nil: the page is off).
 	Notes NoteStore
+	// Observatory, when set, is served to coordinators under
+	// <Prefix>/observatory/ (the anonymous dashboard and its exports).
+	Observatory http.Handler
 	// Texts defaults to DefaultTexts().
 	Texts Texts
 	// Prefix is where the console is mounted; default "/console".

@@ -62,6 +62,10 @@ func (c *Console) routes() {
 	m.HandleFunc("POST "+p+"/notes", c.auth([]Role{RolePartner, RoleCoordinator}, c.noteSend))
 
 	m.HandleFunc("GET "+p+"/audit", c.auth([]Role{RoleCoordinator}, c.auditPage))
+	if c.cfg.Observatory != nil {
+		obs := http.StripPrefix(p+"/observatory", c.cfg.Observatory)
+		m.HandleFunc("GET "+p+"/observatory/", c.auth([]Role{RoleCoordinator}, func(w http.ResponseWriter, r *http.Request, _ *req) { obs.ServeHTTP(w, r) }))
+	}
 	m.HandleFunc(p+"/", func(w http.ResponseWriter, r *http.Request) { c.fail(w, r, nil, http.StatusNotFound) })
 	c.mux = m
 }

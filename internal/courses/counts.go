@@ -117,3 +117,27 @@ func (c *Courses) MyCourses(ctx context.Context, chatID int64) (Mine, error) {
 	}
 	return m, nil
 }
+
+// Enrolments returns the people enrolled in a course (accepted offers
+// included), by seat: the school's register.
+func (c *Courses) Enrolments(ctx context.Context, courseID string) ([]Enrolment, error) {
+	if _, err := c.Get(ctx, courseID); err != nil {
+		return nil, err
+	}
+	s, err := c.load(ctx, courseID, bson.D{}, false)
+	if err != nil {
+		return nil, err
+	}
+	places := append([]place(nil), s.places...)
+	if err := c.addClaims(ctx, courseID, places); err != nil {
+		return nil, err
+	}
+	var out []Enrolment
+	for _, p := range places {
+		if p.enrolled() {
+			out = append(out, p.enrolment())
+		}
+	}
+	slices.SortFunc(out, func(a, b Enrolment) int { return a.Seat - b.Seat })
+	return out, nil
+}

@@ -115,3 +115,21 @@ func TestEnrolDoubleTapTakesOneSeat(t *testing.T) {
 		t.Fatalf("second request: %+v, %v", e, err)
 	}
 }
+
+func TestEnrolmentsListsTheRegister(t *testing.T) {
+	ctx := context.Background()
+	c, _ := newCourses(t, Config{})
+	course := testCourse("reg-a1", 3, "2026-03-02")
+	if _, err := c.Upsert(ctx, []Course{course}); err != nil {
+		t.Fatal(err)
+	}
+	for i := int64(1); i <= 2; i++ {
+		if _, err := c.Enrol(ctx, "reg-a1", Person{ChatID: i, Name: "P", Phone: "+393330000000", Language: "it"}, fmt.Sprint(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := c.Enrolments(ctx, "reg-a1")
+	if err != nil || len(list) != 2 || list[0].Seat >= list[1].Seat {
+		t.Fatalf("register: %+v %v", list, err)
+	}
+}

@@ -67,16 +67,16 @@ func (s *Service) Handle(ctx context.Context, _ *store.Session, in chat.Incoming
 	if in.Kind == chat.KindIgnored || in.Kind == chat.KindUnsupported && in.FileID == "" {
 		return nil, nil
 	}
-	return s.toPerson(ctx, c, in, op)
+	return s.toPerson(ctx, c, in, op, fmt.Sprintf("u%d", in.UpdateID))
 }
 
 // toPerson relays an operator's message to the person, signed with the
 // help point's name, and records it.
-func (s *Service) toPerson(ctx context.Context, c cases.Case, in chat.Incoming, op cases.Operator) ([]chat.Outgoing, error) {
+func (s *Service) toPerson(ctx context.Context, c cases.Case, in chat.Incoming, op cases.Operator, messageID string) ([]chat.Outgoing, error) {
 	if c.IsErased() || c.ChatID == 0 {
 		return []chat.Outgoing{s.reply(c, in, s.Texts.Text(OperatorLang, "case.person_forgot", nil))}, nil
 	}
-	if _, err := s.Cases.AddMessage(ctx, cases.Message{ID: fmt.Sprintf("u%d", in.UpdateID), Case: c.ID,
+	if _, err := s.Cases.AddMessage(ctx, cases.Message{ID: messageID, Case: c.ID,
 		Direction: cases.DirOut, Text: in.Text, MediaType: in.MediaType, FileID: in.FileID,
 		TopicMessageID: in.MessageID, OperatorID: op.ID, OperatorName: op.Name}); err != nil {
 		return nil, err
@@ -196,4 +196,21 @@ func (s *Service) Forgotten(ctx context.Context, chatID int64) ([]chat.Outgoing,
 		}
 	}
 	return out, s.Cases.Forget(ctx, chatID)
+}
+
+// Reply sends a reply an operator wrote in the web console: it reaches the
+// person exactly like one written in the topic, and a copy is posted in the
+// topic so both places show the whole conversation. messageID must be
+// unique to this reply (a replay keeps one).
+func (s *Service) Reply(ctx context.Context, caseID string, op cases.Operator, text, messageID string) ([]chat.Outgoing, error) {
+	c, err := s.Cases.Get(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.toPerson(ctx, c, chat.Incoming{Kind: chat.KindText, Text: text}, op, messageID)
+	if err != nil || c.ThreadID == 0 || s.OperatorChat == 0 {
+		return out, err
+	}
+	copyInTopic := s.toTopic(c, "💻 "+op.Name+":\n"+text)
+	return append(out, copyInTopic), nil
 }

@@ -1,0 +1,54 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+
+	"github.com/prils-lazio/presidio/internal/cases"
+	"github.com/prils-lazio/presidio/internal/console"
+	"github.com/prils-lazio/presidio/internal/directory"
+	"github.com/prils-lazio/presidio/internal/observatory"
+	"github.com/prils-lazio/presidio/internal/store"
+	"github.com/prils-lazio/presidio/locales"
+)
+
+// consoleHandler is the web console at /console/ for coordinators,
+// operators, schools and partners, with the observatory for coordinators.
+// A reply written there goes through the same outbox as the operators'
+// replies in Telegram, and is copied into the case's topic.
+func (a *App) consoleHandler() (http.Handler, error) {
+	texts, err := locales.LoadConsole()
+	if err != nil {
+		return nil, err
+	}
+	reply := console.ReplierFunc(func(ctx context.Context, caseID string, op cases.Operator, text string) error {
+		id := make([]byte, 8)
+		_, _ = rand.Read(id)
+		messageID := "console:" + hex.EncodeToString(id)
+		out, err := a.desk.Reply(ctx, caseID, op, text, messageID)
+		if err != nil {
+			return err
+		}
+		entries := make([]store.OutboxEntry, len(out))
+		for i, m := range out {
+			entries[i] = store.OutboxEntry{ID: fmt.Sprintf("%s.%d", messageID, i), Msg: m}
+		}
+		return a.Runtime.Enqueue(ctx, entries)
+	})
+	return console.New(console.Config{
+		Accounts:    console.NewUsers(a.Store),
+		Audit:       console.NewStoreAudit(a.Store),
+		Notes:       console.NewStoreNotes(a.Store),
+		Cases:       a.cases,
+		Replier:     reply,
+		Directory:   directory.New(a.Store),
+		Courses:     a.signup.Courses,
+		Texts:       texts,
+		TrustProxy:  a.cfg.TrustProxy,
+		Log:         a.log,
+		Observatory: &observatory.Dashboard{Reader: observatory.NewReader(a.Store), Texts: texts, Logger: a.log},
+	}), nil
+}

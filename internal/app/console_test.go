@@ -1,0 +1,71 @@
+package app
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prils-lazio/presidio/internal/console"
+)
+
+// The console is mounted by the app: an operator logs in, opens the case
+// a person opened in the chat, and replies — the reply reaches the person
+// through the bot and is copied into the case's topic.
+func TestConsoleReplyReachesThePerson(t *testing.T) {
+	d := startDesk(t, t.TempDir())
+	thread := d.openCase()
+	users := console.NewUsers(d.a.Store)
+	if _, err := users.Add(context.Background(), "giulia", console.RoleOperator, "", "una-password-lunga"); err != nil {
+		t.Fatal(err)
+	}
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	base := "http://" + d.a.Addr() + "/console"
+	get := func(path string) string {
+		resp, err := client.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	token := func(page string) string {
+		m := csrf.FindStringSubmatch(page)
+		if m == nil {
+			t.Fatalf("no CSRF token in %.300s", page)
+		}
+		return m[1]
+	}
+	page := get("/login")
+	resp, err := client.PostForm(base+"/login", url.Values{"name": {"giulia"}, "password": {"una-password-lunga"}, "csrf": {token(page)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	casePage := get("/cases/C-000001")
+	if !strings.Contains(casePage, "Olena") {
+		t.Fatalf("case page: %.500s", casePage)
+	}
+	resp, err = client.PostForm(base+"/cases/C-000001/reply", url.Values{"text": {"Risposta dalla console"}, "csrf": {token(casePage)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for d.a.Runtime.Queued() > 0 {
+		time.Sleep(time.Millisecond)
+	}
+	if got := d.last(d.person.ID).Text; !strings.Contains(got, "Risposta dalla console") {
+		t.Fatalf("person got %q", got)
+	}
+	if got := d.last(SandboxOperatorChat); got.ThreadID != thread || !strings.Contains(got.Text, "Risposta dalla console") {
+		t.Fatalf("topic copy: %+v", got)
+	}
+}
