@@ -3,20 +3,17 @@ package app
 import (
 	"context"
 	"crypto/rand"
-	"os"
 
 	"github.com/prils-lazio/presidio/internal/observatory"
 )
 
-// ObservatorySecretEnv keys the anonymous person tokens of the observatory
-// (distinct people are counted without storing who). Without it a random
-// key is made at each start: counts of distinct people then restart too.
-const ObservatorySecretEnv = "PRESIDIO_OBSERVATORY_SECRET"
-
 // observer records anonymous events; a failure is logged, never shown to
 // the person.
 func (a *App) observer() (func(ctx context.Context, kind, lang, topic, site string, chatID int64), error) {
-	secret := []byte(os.Getenv(ObservatorySecretEnv))
+	// PRESIDIO_OBSERVATORY_SECRET keys the anonymous person tokens (distinct
+	// people are counted without storing who). Without it a random key is
+	// made at each start: counts of distinct people then restart too.
+	secret := []byte(a.cfg.ObservatorySecret)
 	if len(secret) < observatory.MinSecretLen {
 		secret = make([]byte, 32)
 		if _, err := rand.Read(secret); err != nil {

@@ -42,6 +42,8 @@ type Config struct {
 	CaseReminder time.Duration
 	// CaseRetention is how long closed cases keep their personal content.
 	CaseRetention time.Duration
+	// ObservatorySecret keys the observatory's anonymous person tokens.
+	ObservatorySecret string
 	// TrustProxy trusts X-Forwarded-Proto and X-Forwarded-For from a
 	// TLS-terminating proxy in front of the console.
 	TrustProxy bool
@@ -78,6 +80,7 @@ var Settings = []Setting{
 	{Env: "PRESIDIO_CASE_REMINDER", Flag: "case-reminder", Default: "30m", Help: "raise again in the operators' group a case nobody took for this long (0 disables)"},
 	{Env: "PRESIDIO_CASE_RETENTION", Flag: "case-retention", Default: "8760h", Help: "closed cases lose their personal content after this long (default 12 months)"},
 	{Env: "PRESIDIO_CLOSED_CASE", Flag: "closed-case", Default: "reopen", Help: "a person writing on a closed case: reopen it, or new (open a new one)"},
+	{Env: "PRESIDIO_OBSERVATORY_SECRET", Secret: true, Help: "key (16+ characters) of the observatory's anonymous person tokens; empty: random at each start"},
 	{Env: "PRESIDIO_TRUST_PROXY", Flag: "trust-proxy", Default: "false", Help: "true behind a TLS-terminating proxy: console cookies become Secure on X-Forwarded-Proto: https"},
 	{Env: "PRESIDIO_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "10s", Help: "how long SIGTERM waits for work in progress"},
 }
@@ -207,6 +210,10 @@ func validate(v map[string]string) (Config, error) {
 			return bad(d.env, "%q is not a duration such as 30m or 8760h", v[d.env])
 		}
 		*d.dst = x
+	}
+	c.ObservatorySecret = v["PRESIDIO_OBSERVATORY_SECRET"]
+	if c.ObservatorySecret != "" && len(c.ObservatorySecret) < 16 {
+		return bad("PRESIDIO_OBSERVATORY_SECRET", "must have at least 16 characters")
 	}
 	switch v["PRESIDIO_TRUST_PROXY"] {
 	case "true":
