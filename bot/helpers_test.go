@@ -41,6 +41,8 @@ func (e *echo) Handle(_ context.Context, sess *store.Session, in chat.Incoming) 
 		return []chat.Outgoing{{ChatID: in.ChatID, ThreadID: in.ThreadID, Text: text}}
 	}
 	switch {
+	case in.Kind == chat.KindEdited:
+		return nil, nil
 	case in.Kind == chat.KindUnsupported:
 		return out("unsupported"), nil
 	case in.Kind == chat.KindButton:

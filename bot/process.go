@@ -24,6 +24,12 @@ func (r *Runtime) process(ctx context.Context, e store.InboxEntry) {
 		return
 	}
 	switch in.Kind {
+	case chat.KindEdited:
+		if !in.Private && in.ThreadID == 0 {
+			r.m.processed.Inc("ignored")
+			r.mark.finished(e.UpdateID)
+			return
+		}
 	case chat.KindIgnored:
 		r.m.processed.Inc("ignored")
 		r.mark.finished(e.UpdateID)

@@ -81,6 +81,9 @@ func parseUpdate(raw []byte) (chat.Incoming, error) {
 			in.MessageID = q.Message.InaccessibleMessage.MessageID
 			in.Private = in.ChatID > 0
 		}
+	case u.EditedMessage != nil && u.EditedMessage.Text != "":
+		fillFromMessage(&in, u.EditedMessage)
+		in.Kind = chat.KindEdited
 	case u.MyChatMember != nil:
 		cm := u.MyChatMember
 		in.ChatID, in.From = cm.Chat.ID, person(&cm.From)

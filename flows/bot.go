@@ -116,6 +116,9 @@ func (b *Bot) Handle(ctx context.Context, sess *store.Session, in chat.Incoming)
 			if cmd == "mydata" || cmd == "forget" {
 				return b.rightsCommand(ctx, t, cmd)
 			}
+			if cmd == "settings" {
+				return []chat.Outgoing{b.settings(&st, t)}, nil
+			}
 			if cmd == "mycourses" && b.Courses != nil {
 				return b.Courses.Mine(ctx, t.ChatID, t.Lang)
 			}
@@ -147,6 +150,9 @@ func (b *Bot) Handle(ctx context.Context, sess *store.Session, in chat.Incoming)
 		default:
 			step = b.Engine.MainMenu(&st, t)
 		}
+	case chat.KindEdited: // only a counsellor needs to see a correction
+		out, _, err := b.relay(ctx, &st, in)
+		return out, err
 	default: // photos, voice notes, documents for the counsellor; stickers
 		out, relayed, err := b.relay(ctx, &st, in)
 		if err != nil {

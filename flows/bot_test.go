@@ -84,3 +84,23 @@ func TestTypedNavigationWords(t *testing.T) {
 		t.Fatalf("typed back: %+v", out)
 	}
 }
+
+// /settings offers to stop announcements; one tap stops them, another
+// restarts them (the announcer skips people whose state says "off").
+func TestSettingsStopAndRestartAnnouncements(t *testing.T) {
+	now := time.Now()
+	b := testBot(t, &now)
+	sess := &store.Session{Lang: "it", State: encodeState(State{Consent: "yes"})}
+	out, _ := b.Handle(context.Background(), sess, text("/settings"))
+	if len(out) != 1 || out[0].Buttons[0][0].Data != NewsOff {
+		t.Fatalf("settings: %+v", out)
+	}
+	b.Handle(context.Background(), sess, chat.Incoming{Kind: chat.KindButton, Private: true, ChatID: 9, Data: NewsOff})
+	if st := decodeState(sess.State); st.News != "off" {
+		t.Fatalf("news not stopped: %+v", st)
+	}
+	out, _ = b.Handle(context.Background(), sess, chat.Incoming{Kind: chat.KindButton, Private: true, ChatID: 9, Data: NewsOn})
+	if st := decodeState(sess.State); st.News != "" || out[0].Buttons[0][0].Data != NewsOff {
+		t.Fatalf("news not restarted: %+v", st)
+	}
+}

@@ -37,8 +37,12 @@ type CourseDesk interface {
 // caseVar is the flow variable holding the person's open case.
 const caseVar = "case"
 
-// Callback data of the data-rights and feedback buttons.
+// Callback data of the data-rights, feedback and news buttons.
 const (
+	// NewsOff and NewsOn stop and restart announcements; announcements
+	// carry the NewsOff button.
+	NewsOff = "news:off"
+	NewsOn  = "news:on"
 	forgetYes    = "forget:yes"
 	forgetNo     = "forget:no"
 	feedbackData = "fb:" // fb:<value>:<case>
@@ -80,6 +84,16 @@ func (b *Bot) rightsCommand(ctx context.Context, t Turn, cmd string) ([]chat.Out
 // handled is false for other data.
 func (b *Bot) rightsButton(ctx context.Context, sess *store.Session, st *State, t Turn, data string) (out []chat.Outgoing, handled bool, err error) {
 	switch {
+	case data == NewsOff || data == NewsOn:
+		st.News = ""
+		id := "news.resumed"
+		if data == NewsOff {
+			st.News, id = "off", "news.stopped"
+		}
+		m := b.settings(st, t)
+		m.Text = b.Texts.Text(t.Lang, id, nil) + "\n\n" + m.Text
+		m.CallbackID = t.CallbackID
+		return []chat.Outgoing{m}, true, nil
 	case data == forgetNo:
 		return []chat.Outgoing{{ChatID: t.ChatID, Text: b.Texts.Text(t.Lang, "forget.kept", nil), CallbackID: t.CallbackID}}, true, nil
 	case data == forgetYes:
@@ -102,4 +116,17 @@ func (b *Bot) rightsButton(ctx context.Context, sess *store.Session, st *State, 
 		return out, true, err
 	}
 	return nil, false, nil
+}
+
+// settings shows what the person can change: language, announcements,
+// their data.
+func (b *Bot) settings(st *State, t Turn) chat.Outgoing {
+	news := chat.Button{Text: "🔕 " + b.Texts.Text(t.Lang, "settings.news_off", nil), Data: NewsOff}
+	if st.News == "off" {
+		news = chat.Button{Text: "🔔 " + b.Texts.Text(t.Lang, "settings.news_on", nil), Data: NewsOn}
+	}
+	return chat.Outgoing{ChatID: t.ChatID, Text: b.Texts.Text(t.Lang, "settings.text", nil), Buttons: [][]chat.Button{
+		{news},
+		{{Text: "🌐 " + b.Texts.Text(t.Lang, "nav.language", nil), Data: navLanguage}},
+	}}
 }

@@ -28,6 +28,9 @@ type State struct {
 	LastActive time.Time `bson:"last_active,omitempty"`
 	// PendingConsent is the personal question waiting for consent.
 	PendingConsent string `bson:"pending_consent,omitempty"`
+	// News is "off" when the person stopped announcements from schools and
+	// help points (/settings, or the button under an announcement).
+	News string `bson:"news,omitempty"`
 	// Next is the topic a deep link asked for, opened once the person has
 	// answered the privacy notice.
 	Next string `bson:"next,omitempty"`

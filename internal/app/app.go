@@ -138,7 +138,7 @@ func (a *App) loadTexts() (*locales.Catalog, error) {
 func commands(texts *locales.Catalog) map[string][]bot.Command {
 	out := map[string][]bot.Command{}
 	for _, l := range texts.Languages() {
-		for _, c := range []string{"start", "menu", "services", "courses", "mycourses", "language", "help", "privacy", "mydata", "forget"} {
+		for _, c := range []string{"start", "menu", "services", "courses", "mycourses", "settings", "language", "help", "privacy", "mydata", "forget"} {
 			out[l.Tag] = append(out[l.Tag], bot.Command{Name: c, Description: texts.Text(l.Tag, "command."+c, nil)})
 		}
 	}

@@ -35,8 +35,8 @@ func TestCommandsRegisteredPerLanguage(t *testing.T) {
 	texts, _ := locales.Load()
 	for _, c := range []struct{ code, lang string }{{"uk", "uk"}, {"ar", "ar"}, {"tl", "fil"}, {"", "it"}} {
 		cmds := a.Emulator.Commands(c.code)
-		if len(cmds) != 10 {
-			t.Fatalf("%q: %d commands, want 10", c.code, len(cmds))
+		if len(cmds) != 11 {
+			t.Fatalf("%q: %d commands, want 11", c.code, len(cmds))
 		}
 		if cmds[0].Command != "start" || cmds[0].Description != texts.Text(c.lang, "command.start", nil) {
 			t.Errorf("%q: first command %+v", c.code, cmds[0])

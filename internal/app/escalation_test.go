@@ -474,3 +474,29 @@ func TestObservatoryEvents(t *testing.T) {
 		}
 	}
 }
+
+// Edits: a person correcting a message shows the correction in the topic;
+// an operator correcting theirs sends the corrected text to the person.
+func TestEditsReachTheOtherSide(t *testing.T) {
+	d := startDesk(t, t.TempDir())
+	thread := d.openCase()
+	d.say("Mi serve il permeso")
+	var personMsgID int
+	for id := 1; id < 50; id++ {
+		if m, ok := d.emu.Message(d.person.ID, id); ok && m.Text == "Mi serve il permeso" {
+			personMsgID = id
+		}
+	}
+	chatObj := models.Chat{ID: d.person.ID, Type: models.ChatTypePrivate}
+	d.settle(d.emu.Inject(models.Update{EditedMessage: &models.Message{ID: personMsgID, Chat: chatObj,
+		From: &models.User{ID: d.person.ID, FirstName: "Olena"}, Text: "Mi serve il permesso"}}))
+	if got := d.last(SandboxOperatorChat); got.ThreadID != thread || got.Text != "✏️ Mi serve il permesso" {
+		t.Fatalf("topic got %+v", got)
+	}
+	d.settle(d.emu.Inject(models.Update{EditedMessage: &models.Message{ID: 99, IsTopicMessage: true, MessageThreadID: thread,
+		Chat: models.Chat{ID: SandboxOperatorChat, Type: models.ChatTypeSupergroup, IsForum: true},
+		From: &models.User{ID: d.ops[0].ID, FirstName: "Giulia"}, Text: "Domani alle 10"}}))
+	if got := d.last(d.person.ID).Text; !strings.Contains(got, "✏️ Domani alle 10") {
+		t.Fatalf("person got %q", got)
+	}
+}

@@ -22,6 +22,9 @@ const (
 	// started it again. Both come from Telegram's my_chat_member updates.
 	KindBlocked   Kind = "blocked"
 	KindUnblocked Kind = "unblocked"
+	// KindEdited is a text message the sender edited (Text is the new
+	// text): relayed in a conversation with a counsellor, else ignored.
+	KindEdited Kind = "edited"
 	// KindIgnored is everything else (edits, channel posts, polls, member
 	// changes of other users): recorded in the inbox, answered with nothing.
 	KindIgnored Kind = "ignored"

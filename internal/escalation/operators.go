@@ -67,6 +67,9 @@ func (s *Service) Handle(ctx context.Context, _ *store.Session, in chat.Incoming
 	if in.Kind == chat.KindIgnored || in.Kind == chat.KindUnsupported && in.FileID == "" {
 		return nil, nil
 	}
+	if in.Kind == chat.KindEdited { // the person gets the corrected text as a new message
+		in.Kind, in.Text = chat.KindText, "✏️ "+in.Text
+	}
 	return s.toPerson(ctx, c, in, op, fmt.Sprintf("u%d", in.UpdateID))
 }
 

@@ -60,7 +60,11 @@ func (s *Service) Relay(ctx context.Context, caseID string, in chat.Incoming) (o
 			return nil, false, err
 		}
 	}
-	if s.OperatorChat != 0 {
+	switch {
+	case s.OperatorChat == 0:
+	case in.Kind == chat.KindEdited: // a correction: shown as such
+		out = append(out, s.toTopic(c, "✏️ "+in.Text))
+	default:
 		out = append(out, chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID,
 			CopyOf: &chat.MessageRef{ChatID: in.ChatID, MessageID: in.MessageID}})
 	}

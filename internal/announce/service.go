@@ -1,0 +1,428 @@
+package announce
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/prils-lazio/presidio/internal/chat"
+	"github.com/prils-lazio/presidio/internal/courses"
+	"github.com/prils-lazio/presidio/internal/store"
+)
+
+// colAnnouncements holds one Announcement per document (insert only).
+const colAnnouncements = "announcements"
+
+// sessionShards mirrors the store's session collections
+// "sessions_00".."sessions_31".
+const sessionShards = 32
+
+// chunk is how many outbox entries go to Enqueue at once.
+const chunk = 500
+
+// Texts gives localized texts (locales.Catalog).
+type Texts interface {
+	Text(lang, id string, data map[string]any) string
+}
+
+// Service composes, queues and reports announcements.
+type Service struct {
+	Store   *store.Store
+	Courses *courses.Courses
+	Texts   Texts
+	// Enqueue persists outbox entries and hands them to the sender
+	// (bot.Runtime.Enqueue).
+	Enqueue func(ctx context.Context, entries []store.OutboxEntry) error
+}
+
+// Recipient is one person an announcement goes to.
+type Recipient struct {
+	ChatID int64
+	Lang   string
+}
+
+// person is what a session says about a private chat.
+type person struct {
+	ChatID  int64  `bson:"chat_id"`
+	Lang    string `bson:"lang"`
+	Blocked bool   `bson:"blocked"`
+	State   *struct {
+		Consent string `bson:"consent"`
+		Site    string `bson:"site"`
+		News    string `bson:"news"`
+	} `bson:"state"`
+}
+
+// reachable: not blocked, consented, did not stop announcements.
+func (p person) reachable() bool {
+	return !p.Blocked && p.State != nil && p.State.Consent == "yes" && p.State.News != "off"
+}
+
+// people reads every private chat's session, by chat id.
+func (s *Service) people(ctx context.Context) (map[int64]person, error) {
+	out := map[int64]person{}
+	for i := range sessionShards {
+		coll := s.Store.Collection(fmt.Sprintf("sessions_%02d", i))
+		cur, err := coll.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{
+			{Key: "chat_id", Value: 1}, {Key: "lang", Value: 1}, {Key: "blocked", Value: 1}, {Key: "state", Value: 1},
+		}))
+		if err != nil {
+			return nil, fmt.Errorf("announce: reading sessions: %w", err)
+		}
+		var list []person
+		if err := cur.All(ctx, &list); err != nil {
+			return nil, fmt.Errorf("announce: reading sessions: %w", err)
+		}
+		for _, p := range list {
+			if p.ChatID > 0 { // private chats only, not operators' topics
+				out[p.ChatID] = p
+			}
+		}
+	}
+	return out, nil
+}
+
+// Validate checks a (see Announcement.Validate) and that a school's course
+// belongs to its site.
+func (s *Service) Validate(ctx context.Context, a *Announcement) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	if a.Audience.Course == "" {
+		return nil
+	}
+	co, err := s.Courses.Get(ctx, a.Audience.Course)
+	if err != nil {
+		return err
+	}
+	if a.Role == RoleSchool && co.Site != a.Site {
+		return fmt.Errorf("%w: course %s is not of your site", ErrForbidden, co.ID)
+	}
+	if a.Audience.Site != "" && co.Site != a.Audience.Site {
+		return fmt.Errorf("announce: course %s is not of site %s", co.ID, a.Audience.Site)
+	}
+	return nil
+}
+
+// Audience returns who would receive a now, deduplicated by chat id and
+// sorted by it: people who blocked the bot, did not consent or stopped
+// announcements are left out (skipped says how many).
+func (s *Service) Audience(ctx context.Context, a Announcement) ([]Recipient, error) {
+	r, _, err := s.audience(ctx, a)
+	return r, err
+}
+
+func (s *Service) audience(ctx context.Context, a Announcement) (rs []Recipient, skipped int, err error) {
+	people, err := s.people(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	seen := map[int64]bool{}
+	add := func(chatID int64, lang string) {
+		if chatID <= 0 || seen[chatID] {
+			return
+		}
+		seen[chatID] = true
+		p, ok := people[chatID]
+		if !ok || !p.reachable() {
+			skipped++
+			return
+		}
+		if p.Lang != "" {
+			lang = p.Lang
+		}
+		rs = append(rs, Recipient{ChatID: chatID, Lang: lang})
+	}
+	aud := a.Audience
+	switch aud.Kind {
+	case KindCourse, KindSite:
+		ids := []string{aud.Course}
+		if aud.Kind == KindSite {
+			if ids, err = s.siteCourses(ctx, aud.Site); err != nil {
+				return nil, 0, err
+			}
+		}
+		for _, id := range ids {
+			es, err := s.Courses.Enrolments(ctx, id)
+			if err != nil {
+				return nil, 0, err
+			}
+			for _, e := range es {
+				add(e.ChatID, e.Language)
+			}
+		}
+	case KindWaiting:
+		ids := []string{aud.Course}
+		if aud.Course == "" {
+			if ids, err = s.siteCourses(ctx, aud.Site); err != nil {
+				return nil, 0, err
+			}
+		}
+		for _, id := range ids {
+			ws, err := s.waiting(ctx, id)
+			if err != nil {
+				return nil, 0, err
+			}
+			for _, w := range ws {
+				add(w.ChatID, w.Lang)
+			}
+		}
+	case KindNews:
+		ids := make([]int64, 0, len(people))
+		for id := range people {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		for _, id := range ids {
+			p := people[id]
+			if aud.Lang != "" && p.Lang != aud.Lang {
+				continue
+			}
+			if aud.HelpPoint != "" && (p.State == nil || p.State.Site != aud.HelpPoint) {
+				continue
+			}
+			add(id, p.Lang)
+		}
+	default:
+		return nil, 0, fmt.Errorf("announce: unknown audience %q", aud.Kind)
+	}
+	slices.SortFunc(rs, func(x, y Recipient) int { return int(min(max(x.ChatID-y.ChatID, -1), 1)) })
+	return rs, skipped, nil
+}
+
+func (s *Service) siteCourses(ctx context.Context, site string) ([]string, error) {
+	list, err := s.Courses.ListBySite(ctx, site)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(list))
+	for i, c := range list {
+		ids[i] = c.ID
+	}
+	return ids, nil
+}
+
+// waitDoc is the part of a course's places document this package reads.
+type waitDoc struct {
+	Kind   string `bson:"kind"`
+	ChatID int64  `bson:"chat_id"`
+	Lang   string `bson:"lang"`
+	Seq    int64  `bson:"seq"`
+}
+
+// waiting returns the people on a course's waiting list who hold no place
+// (nor offer) in it. The courses package exports no such list, so this
+// reads its per-course collection "course_places.<course>" (kind
+// "waiting") directly; courses.WaitingList would be the better home.
+func (s *Service) waiting(ctx context.Context, courseID string) ([]waitDoc, error) {
+	cur, err := s.Store.Collection("course_places."+courseID).Find(ctx, bson.D{},
+		options.Find().SetProjection(bson.D{{Key: "kind", Value: 1}, {Key: "chat_id", Value: 1}, {Key: "lang", Value: 1}, {Key: "seq", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("announce: reading the waiting list of %s: %w", courseID, err)
+	}
+	var docs []waitDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("announce: reading the waiting list of %s: %w", courseID, err)
+	}
+	holders := map[int64]bool{}
+	for _, d := range docs {
+		if d.Kind != "waiting" {
+			holders[d.ChatID] = true
+		}
+	}
+	var out []waitDoc
+	for _, d := range docs {
+		if d.Kind == "waiting" && !holders[d.ChatID] {
+			out = append(out, d)
+		}
+	}
+	slices.SortFunc(out, func(x, y waitDoc) int { return int(min(max(x.Seq-y.Seq, -1), 1)) })
+	return out, nil
+}
+
+// TextFor returns the announcement's text in lang: the translation, the
+// template in that language, or the Italian text after the localized line
+// saying it is an announcement from the school.
+func (s *Service) TextFor(a Announcement, lang string) string {
+	if a.Template != "" {
+		data := map[string]any{}
+		for _, k := range TemplateParams {
+			data[k] = a.Params[k]
+		}
+		return strings.TrimSpace(s.Texts.Text(lang, "announce.template."+a.Template, data))
+	}
+	if t := strings.TrimSpace(a.Text[lang]); t != "" {
+		return t
+	}
+	it := strings.TrimSpace(a.Text[Italian])
+	if lang == Italian || lang == "" {
+		return it
+	}
+	return s.Texts.Text(lang, FromSchoolID, nil) + "\n\n" + it
+}
+
+// EntryID is the outbox id of an announcement to one chat.
+func EntryID(announcementID string, chatID int64) string {
+	return "ann:" + announcementID + ":" + strconv.FormatInt(chatID, 10)
+}
+
+// Send validates and saves the announcement, then queues it for its
+// audience, Enqueue-ing in chunks. It returns how many people it was queued
+// for. Calling it again with the same ID (a retry after an error or a
+// crash, a second click) queues nobody twice: outbox ids are per
+// announcement and chat.
+func (s *Service) Send(ctx context.Context, a Announcement) (int, error) {
+	if a.ID == "" {
+		a.ID = NewID()
+	}
+	if err := s.Validate(ctx, &a); err != nil {
+		return 0, err
+	}
+	rs, skipped, err := s.audience(ctx, a)
+	if err != nil {
+		return 0, err
+	}
+	if a.Created.IsZero() {
+		a.Created = time.Now().UTC().Truncate(time.Millisecond)
+	}
+	a.Recipients, a.Skipped = len(rs), skipped
+	if _, err := s.Store.Collection(colAnnouncements).InsertOne(ctx, a); err != nil && !store.IsDuplicate(err) {
+		return 0, fmt.Errorf("announce: saving: %w", err)
+	}
+	entries := make([]store.OutboxEntry, 0, min(chunk, len(rs)))
+	texts := map[string]string{}
+	buttons := map[string]string{}
+	for i, r := range rs {
+		t, ok := texts[r.Lang]
+		if !ok {
+			t = s.TextFor(a, r.Lang)
+			texts[r.Lang] = t
+			buttons[r.Lang] = "🔕 " + s.Texts.Text(r.Lang, NewsOffID, nil)
+		}
+		entries = append(entries, store.OutboxEntry{
+			ID: EntryID(a.ID, r.ChatID),
+			Msg: chat.Outgoing{
+				ChatID: r.ChatID, Text: t, Priority: chat.PriorityBulk,
+				Buttons: [][]chat.Button{{{Text: buttons[r.Lang], Data: NewsOffData}}},
+			},
+		})
+		if len(entries) == chunk || i == len(rs)-1 {
+			if err := s.Enqueue(ctx, entries); err != nil {
+				return i + 1 - len(entries), fmt.Errorf("announce: queueing: %w", err)
+			}
+			entries = entries[:0]
+		}
+	}
+	return len(rs), nil
+}
+
+// Get returns one announcement.
+func (s *Service) Get(ctx context.Context, id string) (Announcement, error) {
+	var a Announcement
+	err := s.Store.Collection(colAnnouncements).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&a)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return a, fmt.Errorf("announce: %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return a, fmt.Errorf("announce: reading %s: %w", id, err)
+	}
+	return a, nil
+}
+
+// List returns the announcements a user may see, newest first: a
+// coordinator sees all, a school those of its site.
+func (s *Service) List(ctx context.Context, role, site string) ([]Announcement, error) {
+	filter := bson.D{}
+	switch role {
+	case RoleCoordinator:
+	case RoleSchool:
+		if site == "" {
+			return nil, ErrForbidden
+		}
+		filter = bson.D{{Key: "site", Value: site}, {Key: "role", Value: RoleSchool}}
+	default:
+		return nil, ErrForbidden
+	}
+	cur, err := s.Store.Collection(colAnnouncements).Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "created", Value: -1}}))
+	if err != nil {
+		return nil, fmt.Errorf("announce: listing: %w", err)
+	}
+	var out []Announcement
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("announce: listing: %w", err)
+	}
+	return out, nil
+}
+
+// CanSee reports whether a user may see an announcement's report.
+func CanSee(a Announcement, role, site string) bool {
+	return role == RoleCoordinator || role == RoleSchool && site != "" && a.Role == RoleSchool && a.Site == site
+}
+
+// Report is an announcement's delivery so far.
+type Report struct {
+	// Total is how many messages were queued; Pending = Total - Sent -
+	// Failed - Blocked.
+	Total, Sent, Failed, Blocked, Pending int
+	// Skipped people of the audience were not queued (blocked the bot
+	// before, no consent, announcements stopped).
+	Skipped int
+	// Errors counts failures by Telegram's reason.
+	Errors map[string]int
+}
+
+// Report reads an announcement's delivery from the outbox and its
+// outcomes.
+func (s *Service) Report(ctx context.Context, announcementID string) (Report, error) {
+	a, err := s.Get(ctx, announcementID)
+	if err != nil {
+		return Report{}, err
+	}
+	rep := Report{Skipped: a.Skipped, Errors: map[string]int{}}
+	filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta("ann:"+announcementID+":")}}}}
+	cur, err := s.Store.Collection("outbox").Find(ctx, filter, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return Report{}, fmt.Errorf("announce: reading the outbox: %w", err)
+	}
+	var ids []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &ids); err != nil {
+		return Report{}, fmt.Errorf("announce: reading the outbox: %w", err)
+	}
+	rep.Total = len(ids)
+	cur, err = s.Store.Collection("outbox_results").Find(ctx, filter)
+	if err != nil {
+		return Report{}, fmt.Errorf("announce: reading send outcomes: %w", err)
+	}
+	var results []store.OutboxResult
+	if err := cur.All(ctx, &results); err != nil {
+		return Report{}, fmt.Errorf("announce: reading send outcomes: %w", err)
+	}
+	for _, r := range results {
+		switch r.Status {
+		case store.OutboxSent:
+			rep.Sent++
+		case store.OutboxBlocked:
+			rep.Blocked++
+		default:
+			rep.Failed++
+			reason := r.Error
+			if reason == "" {
+				reason = r.Status
+			}
+			rep.Errors[reason]++
+		}
+	}
+	rep.Pending = max(0, rep.Total-rep.Sent-rep.Failed-rep.Blocked)
+	return rep, nil
+}
