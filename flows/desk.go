@@ -41,8 +41,8 @@ const caseVar = "case"
 const (
 	// NewsOff and NewsOn stop and restart announcements; announcements
 	// carry the NewsOff button.
-	NewsOff = "news:off"
-	NewsOn  = "news:on"
+	NewsOff      = "news:off"
+	NewsOn       = "news:on"
 	forgetYes    = "forget:yes"
 	forgetNo     = "forget:no"
 	feedbackData = "fb:" // fb:<value>:<case>
