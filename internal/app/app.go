@@ -46,7 +46,6 @@ type App struct {
 	desk        *escalation.Service
 	cases       *cases.Cases
 	signup      *signup.Service
-	observe     func(ctx context.Context, kind, lang, topic, site string, chatID int64)
 	ownEmulator bool
 	stopped     bool
 	listener    net.Listener

@@ -185,6 +185,17 @@ func TestEscalationRoundTrip(t *testing.T) {
 	if c.Status != "closed" || c.Feedback != "helped" || c.Outcome != "rinnovo spiegato" || c.FirstResponse.IsZero() {
 		t.Fatalf("case: %+v", c)
 	}
+	table, err := observatory.NewReader(d.a.Store).Report(context.Background(), time.Now().Add(-time.Hour), time.Now().Add(time.Hour), observatory.KindDim, observatory.Bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, r := range table.Rows {
+		kinds[strings.Join(r.Keys, "/")] += r.Events
+	}
+	if kinds["first_response/"] != 1 || kinds["case_closed/"] != 1 || kinds["feedback/helped"] != 1 {
+		t.Fatalf("observatory events of the case: %v", kinds)
+	}
 	// Writing again reopens it.
 	d.say("Ще одне питання")
 	if got := d.emu.Sent(SandboxOperatorChat); !strings.Contains(got[len(got)-2].Text, d.texts.Text("it", "case.reopened", nil)) {

@@ -82,10 +82,15 @@ func (a *App) flowsHandler(ctx context.Context, texts *locales.Catalog) (bot.Han
 		Rights:     rights{store: a.Store, cases: caseStore, desk: a.desk, texts: texts, courses: catalogue},
 		Courses:    a.signup,
 	}
-	if a.observe, err = a.observer(); err != nil {
+	observe, err := a.observer()
+	if err != nil {
 		return nil, err
 	}
-	people.Observe = a.observe
+	people.Observe = func(ctx context.Context, kind, lang, topic, site string, chatID int64) {
+		observe(ctx, kind, lang, topic, site, "", 0, chatID)
+	}
+	a.desk.Observe = observe
+	a.signup.Observe = observe
 	return router{private: people, operators: a.desk, operatorChat: a.operatorChat()}, nil
 }
 

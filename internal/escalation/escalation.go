@@ -54,6 +54,15 @@ type Service struct {
 	// NewAfterClose opens a new case when a person writes on a closed one
 	// (default: the closed case is reopened).
 	NewAfterClose bool
+	// Observe receives anonymous facts for the observatory (first answer
+	// and its delay in minutes, referral, closing, feedback); nil: none.
+	Observe func(ctx context.Context, kind, lang, topic, site, bucket string, value int, chatID int64)
+}
+
+func (s *Service) observe(ctx context.Context, kind string, c cases.Case, bucket string, value int) {
+	if s.Observe != nil && c.ChatID != 0 {
+		s.Observe(ctx, kind, c.Lang, c.Topic, c.HelpPoint, bucket, value, c.ChatID)
+	}
 }
 
 func (s *Service) now() time.Time {

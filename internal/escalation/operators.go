@@ -84,6 +84,9 @@ func (s *Service) toPerson(ctx context.Context, c cases.Case, in chat.Incoming, 
 		TopicMessageID: in.MessageID, OperatorID: op.ID, OperatorName: op.Name}); err != nil {
 		return nil, err
 	}
+	if c.FirstResponse.IsZero() {
+		s.observe(ctx, "first_response", c, "", int(s.now().Sub(c.Created).Minutes()))
+	}
 	if err := s.Cases.MarkFirstResponse(ctx, c.ID, s.now()); err != nil {
 		return nil, err
 	}
@@ -157,6 +160,7 @@ func (s *Service) close(ctx context.Context, caseID, outcome string, op cases.Op
 	if c, err = s.Cases.Close(ctx, caseID, outcome, op); err != nil {
 		return nil, err
 	}
+	s.observe(ctx, "case_closed", c, "", 0)
 	out := []chat.Outgoing{s.toTopic(c, s.Texts.Text(OperatorLang, "case.closed_op", map[string]any{"Operator": op.Name, "Outcome": outcome}))}
 	if c.ChatID != 0 && !c.IsErased() {
 		lang := c.Lang

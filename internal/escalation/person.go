@@ -76,6 +76,9 @@ func (s *Service) Feedback(ctx context.Context, caseID, value, lang string, chat
 	if err := s.Cases.SetFeedback(ctx, caseID, cases.Feedback(value)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
+	if c, err := s.Cases.Get(ctx, caseID); err == nil && cases.Feedback(value).Valid() {
+		s.observe(ctx, "feedback", c, value, 0)
+	}
 	return []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "feedback.thanks", nil)}}, nil
 }
 

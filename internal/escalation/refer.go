@@ -38,6 +38,7 @@ func (s *Service) refer(ctx context.Context, c cases.Case, in chat.Incoming, op 
 	if _, err := s.Cases.Refer(ctx, c.ID, svc.ID, op, ""); err != nil {
 		return nil, err
 	}
+	s.observe(ctx, "referral", c, string(svc.Category), 0)
 	out := []chat.Outgoing{s.reply(c, in, s.Texts.Text(OperatorLang, "case.referred_op", map[string]any{"Service": svc.Name}))}
 	if c.ChatID == 0 || c.IsErased() {
 		return out, nil

@@ -58,7 +58,8 @@ func (s *Service) Button(ctx context.Context, chatID int64, lang, data string) (
 			{Text: s.Texts.Text(lang, "forget.yes", nil), Data: dataConfirm + id},
 		}}}}, true, nil
 	case strings.HasPrefix(data, dataConfirm):
-		offers, err := s.Courses.Cancel(ctx, strings.TrimPrefix(data, dataConfirm), chatID)
+		id := strings.TrimPrefix(data, dataConfirm)
+		offers, err := s.Courses.Cancel(ctx, id, chatID)
 		if errors.Is(err, courses.ErrNotEnrolled) {
 			return []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "courses.mine_none", nil)}}, true, nil
 		}
@@ -67,6 +68,9 @@ func (s *Service) Button(ctx context.Context, chatID int64, lang, data string) (
 		}
 		// The freed seat is offered right away; the offers' own ids keep
 		// the scheduler from sending them again.
+		if c, err := s.Courses.Get(ctx, id); err == nil {
+			s.observe(ctx, "course_cancel", c, lang, 0)
+		}
 		out = []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "courses.cancelled", nil)}}
 		return append(out, s.OfferMessages(ctx, offers)...), true, nil
 	case strings.HasPrefix(data, dataAccept):

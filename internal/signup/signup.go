@@ -29,6 +29,15 @@ type Service struct {
 	Courses *courses.Courses
 	Texts   Texts
 	Now     func() time.Time
+	// Observe receives anonymous facts for the observatory (enrolment,
+	// waiting list, cancellation, by course level and site); nil: none.
+	Observe func(ctx context.Context, kind, lang, topic, site, bucket string, value int, chatID int64)
+}
+
+func (s *Service) observe(ctx context.Context, kind string, c courses.Course, lang string, chatID int64) {
+	if s.Observe != nil {
+		s.Observe(ctx, kind, lang, "italian", c.Site, strings.ToLower(string(c.Level)), 0, chatID)
+	}
 }
 
 // Callback data of course buttons.
@@ -158,6 +167,7 @@ func (s *Service) Enrol(ctx context.Context, vars map[string]string, chatID int6
 	_, err = s.Courses.Enrol(ctx, c.ID, person, fmt.Sprintf("%d:%s", chatID, c.ID))
 	switch {
 	case err == nil:
+		s.observe(ctx, "enrolment", c, lang, chatID)
 		return s.confirmation(chatID, lang, c), nil
 	case errors.Is(err, courses.ErrAlreadyEnrolled):
 		return []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "courses.already", nil)}}, nil
@@ -166,6 +176,7 @@ func (s *Service) Enrol(ctx context.Context, vars map[string]string, chatID int6
 		if err != nil {
 			return nil, err
 		}
+		s.observe(ctx, "waiting_list", c, lang, chatID)
 		return []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "courses.waiting", map[string]any{"Position": pos})}}, nil
 	}
 	return nil, err
