@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/prils-lazio/presidio/internal/cases"
+	"github.com/prils-lazio/presidio/internal/chat"
 	"github.com/prils-lazio/presidio/internal/console"
 	"github.com/prils-lazio/presidio/internal/directory"
 	"github.com/prils-lazio/presidio/internal/observatory"
@@ -42,7 +43,7 @@ func (a *App) consoleHandler() (http.Handler, error) {
 		Accounts:    console.NewUsers(a.Store),
 		Audit:       console.NewStoreAudit(a.Store),
 		Notes:       console.NewStoreNotes(a.Store),
-		Cases:       a.cases,
+		Cases:       syncedCases{Cases: a.cases, a: a},
 		Replier:     reply,
 		Directory:   directory.New(a.Store),
 		Courses:     a.signup.Courses,
@@ -51,4 +52,46 @@ func (a *App) consoleHandler() (http.Handler, error) {
 		Log:         a.log,
 		Observatory: &observatory.Dashboard{Reader: observatory.NewReader(a.Store), Texts: texts, Logger: a.log},
 	}), nil
+}
+
+// syncedCases is the case store as the console uses it: taking, closing
+// and referring go through the escalation desk, so the operators' topic
+// and the person get the same messages as when it is done in Telegram.
+type syncedCases struct {
+	*cases.Cases
+	a *App
+}
+
+func (s syncedCases) enqueue(ctx context.Context, prefix string, out []chat.Outgoing) error {
+	id := make([]byte, 8)
+	_, _ = rand.Read(id)
+	entries := make([]store.OutboxEntry, len(out))
+	for i, m := range out {
+		entries[i] = store.OutboxEntry{ID: fmt.Sprintf("console-%s:%s.%d", prefix, hex.EncodeToString(id), i), Msg: m}
+	}
+	return s.a.Runtime.Enqueue(ctx, entries)
+}
+
+func (s syncedCases) Take(ctx context.Context, caseID string, op cases.Operator) (cases.Operator, bool, error) {
+	winner, won, out, err := s.a.desk.Take(ctx, caseID, op)
+	if err != nil {
+		return winner, won, err
+	}
+	return winner, won, s.enqueue(ctx, "take", out)
+}
+
+func (s syncedCases) Close(ctx context.Context, caseID, outcome string, by cases.Operator) (cases.Case, error) {
+	c, out, err := s.a.desk.Close(ctx, caseID, outcome, by)
+	if err != nil {
+		return c, err
+	}
+	return c, s.enqueue(ctx, "close", out)
+}
+
+func (s syncedCases) Refer(ctx context.Context, caseID, serviceID string, by cases.Operator, _ string) (cases.Case, error) {
+	c, out, err := s.a.desk.Refer(ctx, caseID, serviceID, by)
+	if err != nil {
+		return c, err
+	}
+	return c, s.enqueue(ctx, "refer", out)
 }

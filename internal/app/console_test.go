@@ -68,4 +68,20 @@ func TestConsoleReplyReachesThePerson(t *testing.T) {
 	if got := d.last(SandboxOperatorChat); got.ThreadID != thread || !strings.Contains(got.Text, "Risposta dalla console") {
 		t.Fatalf("topic copy: %+v", got)
 	}
+	// Closing in the console tells the topic and the person, as /close does.
+	casePage = get("/cases/C-000001")
+	resp, err = client.PostForm(base+"/cases/C-000001/close", url.Values{"outcome": {"risolto"}, "csrf": {token(casePage)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for d.a.Runtime.Queued() > 0 {
+		time.Sleep(time.Millisecond)
+	}
+	if got := d.last(d.person.ID); got.Text != d.texts.Text("uk", "case.closed", nil) {
+		t.Fatalf("person after closing in the console: %q", got.Text)
+	}
+	if got := d.last(SandboxOperatorChat); got.ThreadID != thread || !strings.HasPrefix(got.Text, "✅") {
+		t.Fatalf("topic after closing in the console: %+v", got)
+	}
 }

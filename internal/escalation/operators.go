@@ -221,3 +221,45 @@ func (s *Service) Reply(ctx context.Context, caseID string, op cases.Operator, t
 	copyInTopic := s.toTopic(c, "💻 "+op.Name+":\n"+text)
 	return append(out, copyInTopic), nil
 }
+
+// Take, Close and Refer are the operators' group actions for callers
+// outside Telegram (the web console): the same effects and the same
+// messages — notices in the case's topic, the person told in their
+// language — which the caller enqueues. So both places stay in sync.
+
+// Take claims a case for op; see the /take command.
+func (s *Service) Take(ctx context.Context, caseID string, op cases.Operator) (winner cases.Operator, won bool, out []chat.Outgoing, err error) {
+	out, err = s.take(ctx, caseID, op)
+	if err != nil {
+		return cases.Operator{}, false, nil, err
+	}
+	c, err := s.Cases.Get(ctx, caseID)
+	if err != nil {
+		return cases.Operator{}, false, nil, err
+	}
+	return c.Assignee, c.Assignee.ID == op.ID, out, nil
+}
+
+// Close closes a case; see the /close command.
+func (s *Service) Close(ctx context.Context, caseID, outcome string, op cases.Operator) (cases.Case, []chat.Outgoing, error) {
+	out, err := s.close(ctx, caseID, outcome, op)
+	if err != nil {
+		return cases.Case{}, nil, err
+	}
+	c, err := s.Cases.Get(ctx, caseID)
+	return c, out, err
+}
+
+// Refer sends the person a service and records it; see the /refer command.
+func (s *Service) Refer(ctx context.Context, caseID, serviceID string, op cases.Operator) (cases.Case, []chat.Outgoing, error) {
+	c, err := s.Cases.Get(ctx, caseID)
+	if err != nil {
+		return cases.Case{}, nil, err
+	}
+	out, err := s.refer(ctx, c, chat.Incoming{}, op, serviceID)
+	if err != nil {
+		return cases.Case{}, nil, err
+	}
+	c, err = s.Cases.Get(ctx, caseID)
+	return c, out, err
+}
