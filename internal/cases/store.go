@@ -116,46 +116,15 @@ func (s *Cases) ensureIndexes(ctx context.Context) error {
 		}},
 	}
 	for _, spec := range specs {
-		cur, err := spec.coll.Indexes().List(ctx)
-		if err != nil {
-			return fmt.Errorf("cases: listing indexes of %s: %w", spec.coll.Name(), err)
+		models := make([]mongo.IndexModel, len(spec.keys))
+		for i, k := range spec.keys {
+			models[i] = mongo.IndexModel{Keys: k}
 		}
-		var have []indexInfo
-		if err := cur.All(ctx, &have); err != nil {
-			return fmt.Errorf("cases: listing indexes of %s: %w", spec.coll.Name(), err)
-		}
-		// Creating an index that exists can drop the connection on
-		// FerretDB 1.24: create only the missing ones.
-		var missing []mongo.IndexModel
-		for _, keys := range spec.keys {
-			if !slices.ContainsFunc(have, func(h indexInfo) bool { return sameKeys(h.Key, keys) }) {
-				missing = append(missing, mongo.IndexModel{Keys: keys})
-			}
-		}
-		if len(missing) == 0 {
-			continue
-		}
-		if _, err := spec.coll.Indexes().CreateMany(ctx, missing); err != nil {
-			return fmt.Errorf("cases: creating indexes on %s: %w", spec.coll.Name(), err)
+		if err := store.EnsureIndexes(ctx, spec.coll, models...); err != nil {
+			return fmt.Errorf("cases: %w", err)
 		}
 	}
 	return nil
-}
-
-type indexInfo struct {
-	Key bson.D `bson:"key"`
-}
-
-func sameKeys(a, b bson.D) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].Key != b[i].Key || fmt.Sprint(a[i].Value) != fmt.Sprint(b[i].Value) {
-			return false
-		}
-	}
-	return true
 }
 
 // Get returns the case with this ID; an unknown ID gives an error matching

@@ -127,53 +127,17 @@ type index struct {
 }
 
 func ensureIndexes(ctx context.Context, coll *mongo.Collection, specs ...index) error {
-	for _, s := range specs {
-		have, err := indexKeys(ctx, coll)
-		if err != nil {
-			return err
-		}
-		if slices.ContainsFunc(have, func(h bson.D) bool { return sameKeys(h, s.keys) }) {
-			continue
-		}
-		// Creating an index that exists can drop the connection on
-		// FerretDB 1.24: only missing ones are created.
-		m := mongo.IndexModel{Keys: s.keys}
+	models := make([]mongo.IndexModel, len(specs))
+	for i, s := range specs {
+		models[i] = mongo.IndexModel{Keys: s.keys}
 		if s.unique {
-			m.Options = options.Index().SetUnique(true)
+			models[i].Options = options.Index().SetUnique(true)
 		}
-		if _, err := coll.Indexes().CreateOne(ctx, m); err != nil {
-			return fmt.Errorf("courses: creating an index on %s: %w", coll.Name(), err)
-		}
+	}
+	if err := store.EnsureIndexes(ctx, coll, models...); err != nil {
+		return fmt.Errorf("courses: %w", err)
 	}
 	return nil
-}
-
-func indexKeys(ctx context.Context, coll *mongo.Collection) ([]bson.D, error) {
-	cur, err := coll.Indexes().List(ctx)
-	var ce mongo.CommandError
-	if errors.As(err, &ce) && ce.Code == 26 { // NamespaceNotFound: no collection yet
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("courses: listing indexes of %s: %w", coll.Name(), err)
-	}
-	var have []struct {
-		Key bson.D `bson:"key"`
-	}
-	if err := cur.All(ctx, &have); err != nil {
-		return nil, fmt.Errorf("courses: listing indexes of %s: %w", coll.Name(), err)
-	}
-	out := make([]bson.D, len(have))
-	for i, h := range have {
-		out[i] = h.Key
-	}
-	return out, nil
-}
-
-func sameKeys(a, b bson.D) bool {
-	return slices.EqualFunc(a, b, func(x, y bson.E) bool {
-		return x.Key == y.Key && fmt.Sprint(x.Value) == fmt.Sprint(y.Value)
-	})
 }
 
 // op bounds one method's work by OpTimeout.

@@ -175,6 +175,15 @@ func TestAcceptRacesExpiry(t *testing.T) {
 				t.Fatalf("round %d: accepted, yet swept %+v, counts %+v", round, swept, n)
 			}
 		case errors.Is(acceptErr, ErrOfferExpired), errors.Is(acceptErr, ErrNoOffer):
+			if len(swept) == 0 {
+				// Under load the accept's own claims can make this sweep
+				// leave the freed seat; the next sweep (the app runs one a
+				// minute) must pass it on: a seat is delayed, never lost.
+				if swept, sweepErr = c.sweepCourse(ctx, id, time.Now().Add(72*time.Hour)); sweepErr != nil {
+					t.Fatal(sweepErr)
+				}
+				n, _ = c.Counts(ctx, id)
+			}
 			if len(swept) != 1 || swept[0].ChatID != 31 || n != (Counts{Seats: 1, Offered: 1}) {
 				t.Fatalf("round %d: expired, yet swept %+v, counts %+v", round, swept, n)
 			}

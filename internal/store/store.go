@@ -143,49 +143,52 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		},
 	}
 	for coll, models := range specs {
-		missing, err := s.missingIndexes(ctx, coll, models)
-		if err != nil {
+		if err := EnsureIndexes(ctx, s.db.Collection(coll), models...); err != nil {
 			return err
-		}
-		if len(missing) == 0 {
-			continue
-		}
-		if _, err := s.db.Collection(coll).Indexes().CreateMany(ctx, missing); err != nil {
-			return fmt.Errorf("store: creating indexes on %s: %w", coll, err)
 		}
 	}
 	return nil
 }
 
-// missingIndexes returns the wanted indexes that do not exist yet. Creating
-// an index that exists is a no-op on MongoDB, but FerretDB 1.24 can drop
-// the connection when asked to, so Open only creates what is missing.
-func (s *Store) missingIndexes(ctx context.Context, coll string, want []mongo.IndexModel) ([]mongo.IndexModel, error) {
-	cur, err := s.db.Collection(coll).Indexes().List(ctx)
+// EnsureIndexes creates the indexes of a collection that do not exist yet
+// (compared by keys). Creating an index that exists is a no-op on MongoDB,
+// but FerretDB 1.24 can drop the connection when asked to, so every domain
+// package creates its indexes through this.
+func EnsureIndexes(ctx context.Context, coll *mongo.Collection, want ...mongo.IndexModel) error {
+	cur, err := coll.Indexes().List(ctx)
+	var ce mongo.CommandError
+	if errors.As(err, &ce) && ce.Code == 26 { // NamespaceNotFound: the collection does not exist yet
+		cur, err = nil, nil
+	}
 	if err != nil {
-		return nil, fmt.Errorf("store: listing indexes of %s: %w", coll, err)
+		return fmt.Errorf("store: listing indexes of %s: %w", coll.Name(), err)
 	}
 	var have []struct {
 		Key bson.D `bson:"key"`
 	}
-	if err := cur.All(ctx, &have); err != nil {
-		return nil, fmt.Errorf("store: listing indexes of %s: %w", coll, err)
+	if cur != nil {
+		if err := cur.All(ctx, &have); err != nil {
+			return fmt.Errorf("store: listing indexes of %s: %w", coll.Name(), err)
+		}
 	}
 	var missing []mongo.IndexModel
 	for _, m := range want {
-		keys := m.Keys.(bson.D)
+		keys, _ := m.Keys.(bson.D)
 		found := false
 		for _, h := range have {
-			if sameKeys(h.Key, keys) {
-				found = true
-				break
-			}
+			found = found || sameKeys(h.Key, keys)
 		}
 		if !found {
 			missing = append(missing, m)
 		}
 	}
-	return missing, nil
+	if len(missing) == 0 {
+		return nil
+	}
+	if _, err := coll.Indexes().CreateMany(ctx, missing); err != nil {
+		return fmt.Errorf("store: creating indexes on %s: %w", coll.Name(), err)
+	}
+	return nil
 }
 
 func sameKeys(a, b bson.D) bool {
