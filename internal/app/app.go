@@ -45,6 +45,7 @@ type App struct {
 
 	desk        *escalation.Service
 	cases       *cases.Cases
+	texts       *locales.Catalog
 	signup      *signup.Service
 	ownEmulator bool
 	stopped     bool
@@ -74,6 +75,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	a.texts = texts
 	a.Store, err = store.Open(ctx, store.Config{URI: a.cfg.MongoURI, DataDir: a.cfg.DataDir}, a.log)
 	if err != nil {
 		return err

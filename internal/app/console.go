@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/prils-lazio/presidio/internal/announce"
 	"github.com/prils-lazio/presidio/internal/cases"
 	"github.com/prils-lazio/presidio/internal/chat"
 	"github.com/prils-lazio/presidio/internal/console"
@@ -51,6 +52,18 @@ func (a *App) consoleHandler() (http.Handler, error) {
 		TrustProxy:  a.cfg.TrustProxy,
 		Log:         a.log,
 		Observatory: &observatory.Dashboard{Reader: observatory.NewReader(a.Store), Texts: texts, Logger: a.log},
+		Announcements: &announce.Handler{
+			Service: &announce.Service{Store: a.Store, Courses: a.signup.Courses, Texts: a.texts, Enqueue: a.Runtime.Enqueue},
+			Who: func(r *http.Request) (role, site, name string, ok bool) {
+				u, _, ok := console.Current(r)
+				return string(u.Role), u.Site, u.Name, ok
+			},
+			CSRF: func(r *http.Request) string {
+				_, token, _ := console.Current(r)
+				return token
+			},
+			Log: a.log,
+		},
 	}), nil
 }
 

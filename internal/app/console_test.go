@@ -85,3 +85,44 @@ func TestConsoleReplyReachesThePerson(t *testing.T) {
 		t.Fatalf("topic after closing in the console: %+v", got)
 	}
 }
+
+// Announcements are in the console for coordinators and schools only.
+func TestAnnouncementsPageRoles(t *testing.T) {
+	d := startDesk(t, t.TempDir())
+	users := console.NewUsers(d.a.Store)
+	ctx := context.Background()
+	if _, err := users.Add(ctx, "school1", console.RoleSchool, "frascati", "password-scuola-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := users.Add(ctx, "op1", console.RoleOperator, "", "password-operatore"); err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + d.a.Addr() + "/console"
+	login := func(name, password string) *http.Client {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar}
+		resp, err := c.Get(base + "/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(string(body))
+		resp, err = c.PostForm(base+"/login", url.Values{"name": {name}, "password": {password}, "csrf": {m[1]}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return c
+	}
+	resp, err := login("school1", "password-scuola-1").Get(base + "/announce/")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("school: %v %v", resp.Status, err)
+	}
+	resp.Body.Close()
+	resp, err = login("op1", "password-operatore").Get(base + "/announce/")
+	if err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("operator: %v %v", resp.Status, err)
+	}
+	resp.Body.Close()
+}

@@ -99,6 +99,9 @@ type Config struct {
 	// Observatory, when set, is served to coordinators under
 	// <Prefix>/observatory/ (the anonymous dashboard and its exports).
 	Observatory http.Handler
+	// Announcements, when set, is served to coordinators and schools under
+	// <Prefix>/announce/; it reads who is logged in with Current.
+	Announcements http.Handler
 	// Texts defaults to DefaultTexts().
 	Texts Texts
 	// Prefix is where the console is mounted; default "/console".
@@ -297,4 +300,18 @@ func (l *limiter) fail(now time.Time, keys ...string) {
 	for _, k := range keys {
 		l.fails[k] = append(l.recent(k, now), now)
 	}
+}
+
+type currentKey struct{}
+
+type current struct {
+	user User
+	csrf string
+}
+
+// Current returns the logged-in user and their form token, for a handler
+// the console mounts (Announcements); ok is false outside the console.
+func Current(r *http.Request) (user User, csrf string, ok bool) {
+	c, ok := r.Context().Value(currentKey{}).(current)
+	return c.user, c.csrf, ok
 }

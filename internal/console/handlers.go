@@ -62,6 +62,14 @@ func (c *Console) routes() {
 	m.HandleFunc("POST "+p+"/notes", c.auth([]Role{RolePartner, RoleCoordinator}, c.noteSend))
 
 	m.HandleFunc("GET "+p+"/audit", c.auth([]Role{RoleCoordinator}, c.auditPage))
+	if c.cfg.Announcements != nil {
+		ann := http.StripPrefix(p+"/announce", c.cfg.Announcements)
+		serve := func(w http.ResponseWriter, r *http.Request, q *req) {
+			ctx := context.WithValue(r.Context(), currentKey{}, current{user: q.User, csrf: q.Sess.csrf})
+			ann.ServeHTTP(w, r.WithContext(ctx))
+		}
+		m.HandleFunc(p+"/announce/", c.auth([]Role{RoleCoordinator, RoleSchool}, serve))
+	}
 	if c.cfg.Observatory != nil {
 		obs := http.StripPrefix(p+"/observatory", c.cfg.Observatory)
 		m.HandleFunc("GET "+p+"/observatory/", c.auth([]Role{RoleCoordinator}, func(w http.ResponseWriter, r *http.Request, _ *req) { obs.ServeHTTP(w, r) }))
