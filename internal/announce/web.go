@@ -33,7 +33,11 @@ type Handler struct {
 	CSRF func(r *http.Request) string
 	// Languages offered for translations (besides Italian).
 	Languages []string
-	Log       *slog.Logger
+	// Texts are the pages' texts (locales/console, ids "announce.web.*");
+	// nil shows the ids. Lang picks the page language (default Italian).
+	Texts Texts
+	Lang  func(r *http.Request) string
+	Log   *slog.Logger
 }
 
 // DefaultLanguages are the translations the form offers when
@@ -114,6 +118,9 @@ func (h *Handler) fromForm(r *http.Request, u user) Announcement {
 }
 
 type page struct {
+	// tr localizes a console text (locales/console); Lang is its language.
+	tr        func(id string) string
+	Lang      string
 	User      user
 	CSRF      string
 	Langs     []string
@@ -142,8 +149,19 @@ func (h *Handler) index(w http.ResponseWriter, r *http.Request, u user, a *Annou
 	h.render(w, http.StatusOK, "index", p)
 }
 
+// T localizes a text id for the page's language.
+func (p page) T(id string) string { return p.tr(id) }
+
 func (h *Handler) page(r *http.Request, u user) page {
-	return page{User: u, CSRF: h.CSRF(r), Langs: h.langs(), Templates: Templates, Params: TemplateParams,
+	lang := "it"
+	if h.Lang != nil {
+		lang = h.Lang(r)
+	}
+	t := func(id string) string { return id }
+	if h.Texts != nil {
+		t = func(id string) string { return h.Texts.Text(lang, id, nil) }
+	}
+	return page{tr: t, Lang: lang, User: u, CSRF: h.CSRF(r), Langs: h.langs(), Templates: Templates, Params: TemplateParams,
 		A: Announcement{Text: map[string]string{}, Params: map[string]string{}}}
 }
 
@@ -230,44 +248,44 @@ func (h *Handler) render(w http.ResponseWriter, status int, name string, p page)
 }
 
 var pages = template.Must(template.New("").Parse(`
-{{define "head"}}<!doctype html><html lang="it"><head><meta charset="utf-8"><title>Avvisi</title></head><body>{{end}}
+{{define "head"}}<!doctype html><html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.T "announce.web.title"}}</title></head><body>{{end}}
 
 {{define "fields"}}
 <input type="hidden" name="csrf" value="{{.CSRF}}">
 <input type="hidden" name="id" value="{{.A.ID}}">
 {{end}}
 
-{{define "index"}}{{template "head"}}
-<h1>Avvisi</h1>
+{{define "index"}}{{template "head" .}}
+<h1>{{.T "announce.web.title"}}</h1>
 {{if .Error}}<p role="alert"><strong>{{.Error}}</strong></p>{{end}}
 <form method="post" action="preview">
 {{template "fields" .}}
-<fieldset><legend>Destinatari</legend>
-<label><input type="radio" name="kind" value="course" {{if eq .A.Audience.Kind "course" ""}}checked{{end}}> Iscritti a un corso</label>
-<label><input type="radio" name="kind" value="site" {{if eq .A.Audience.Kind "site"}}checked{{end}}> Iscritti della sede</label>
-<label><input type="radio" name="kind" value="waiting" {{if eq .A.Audience.Kind "waiting"}}checked{{end}}> Lista d'attesa</label>
-{{if eq .User.Role "coordinator"}}<label><input type="radio" name="kind" value="news" {{if eq .A.Audience.Kind "news"}}checked{{end}}> Tutti quelli che ricevono avvisi</label>{{end}}
-<p><label>Corso (id) <input name="course" value="{{.A.Audience.Course}}"></label></p>
+<fieldset><legend>{{.T "announce.web.audience"}}</legend>
+<label><input type="radio" name="kind" value="course" {{if eq .A.Audience.Kind "course" ""}}checked{{end}}> {{.T "announce.web.kind_course"}}</label>
+<label><input type="radio" name="kind" value="site" {{if eq .A.Audience.Kind "site"}}checked{{end}}> {{.T "announce.web.kind_site"}}</label>
+<label><input type="radio" name="kind" value="waiting" {{if eq .A.Audience.Kind "waiting"}}checked{{end}}> {{.T "announce.web.kind_waiting"}}</label>
+{{if eq .User.Role "coordinator"}}<label><input type="radio" name="kind" value="news" {{if eq .A.Audience.Kind "news"}}checked{{end}}> {{.T "announce.web.kind_news"}}</label>{{end}}
+<p><label>{{.T "announce.web.course"}} <input name="course" value="{{.A.Audience.Course}}"></label></p>
 {{if eq .User.Role "coordinator"}}
-<p><label>Sede <input name="site" value="{{.A.Audience.Site}}"></label></p>
-<p><label>Lingua (solo per "tutti") <input name="lang" value="{{.A.Audience.Lang}}"></label>
-<label>Punto di aiuto <input name="help_point" value="{{.A.Audience.HelpPoint}}"></label></p>
-{{else}}<p>Sede: {{.User.Site}}</p>{{end}}
+<p><label>{{.T "announce.web.site"}} <input name="site" value="{{.A.Audience.Site}}"></label></p>
+<p><label>{{.T "announce.web.lang"}} <input name="lang" value="{{.A.Audience.Lang}}"></label>
+<label>{{.T "announce.web.help_point"}} <input name="help_point" value="{{.A.Audience.HelpPoint}}"></label></p>
+{{else}}<p>{{.T "announce.web.site"}}: {{.User.Site}}</p>{{end}}
 </fieldset>
-<fieldset><legend>Testo</legend>
-<p><label>Modello <select name="template"><option value="">(nessuno: testo libero)</option>
+<fieldset><legend>{{.T "announce.web.text"}}</legend>
+<p><label>{{.T "announce.web.template"}} <select name="template"><option value="">{{.T "announce.web.no_template"}}</option>
 {{range .Templates}}<option value="{{.}}" {{if eq . $.A.Template}}selected{{end}}>{{.}}</option>{{end}}</select></label>
 {{range .Params}}<label>{{.}} <input name="p_{{.}}" value="{{index $.A.Params .}}"></label> {{end}}</p>
-<p><label>Italiano (obbligatorio senza modello)<br><textarea name="text_it" rows="5" cols="60">{{index .A.Text "it"}}</textarea></label></p>
-<details><summary>Traduzioni (facoltative)</summary>
+<p><label>{{.T "announce.web.italian"}}<br><textarea name="text_it" rows="5" cols="60">{{index .A.Text "it"}}</textarea></label></p>
+<details><summary>{{.T "announce.web.translations"}}</summary>
 {{range .Langs}}<p><label>{{.}}<br><textarea name="text_{{.}}" rows="3" cols="60">{{index $.A.Text .}}</textarea></label></p>{{end}}
 </details>
 </fieldset>
-<p><button>Anteprima</button></p>
+<p><button>{{.T "announce.web.preview"}}</button></p>
 </form>
-<h2>Avvisi inviati</h2>
-<table><tr><th>Data</th><th>Autore</th><th>Destinatari</th><th>Persone</th><th></th></tr>
-{{range .List}}<tr><td>{{.Created.Format "2006-01-02 15:04"}}</td><td>{{.Author}}</td><td>{{.Audience.Kind}} {{.Audience.Course}}{{.Audience.Site}}{{.Audience.Lang}}{{.Audience.HelpPoint}}</td><td>{{.Recipients}}</td><td><a href="report/{{.ID}}">rapporto</a></td></tr>{{end}}
+<h2>{{.T "announce.web.sent_list"}}</h2>
+<table><tr><th>{{.T "announce.web.date"}}</th><th>{{.T "announce.web.author"}}</th><th>{{.T "announce.web.audience"}}</th><th>{{.T "announce.web.people"}}</th><th></th></tr>
+{{range .List}}<tr><td>{{.Created.Format "2006-01-02 15:04"}}</td><td>{{.Author}}</td><td>{{.Audience.Kind}} {{.Audience.Course}}{{.Audience.Site}}{{.Audience.Lang}}{{.Audience.HelpPoint}}</td><td>{{.Recipients}}</td><td><a href="report/{{.ID}}">{{$.T "announce.web.report_link"}}</a></td></tr>{{end}}
 </table></body></html>{{end}}
 
 {{define "hidden"}}
@@ -281,32 +299,32 @@ var pages = template.Must(template.New("").Parse(`
 {{range $k, $v := .A.Text}}<input type="hidden" name="text_{{$k}}" value="{{$v}}">{{end}}
 {{end}}
 
-{{define "preview"}}{{template "head"}}
-<h1>Anteprima</h1>
-<p>Questo avviso andrà a <strong id="size">{{.Size}}</strong> persone{{if .Skipped}} ({{.Skipped}} escluse: hanno bloccato il bot, non hanno dato il consenso o non vogliono avvisi){{end}}.</p>
+{{define "preview"}}{{template "head" .}}
+<h1>{{.T "announce.web.preview"}}</h1>
+<p>{{.T "announce.web.size_before"}} <strong id="size">{{.Size}}</strong> {{.T "announce.web.size_after"}}{{if .Skipped}} ({{.Skipped}} {{.T "announce.web.skipped"}}){{end}}.</p>
 <blockquote><pre>{{.Preview}}</pre></blockquote>
-{{if .A.Template}}<p>Ognuno lo riceve nella sua lingua.</p>{{else}}<p>Traduzioni: {{range $k, $v := .A.Text}}{{$k}} {{end}}. Chi parla un'altra lingua riceve il testo italiano con una riga che spiega che è un avviso della scuola.</p>{{end}}
+{{if .A.Template}}<p>{{.T "announce.web.each_language"}}</p>{{else}}<p>{{.T "announce.web.translations"}}: {{range $k, $v := .A.Text}}{{$k}} {{end}}. {{.T "announce.web.other_languages"}}</p>{{end}}
 <form method="post" action="send">
 {{template "fields" .}}{{template "hidden" .}}
 <input type="hidden" name="confirm" value="yes">
-<button>Invia a {{.Size}} persone</button>
+<button>{{.T "announce.web.send"}} ({{.Size}})</button>
 </form>
-<p><a href="./">Annulla</a></p>
+<p><a href="./">{{.T "announce.web.cancel"}}</a></p>
 </body></html>{{end}}
 
-{{define "report"}}{{template "head"}}
-<h1>Rapporto</h1>
+{{define "report"}}{{template "head" .}}
+<h1>{{.T "announce.web.report"}}</h1>
 <p>{{.A.Created.Format "2006-01-02 15:04"}}, {{.A.Author}}: {{.A.Audience.Kind}} {{.A.Audience.Course}}{{.A.Audience.Site}}</p>
 <blockquote><pre>{{.Preview}}</pre></blockquote>
 <table>
-<tr><th>In coda</th><td id="total">{{.Report.Total}}</td></tr>
-<tr><th>Inviati</th><td id="sent">{{.Report.Sent}}</td></tr>
-<tr><th>In attesa</th><td id="pending">{{.Report.Pending}}</td></tr>
-<tr><th>Hanno bloccato il bot</th><td id="blocked">{{.Report.Blocked}}</td></tr>
-<tr><th>Non riusciti</th><td id="failed">{{.Report.Failed}}</td></tr>
-<tr><th>Esclusi</th><td id="skipped">{{.Report.Skipped}}</td></tr>
+<tr><th>{{.T "announce.web.total"}}</th><td id="total">{{.Report.Total}}</td></tr>
+<tr><th>{{.T "announce.web.sent"}}</th><td id="sent">{{.Report.Sent}}</td></tr>
+<tr><th>{{.T "announce.web.pending"}}</th><td id="pending">{{.Report.Pending}}</td></tr>
+<tr><th>{{.T "announce.web.blocked"}}</th><td id="blocked">{{.Report.Blocked}}</td></tr>
+<tr><th>{{.T "announce.web.failed"}}</th><td id="failed">{{.Report.Failed}}</td></tr>
+<tr><th>{{.T "announce.web.excluded"}}</th><td id="skipped">{{.Report.Skipped}}</td></tr>
 </table>
-{{if .Report.Errors}}<h2>Errori</h2><ul>{{range $k, $v := .Report.Errors}}<li>{{$k}}: {{$v}}</li>{{end}}</ul>{{end}}
-<p><a href="../">Torna agli avvisi</a></p>
+{{if .Report.Errors}}<h2>{{.T "announce.web.errors"}}</h2><ul>{{range $k, $v := .Report.Errors}}<li>{{$k}}: {{$v}}</li>{{end}}</ul>{{end}}
+<p><a href="../">{{.T "announce.web.back"}}</a></p>
 </body></html>{{end}}
 `))

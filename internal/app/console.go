@@ -62,7 +62,9 @@ func (a *App) consoleHandler() (http.Handler, error) {
 				_, token, _ := console.Current(r)
 				return token
 			},
-			Log: a.log,
+			Texts: texts,
+			Lang:  console.Lang,
+			Log:   a.log,
 		},
 	}), nil
 }

@@ -119,7 +119,11 @@ func TestAnnouncementsPageRoles(t *testing.T) {
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("school: %v %v", resp.Status, err)
 	}
+	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if !strings.Contains(string(body), "Destinatari") || strings.Contains(string(body), "announce.web.") {
+		t.Fatalf("announcements page texts: %.400s", body)
+	}
 	resp, err = login("op1", "password-operatore").Get(base + "/announce/")
 	if err != nil || resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("operator: %v %v", resp.Status, err)

@@ -307,6 +307,7 @@ type currentKey struct{}
 type current struct {
 	user User
 	csrf string
+	lang string
 }
 
 // Current returns the logged-in user and their form token, for a handler
@@ -314,4 +315,13 @@ type current struct {
 func Current(r *http.Request) (user User, csrf string, ok bool) {
 	c, ok := r.Context().Value(currentKey{}).(current)
 	return c.user, c.csrf, ok
+}
+
+// Lang returns the console language of the request ("it" outside the
+// console), for a handler the console mounts.
+func Lang(r *http.Request) string {
+	if c, ok := r.Context().Value(currentKey{}).(current); ok && c.lang != "" {
+		return c.lang
+	}
+	return "it"
 }

@@ -65,7 +65,7 @@ func (c *Console) routes() {
 	if c.cfg.Announcements != nil {
 		ann := http.StripPrefix(p+"/announce", c.cfg.Announcements)
 		serve := func(w http.ResponseWriter, r *http.Request, q *req) {
-			ctx := context.WithValue(r.Context(), currentKey{}, current{user: q.User, csrf: q.Sess.csrf})
+			ctx := context.WithValue(r.Context(), currentKey{}, current{user: q.User, csrf: q.Sess.csrf, lang: q.Lang})
 			ann.ServeHTTP(w, r.WithContext(ctx))
 		}
 		m.HandleFunc(p+"/announce/", c.auth([]Role{RoleCoordinator, RoleSchool}, serve))
