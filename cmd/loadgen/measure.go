@@ -60,7 +60,7 @@ func measure(ctx context.Context, o options, target, mode string, stderr io.Writ
 	emu.OnSent(t.onSent)
 	l := &load{emu: emu, t: t, people: ordered(people), target: target}
 
-	logf("starting the bot")
+	logf("starting the bot against the emulator at %s", emu.URL())
 	c, err := startChild(ctx, o, target, mode, emu.URL(), emu.Token(), stderr)
 	if err != nil {
 		return nil, err
