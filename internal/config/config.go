@@ -237,6 +237,10 @@ func validate(v map[string]string) (Config, error) {
 // Usage prints every setting with its flag and default.
 func Usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: presidio [flags]            run the bot (the sandbox when TELEGRAM_BOT_TOKEN is empty)")
+	fmt.Fprintln(w, "       presidio directory import FILE.csv | export")
+	fmt.Fprintln(w, "       presidio courses import FILE.csv | export")
+	fmt.Fprintln(w, "       presidio user add -name NAME -role coordinator|operator|school|partner [-site SITE] < password")
+	fmt.Fprintln(w, "       presidio user list | disable NAME")
 	fmt.Fprintln(w, "\nSettings come from the environment; flags override them. Secrets have no flag.")
 	for _, s := range Settings {
 		name := s.Env
