@@ -71,6 +71,9 @@ type Audience struct {
 	Site      string `bson:"site,omitempty"`
 	Lang      string `bson:"lang,omitempty"`
 	HelpPoint string `bson:"help_point,omitempty"`
+	// Topic keeps people whose last orientation topic was this one (their
+	// topic of interest, e.g. "work"); news audiences only.
+	Topic string `bson:"topic,omitempty"`
 }
 
 // Announcement is one message to an audience.

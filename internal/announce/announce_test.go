@@ -3,6 +3,7 @@ package announce
 import (
 	"context"
 	"errors"
+	"github.com/prils-lazio/presidio/internal/store/storetest"
 	"slices"
 	"testing"
 	"time"
@@ -239,5 +240,25 @@ func TestSendReportList(t *testing.T) {
 	}
 	if CanSee(other, RoleSchool, "frascati") || !CanSee(other, RoleCoordinator, "") || !CanSee(a, RoleSchool, "frascati") {
 		t.Error("CanSee")
+	}
+}
+
+// A coordinator can target people by their topic of interest: the last
+// orientation topic they read.
+func TestNewsAudienceByTopicOfInterest(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := context.Background()
+	saveSessions(t, st,
+		sess{chatID: 1, lang: "it", consent: "yes", topic: "work"},
+		sess{chatID: 2, lang: "en", consent: "yes", topic: "health"},
+		sess{chatID: 3, lang: "ar", consent: "yes", topic: "work", news: "off"},
+	)
+	svc := &Service{Store: st, Texts: fakeTexts{}}
+	rs, err := svc.Audience(ctx, Announcement{Role: RoleCoordinator, Audience: Audience{Kind: KindNews, Topic: "work"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 1 || rs[0].ChatID != 1 {
+		t.Fatalf("audience by topic: %+v", rs)
 	}
 }

@@ -59,6 +59,7 @@ type sess struct {
 	consent string
 	news    string
 	site    string
+	topic   string
 	blocked bool
 }
 
@@ -76,6 +77,9 @@ func saveSessions(t testing.TB, st *store.Store, list ...sess) {
 		}
 		if p.news != "" {
 			state = append(state, bson.E{Key: "news", Value: p.news})
+		}
+		if p.topic != "" {
+			state = append(state, bson.E{Key: "vars", Value: bson.D{{Key: "topic", Value: p.topic}}})
 		}
 		raw, err := bson.Marshal(state)
 		if err != nil {

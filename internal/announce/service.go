@@ -56,9 +56,10 @@ type person struct {
 	Lang    string `bson:"lang"`
 	Blocked bool   `bson:"blocked"`
 	State   *struct {
-		Consent string `bson:"consent"`
-		Site    string `bson:"site"`
-		News    string `bson:"news"`
+		Consent string            `bson:"consent"`
+		Site    string            `bson:"site"`
+		News    string            `bson:"news"`
+		Vars    map[string]string `bson:"vars"`
 	} `bson:"state"`
 }
 
@@ -188,6 +189,9 @@ func (s *Service) audience(ctx context.Context, a Announcement) (rs []Recipient,
 				continue
 			}
 			if aud.HelpPoint != "" && (p.State == nil || p.State.Site != aud.HelpPoint) {
+				continue
+			}
+			if aud.Topic != "" && (p.State == nil || p.State.Vars["topic"] != aud.Topic) {
 				continue
 			}
 			add(id, p.Lang)

@@ -97,6 +97,7 @@ func (h *Handler) fromForm(r *http.Request, u user) Announcement {
 	if u.Role == RoleCoordinator {
 		a.Audience.Lang = strings.TrimSpace(r.PostFormValue("lang"))
 		a.Audience.HelpPoint = strings.TrimSpace(r.PostFormValue("help_point"))
+		a.Audience.Topic = strings.TrimSpace(r.PostFormValue("topic"))
 	}
 	if a.ID == "" {
 		a.ID = NewID()
@@ -269,7 +270,8 @@ var pages = template.Must(template.New("").Parse(`
 {{if eq .User.Role "coordinator"}}
 <p><label>{{.T "announce.web.site"}} <input name="site" value="{{.A.Audience.Site}}"></label></p>
 <p><label>{{.T "announce.web.lang"}} <input name="lang" value="{{.A.Audience.Lang}}"></label>
-<label>{{.T "announce.web.help_point"}} <input name="help_point" value="{{.A.Audience.HelpPoint}}"></label></p>
+<label>{{.T "announce.web.help_point"}} <input name="help_point" value="{{.A.Audience.HelpPoint}}"></label>
+<label>{{.T "announce.web.topic"}} <input name="topic" value="{{.A.Audience.Topic}}"></label></p>
 {{else}}<p>{{.T "announce.web.site"}}: {{.User.Site}}</p>{{end}}
 </fieldset>
 <fieldset><legend>{{.T "announce.web.text"}}</legend>
@@ -294,6 +296,7 @@ var pages = template.Must(template.New("").Parse(`
 <input type="hidden" name="site" value="{{.A.Audience.Site}}">
 <input type="hidden" name="lang" value="{{.A.Audience.Lang}}">
 <input type="hidden" name="help_point" value="{{.A.Audience.HelpPoint}}">
+<input type="hidden" name="topic" value="{{.A.Audience.Topic}}">
 <input type="hidden" name="template" value="{{.A.Template}}">
 {{range $k, $v := .A.Params}}<input type="hidden" name="p_{{$k}}" value="{{$v}}">{{end}}
 {{range $k, $v := .A.Text}}<input type="hidden" name="text_{{$k}}" value="{{$v}}">{{end}}
