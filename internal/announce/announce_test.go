@@ -3,7 +3,6 @@ package announce
 import (
 	"context"
 	"errors"
-	"github.com/prils-lazio/presidio/internal/store/storetest"
 	"slices"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/prils-lazio/presidio/internal/chat"
 	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/store"
+	"github.com/prils-lazio/presidio/internal/store/storetest"
 )
 
 func course(id, site string, seats int) courses.Course {
