@@ -24,11 +24,12 @@
 //     whether or not earlier ones were answered (open loop), for -duration
 //     or -updates messages; it reports the latency at that rate.
 //
-// Before measuring, every person sends /start (Presidio answers twice: the
-// greeting and the language picker) so sessions and languages are set; only
-// the plain texts sent afterwards, each answered by one message, are
-// measured. Replies are checked (the menu placeholder in the person's
-// language for Presidio, the same text for the echo bot).
+// Before measuring, every person sends /start and then one "ciao", and
+// loadgen takes every answer until the bot is quiet: sessions and languages
+// are set, and loadgen learns how many messages answer a plain text and what
+// the last one says. Only the "ciao" texts sent afterwards are measured, to
+// their last reply, and each reply is checked against what was learned (the
+// same text for the echo bot).
 //
 // The results are printed as markdown tables (or JSON with -json), ready for
 // BENCHMARKS.md; progress goes to stderr.
