@@ -82,7 +82,12 @@ func New(cfg Config, st *store.Store, h Handler, apology func(lang string) strin
 		cfg.PollTimeout = 25 * time.Second
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		// Keep a connection per send worker (and the poller) alive: Go's
+		// default of 2 idle connections per host makes the sender open and
+		// close one per message when it is busy.
+		transport := http.DefaultTransport.(*http.Transport).Clone()
+		transport.MaxIdleConnsPerHost = cfg.SendWorkers + 2
+		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: transport}
 	}
 	if cfg.WebhookURL != "" && cfg.WebhookSecret == "" {
 		return nil, errors.New("webhook mode needs a secret token")
