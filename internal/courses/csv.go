@@ -1,16 +1,14 @@
 package courses
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/prils-lazio/presidio/internal/csvrows"
 )
 
 // requiredColumns must be in every import file; WriteCSV writes them in
@@ -89,65 +87,33 @@ func ParseCSV(name string, r io.Reader) ([]Course, []error) {
 }
 
 func parseCSV(name string, r io.Reader) ([]row, []error) {
-	br := bufio.NewReader(r)
-	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
-		_, _ = br.Discard(3)
-	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1
 	var errs []error
 	fail := func(line int, format string, args ...any) {
 		errs = append(errs, &LineError{File: name, Line: line, Msg: fmt.Sprintf(format, args...)})
 	}
-	header, err := cr.Read()
-	if err == io.EOF {
-		fail(1, "the file is empty: the first line must name the columns (%s)", strings.Join(requiredColumns, ","))
-		return nil, errs
-	}
-	if err != nil {
-		fail(lineOf(err, 1), "%s", csvProblem(err))
-		return nil, errs
-	}
-	cols, ok := readHeader(header, func(format string, args ...any) { fail(1, format, args...) })
-	if !ok {
-		return nil, errs
-	}
+	var cols columns
 	var rows []row
 	firstLine := map[string]int{}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			fail(lineOf(err, 0), "%s", csvProblem(err))
-			break
-		}
-		line, _ := cr.FieldPos(0)
-		if isBlank(rec) {
-			continue
-		}
-		if len(rec) != len(header) {
-			fail(line, "the row has %d cells but the header has %d (a missing or extra comma?)", len(rec), len(header))
-			continue
-		}
-		if !validUTF8(rec) {
-			fail(line, "the row is not valid UTF-8 (save the file as \"CSV UTF-8\")")
-			continue
-		}
-		co, problems := cols.course(rec)
-		for _, p := range problems {
-			fail(line, "%s", p)
-		}
-		if co.ID != "" {
-			if first, dup := firstLine[co.ID]; dup {
-				fail(line, "id %q is already used on line %d", co.ID, first)
-			} else {
-				firstLine[co.ID] = line
+	csvrows.Read(r, strings.Join(requiredColumns, ","), fail,
+		func(header []string) bool {
+			var ok bool
+			cols, ok = readHeader(header, func(format string, args ...any) { fail(1, format, args...) })
+			return ok
+		},
+		func(line int, rec []string) {
+			co, problems := cols.course(rec)
+			for _, p := range problems {
+				fail(line, "%s", p)
 			}
-		}
-		rows = append(rows, row{Line: line, Course: co})
-	}
+			if co.ID != "" {
+				if first, dup := firstLine[co.ID]; dup {
+					fail(line, "id %q is already used on line %d", co.ID, first)
+				} else {
+					firstLine[co.ID] = line
+				}
+			}
+			rows = append(rows, row{Line: line, Course: co})
+		})
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -255,41 +221,6 @@ func parseCoordinate(col, v string) (float64, error) {
 		return 0, fmt.Errorf("%s %q is not a number (use a dot)", col, v)
 	}
 	return 0, fmt.Errorf("%s %q is not a number", col, v)
-}
-
-func isBlank(rec []string) bool {
-	for _, f := range rec {
-		if strings.TrimSpace(f) != "" {
-			return false
-		}
-	}
-	return true
-}
-
-func validUTF8(rec []string) bool {
-	for _, f := range rec {
-		if !utf8.ValidString(f) {
-			return false
-		}
-	}
-	return true
-}
-
-// lineOf returns the line where a CSV syntax error's record starts.
-func lineOf(err error, fallback int) int {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) && pe.StartLine > 0 {
-		return pe.StartLine
-	}
-	return fallback
-}
-
-func csvProblem(err error) string {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return fmt.Sprintf("broken CSV at line %d, column %d: %v (a quote inside a cell must be doubled: \"\"); rows after it were not checked", pe.Line, pe.Column, pe.Err)
-	}
-	return fmt.Sprintf("reading the file: %v", err)
 }
 
 // WriteCSV writes courses in the format ParseCSV reads, with every column,
