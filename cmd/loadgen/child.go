@@ -75,6 +75,9 @@ func startChild(ctx context.Context, o options, target, mode, emuURL, token stri
 		if o.pprof {
 			env = append(env, envPprof+"=1")
 		}
+		if o.seed > 0 {
+			env = append(env, fmt.Sprintf("%s=%d", envSeed, o.seed))
+		}
 		if o.cpuProfile != "" {
 			env = append(env, envCPUProfile+"="+o.cpuProfile+"-"+mode+".pprof")
 		}
@@ -97,7 +100,7 @@ func startChild(ctx context.Context, o options, target, mode, emuURL, token stri
 		c.waitErr = c.cmd.Wait()
 		close(c.exited)
 	}()
-	timer := time.NewTimer(90 * time.Second)
+	timer := time.NewTimer(90*time.Second + time.Duration(o.seed)*10*time.Millisecond) // seeding takes a while
 	defer timer.Stop()
 	select {
 	case addr := <-ready.ch:
