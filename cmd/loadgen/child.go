@@ -67,6 +67,7 @@ func startChild(ctx context.Context, o options, target, mode, emuURL, token stri
 			"PRESIDIO_HTTP_ADDR=127.0.0.1:0",
 			"PRESIDIO_LOG_LEVEL=warn",
 			"PRESIDIO_LOG_FORMAT=text",
+			"PRESIDIO_OBSERVATORY_SECRET=loadgen-observatory-key", // required with MONGODB_URI
 		)
 		// Translations edited on disk are what Presidio would answer with.
 		if dir := os.Getenv("PRESIDIO_LOCALES_DIR"); dir != "" {

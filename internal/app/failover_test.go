@@ -76,7 +76,7 @@ func startChild(t *testing.T, emu *telegramtest.Server, storeURI string) *child 
 	cmd := exec.Command(os.Args[0], "-test.run=^TestFailoverChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), "FAILOVER_CHILD=1",
 		"TELEGRAM_BOT_TOKEN="+emu.Token(), "TELEGRAM_API_URL="+emu.URL(), "MONGODB_URI="+storeURI,
-		"PRESIDIO_HTTP_ADDR="+addr, "PRESIDIO_LEASE_TIMEOUT=3s", "PRESIDIO_DATA_DIR="+t.TempDir())
+		"PRESIDIO_HTTP_ADDR="+addr, "PRESIDIO_LEASE_TIMEOUT=3s", "PRESIDIO_OBSERVATORY_SECRET=failover-test-key-0123456789", "PRESIDIO_DATA_DIR="+t.TempDir())
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

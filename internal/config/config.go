@@ -83,7 +83,7 @@ var Settings = []Setting{
 	{Env: "PRESIDIO_CASE_REMINDER", Flag: "case-reminder", Default: "30m", Help: "raise again in the operators' group a case nobody took for this long (0 disables)"},
 	{Env: "PRESIDIO_CASE_RETENTION", Flag: "case-retention", Default: "8760h", Help: "closed cases lose their personal content after this long (default 12 months)"},
 	{Env: "PRESIDIO_CLOSED_CASE", Flag: "closed-case", Default: "reopen", Help: "a person writing on a closed case: reopen it, or new (open a new one)"},
-	{Env: "PRESIDIO_OBSERVATORY_SECRET", Secret: true, Help: "key (16+ characters) of the observatory's anonymous person tokens; empty: random at each start"},
+	{Env: "PRESIDIO_OBSERVATORY_SECRET", Secret: true, Help: "key (16+ characters) of the observatory's anonymous person tokens; required with MONGODB_URI; empty: random at each start"},
 	{Env: "PRESIDIO_TRUST_PROXY", Flag: "trust-proxy", Default: "false", Help: "true behind a TLS-terminating proxy: console cookies become Secure on X-Forwarded-Proto: https"},
 	{Env: "PRESIDIO_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "10s", Help: "how long SIGTERM waits for work in progress"},
 	{Env: "PRESIDIO_LEASE_TIMEOUT", Flag: "lease-timeout", Default: "15s", Help: "a standby takes over this long after the active process stopped renewing its lease (3s-5m)"},
@@ -218,6 +218,11 @@ func validate(v map[string]string) (Config, error) {
 	c.ObservatorySecret = v["PRESIDIO_OBSERVATORY_SECRET"]
 	if c.ObservatorySecret != "" && len(c.ObservatorySecret) < 16 {
 		return bad("PRESIDIO_OBSERVATORY_SECRET", "must have at least 16 characters")
+	}
+	if c.ObservatorySecret == "" && c.MongoURI != "" {
+		// Several processes may share this store (active and standby):
+		// a key random at each start would count one person as several.
+		return bad("PRESIDIO_OBSERVATORY_SECRET", "is required with MONGODB_URI (every process on a store must count people with the same key): set 16+ random characters")
 	}
 	switch v["PRESIDIO_TRUST_PROXY"] {
 	case "true":
