@@ -60,11 +60,12 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 	s := &Store{}
 	uri := cfg.URI
 	if uri == "" {
-		e, err := StartEmbedded(ctx, cfg.DataDir, logger)
+		// A process already serving the data folder is reached through its socket (local.go).
+		e, local, err := openLocal(ctx, cfg.DataDir, logger, 10*time.Second)
 		if err != nil {
 			return nil, err
 		}
-		s.embedded, s.Embedded, uri = e, true, e.URI()
+		s.embedded, s.Embedded, uri = e, true, local
 		logger.Info("store: no MONGODB_URI set, using the embedded FerretDB (SQLite)", "data_dir", cfg.DataDir)
 	}
 	opts := options.Client().ApplyURI(uri).

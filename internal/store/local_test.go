@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+func openForTest(t *testing.T, dir string) *Store {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := Open(ctx, Config{DataDir: dir}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("opening the store: %v", err)
+	}
+	return s
+}
+
+// A second opener of a data folder that a process serves goes through that
+// process's socket: what it writes is visible to the first at once, and
+// closing it leaves the first serving.
+func TestSecondOpenerUsesTheSocket(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	first := openForTest(t, dir)
+	defer first.Close(ctx)
+	if first.embedded == nil || first.embedded.Socket() == "" {
+		t.Fatal("the first opener does not serve the data folder on a socket")
+	}
+	second := openForTest(t, dir)
+	if second.embedded != nil {
+		t.Fatal("the second opener started its own server on the same files")
+	}
+	if _, err := second.Collection("accounts").InsertOne(ctx, bson.D{{Key: "_id", Value: "amina"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Collection("accounts").FindOne(ctx, bson.D{{Key: "_id", Value: "amina"}}).Err(); err != nil {
+		t.Fatalf("the serving process does not see the other's write: %v", err)
+	}
+	if err := second.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := first.Collection("accounts").CountDocuments(ctx, bson.D{}); err != nil || n != 1 {
+		t.Fatalf("after the client closed: %d, %v", n, err)
+	}
+	// The data folder is locked while first serves it.
+	if _, err := StartEmbedded(ctx, dir, nil); !errors.Is(err, ErrDataDirInUse) {
+		t.Fatalf("a second server on the same files: %v, want ErrDataDirInUse", err)
+	}
+	if err := first.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, SocketFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("socket left behind after a clean stop: %v", err)
+	}
+	third := openForTest(t, dir)
+	defer third.Close(ctx)
+	if third.embedded == nil {
+		t.Fatal("with nobody serving, the opener does not start the store itself")
+	}
+	if n, _ := third.Collection("accounts").CountDocuments(ctx, bson.D{}); n != 1 {
+		t.Fatalf("data lost across restarts: %d", n)
+	}
+}
+
+// A socket left by a killed process (nobody listening) does not stop the
+// next start.
+func TestStaleSocketIsReplaced(t *testing.T) {
+	dir := t.TempDir()
+	ln, err := net.Listen("unix", filepath.Join(dir, SocketFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.(*net.UnixListener).SetUnlinkOnClose(false)
+	ln.Close()
+	s := openForTest(t, dir)
+	defer s.Close(context.Background())
+	if s.embedded == nil || !socketAnswers(filepath.Join(dir, SocketFile)) {
+		t.Fatal("the store did not start serving on a fresh socket")
+	}
+}
+
+func TestServeListensOnLoopbackOnly(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:27017", "192.168.1.5:27017", ":27017", "nonsense"} {
+		if _, err := Serve(context.Background(), t.TempDir(), addr, nil); err == nil {
+			t.Errorf("Serve(%q) accepted a non-loopback address", addr)
+		}
+	}
+}
