@@ -34,11 +34,12 @@ type Embedded struct {
 // loopback port (local.go); an error wrapping ErrDataDirInUse means another
 // process serves dir.
 func StartEmbedded(ctx context.Context, dir string, logger *slog.Logger) (*Embedded, error) {
-	return startEmbedded(ctx, dir, "127.0.0.1:0", logger)
+	return startEmbedded(ctx, dir, "127.0.0.1:0", true, logger)
 }
 
-// startEmbedded is StartEmbedded listening on the TCP address tcp.
-func startEmbedded(ctx context.Context, dir, tcp string, logger *slog.Logger) (*Embedded, error) {
+// startEmbedded is StartEmbedded listening on the TCP address tcp, and on
+// the data folder's socket if share.
+func startEmbedded(ctx context.Context, dir, tcp string, share bool, logger *slog.Logger) (*Embedded, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("embedded store: data dir %q: %w", dir, err)
@@ -53,7 +54,7 @@ func startEmbedded(ctx context.Context, dir, tcp string, logger *slog.Logger) (*
 	if err != nil {
 		return nil, err
 	}
-	socket := prepareSocket(abs, logger)
+	socket := prepareSocket(abs, share, logger)
 	// FerretDB logs every connection at info; keep only its errors.
 	quiet := slog.New(levelFilter{min: slog.LevelError, h: logger.Handler()})
 	f, err := ferretdb.New(&ferretdb.Config{

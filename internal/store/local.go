@@ -99,43 +99,53 @@ func lockHolder(f *os.File) string {
 // prepareSocket gives the socket path the serving process listens on,
 // after removing a socket left by a process that died without closing it
 // (the caller holds the lock, so no live server can own it). It returns ""
+// when the process does not share its store (a short-lived command), or
 // when the path is too long for a Unix socket: the store then serves only
-// its own process, and other commands must wait until it stops.
-func prepareSocket(abs string, logger *slog.Logger) string {
+// its own process, and other processes wait until it stops.
+func prepareSocket(abs string, share bool, logger *slog.Logger) string {
 	path := filepath.Join(abs, SocketFile)
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		logger.Warn("store: could not remove an old socket", "socket", path, "error", err)
+	}
+	if !share {
+		return ""
+	}
 	if len(path) > maxSocketPath {
 		logger.Warn("store: the data folder's path is too long for a Unix socket; other presidio commands cannot reach this store while it runs", "socket", path)
 		return ""
 	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		logger.Warn("store: could not remove an old socket", "socket", path, "error", err)
-	}
 	return path
 }
 
-// openLocal gives the embedded store of dir: through the socket of the
-// process that serves it when one answers (e is nil then: nothing to stop),
-// else by starting it in this process. A process that holds the lock but
-// does not answer yet (starting up) is waited for up to wait.
-func openLocal(ctx context.Context, dir string, logger *slog.Logger, wait time.Duration) (e *Embedded, uri string, err error) {
-	abs, err := filepath.Abs(dir)
+// lockWait bounds how long openLocal waits for a process that holds the
+// data folder without serving it on the socket: one starting up, or a
+// short-lived command (a CSV import) finishing.
+const lockWait = 30 * time.Second
+
+// openLocal gives the embedded store of cfg.DataDir: through the socket
+// of the process that serves it when one answers (e is nil then: nothing to
+// stop), else by starting it in this process, on the socket too unless
+// cfg.Command. A process that holds the lock but does not answer on the
+// socket is waited for up to lockWait.
+func openLocal(ctx context.Context, cfg Config, logger *slog.Logger) (e *Embedded, uri string, err error) {
+	abs, err := filepath.Abs(cfg.DataDir)
 	if err != nil {
-		return nil, "", fmt.Errorf("embedded store: data dir %q: %w", dir, err)
+		return nil, "", fmt.Errorf("embedded store: data dir %q: %w", cfg.DataDir, err)
 	}
 	sock := filepath.Join(abs, SocketFile)
-	deadline := time.Now().Add(wait)
+	deadline := time.Now().Add(lockWait)
 	for {
 		if socketAnswers(sock) {
 			logger.Info("store: another presidio process serves this data folder; using it through its socket", "socket", sock)
 			return nil, SocketURI(sock), nil
 		}
-		e, err := StartEmbedded(ctx, abs, logger)
+		e, err := startEmbedded(ctx, abs, "127.0.0.1:0", !cfg.Command, logger)
 		if err == nil {
 			return e, e.URI(), nil
 		}
 		if !errors.Is(err, ErrDataDirInUse) || time.Now().After(deadline) {
 			if errors.Is(err, ErrDataDirInUse) {
-				return nil, "", fmt.Errorf("store: %w, which does not answer on %s: stop it, or wait until it has started", err, sock)
+				return nil, "", fmt.Errorf("store: %w, which did not let other processes in within %s: try again when it has finished", err, lockWait)
 			}
 			return nil, "", err
 		}

@@ -95,3 +95,44 @@ func TestServeListensOnLoopbackOnly(t *testing.T) {
 		}
 	}
 }
+
+// A short-lived command that starts the store itself does not serve it:
+// a Presidio starting meanwhile waits for the command to finish and then
+// serves the folder itself, instead of depending on the command.
+func TestPresidioWaitsForACommandToFinish(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	cmd, err := Open(ctx, Config{DataDir: dir, Command: true}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cmd.embedded == nil || cmd.embedded.Socket() != "" {
+		t.Fatal("a command serves the data folder on the socket")
+	}
+	opened := make(chan *Store, 1)
+	go func() {
+		s, err := Open(ctx, Config{DataDir: dir}, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Error(err)
+		}
+		opened <- s
+	}()
+	select {
+	case <-opened:
+		t.Fatal("Presidio opened the data folder while a command held it")
+	case <-time.After(500 * time.Millisecond):
+	}
+	cmd.Close(ctx)
+	select {
+	case s := <-opened:
+		if s == nil {
+			return
+		}
+		defer s.Close(ctx)
+		if s.embedded == nil || s.embedded.Socket() == "" {
+			t.Fatal("after the command, Presidio does not serve the folder itself")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Presidio still waits after the command finished")
+	}
+}

@@ -19,7 +19,7 @@ func Serve(ctx context.Context, dir, listen string, logger *slog.Logger) (*Embed
 	if err := checkLoopback(listen); err != nil {
 		return nil, err
 	}
-	return startEmbedded(ctx, dir, listen, logger)
+	return startEmbedded(ctx, dir, listen, true, logger)
 }
 
 func checkLoopback(addr string) error {

@@ -32,6 +32,13 @@ type Config struct {
 	DataDir string
 	// Database name; default "presidio".
 	Database string
+
+	// Command marks a short-lived command (presidio user, directory,
+	// courses, store copy): when it has to start the embedded store itself
+	// it does not serve it to other processes, so a Presidio starting
+	// meanwhile waits for it to finish instead of becoming its client
+	// (local.go).
+	Command bool
 }
 
 // Store is the open database. Its methods are safe for concurrent use.
@@ -61,7 +68,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 	uri := cfg.URI
 	if uri == "" {
 		// A process already serving the data folder is reached through its socket (local.go).
-		e, local, err := openLocal(ctx, cfg.DataDir, logger, 10*time.Second)
+		e, local, err := openLocal(ctx, cfg, logger)
 		if err != nil {
 			return nil, err
 		}
