@@ -103,6 +103,11 @@ func (a *App) Start(ctx context.Context) (err error) {
 			return err
 		}
 	}
+	// The domain packages made their collections: index them for lookups by
+	// _id now rather than at the store's next maintenance pass.
+	if err := a.Store.IndexNewCollections(ctx); err != nil {
+		return err
+	}
 	apology := func(lang string) string { return texts.Text(lang, "error.apology", nil) }
 	a.Runtime, err = bot.New(rcfg, a.Store, handler, apology, a.Metrics, a.log)
 	if err != nil {

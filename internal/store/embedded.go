@@ -21,6 +21,7 @@ import (
 // TTL indexes or $expr. Code in this package never relies on them.
 type Embedded struct {
 	uri    string
+	files  *sqliteFiles
 	cancel context.CancelFunc
 	done   chan struct{}
 	// socket and unlock: see local.go (one data folder, one server).
@@ -61,14 +62,14 @@ func startEmbedded(ctx context.Context, dir, tcp string, share bool, logger *slo
 		Listener:  ferretdb.ListenerConfig{TCP: tcp, Unix: socket},
 		Logger:    quiet,
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		SQLiteURL: "file:" + abs + "/?" + sqlitePragmas,
 	})
 	if err != nil {
 		unlock()
 		return nil, fmt.Errorf("embedded store: %w", err)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	e := &Embedded{cancel: cancel, done: make(chan struct{}), socket: socket, unlock: unlock}
+	e := &Embedded{cancel: cancel, done: make(chan struct{}), files: newSQLiteFiles(abs, logger), socket: socket, unlock: unlock}
 	go func() {
 		defer close(e.done)
 		_ = f.Run(runCtx)
@@ -96,6 +97,7 @@ func (e *Embedded) Socket() string { return e.socket }
 func (e *Embedded) Close() {
 	e.cancel()
 	<-e.done
+	e.files.close()
 	e.unlock()
 }
 

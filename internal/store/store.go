@@ -49,6 +49,9 @@ type Store struct {
 	// Embedded is true when the store is the in-process FerretDB.
 	Embedded bool
 	commands atomic.Uint64
+
+	stopMaintain context.CancelFunc
+	maintainDone chan struct{}
 }
 
 // Commands counts the commands sent to the database (each one round trip):
@@ -99,6 +102,20 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 		_ = s.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
+	if s.embedded != nil {
+		if err := s.embedded.files.migrateAutoVacuum(ctx); err != nil {
+			_ = s.Close(context.WithoutCancel(ctx))
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		if err := s.IndexNewCollections(ctx); err != nil {
+			_ = s.Close(context.WithoutCancel(ctx))
+			return nil, err
+		}
+		s.maintainDone = make(chan struct{})
+		maintainCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		s.stopMaintain = cancel
+		go s.maintain(maintainCtx, logger)
+	}
 	return s, nil
 }
 
@@ -112,6 +129,11 @@ func (s *Store) Collection(name string) *mongo.Collection { return s.db.Collecti
 
 // Close disconnects and stops the embedded server, if any.
 func (s *Store) Close(ctx context.Context) error {
+	if s.stopMaintain != nil {
+		s.stopMaintain()
+		<-s.maintainDone
+		s.stopMaintain = nil
+	}
 	var err error
 	if s.client != nil {
 		err = s.client.Disconnect(ctx)
