@@ -80,15 +80,20 @@ func runStoreServe(args []string, cfg config.Config, stderr io.Writer) int {
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	e, err := store.Serve(ctx, cfg.DataDir, *listen, log)
+	st, err := store.Serve(ctx, cfg.DataDir, *listen, log)
+	if errors.Is(err, store.ErrDataDirInUse) {
+		fmt.Fprintf(stderr, "presidio store serve: %v: stop it first (one process serves a data folder)\n", err)
+		return 1
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "presidio store serve: %v\n", err)
 		return 1
 	}
+	uri, socket := st.Served()
 	log.Info("serving the embedded store: set MONGODB_URI to the address for the Presidio processes that share it",
-		"data_dir", cfg.DataDir, "address", e.URI(), "socket", e.Socket())
+		"data_dir", cfg.DataDir, "address", uri, "socket", socket)
 	<-ctx.Done()
-	e.Close()
+	_ = st.Close(context.Background())
 	log.Info("stopped cleanly")
 	return 0
 }

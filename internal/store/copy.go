@@ -173,10 +173,11 @@ func copyCollection(ctx context.Context, src, dst *mongo.Collection, overwrite b
 	if err != nil {
 		return c, err
 	}
-	if len(models) > 0 {
-		if _, err := dst.Indexes().CreateMany(ctx, models); err != nil {
-			return c, fmt.Errorf("creating indexes: %w", err)
-		}
+	// Only the missing ones: an empty target may already have them (a
+	// served store opened by Presidio), and FerretDB can drop the
+	// connection when asked to create an index that exists.
+	if err := EnsureIndexes(ctx, dst, models...); err != nil {
+		return c, err
 	}
 	c.Indexes = len(models)
 	got, err := dst.CountDocuments(ctx, bson.D{})

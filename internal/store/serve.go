@@ -12,14 +12,25 @@ import (
 // folder's socket, so several Presidio processes on one machine share it
 // with MONGODB_URI=mongodb://ADDR/. It refuses an address that is not on
 // the loopback interface: FerretDB serves the SQLite files with no
-// authentication. The caller stops it with Close (files closed, lock
-// released). An error wrapping ErrDataDirInUse means another process
-// already serves dir.
-func Serve(ctx context.Context, dir, listen string, logger *slog.Logger) (*Embedded, error) {
+// authentication. The returned Store is the server's own client: through it
+// the served files get the same upkeep as a Presidio's own embedded store;
+// Close stops the server (files closed, lock released). An error wrapping
+// ErrDataDirInUse means another process already serves dir.
+func Serve(ctx context.Context, dir, listen string, logger *slog.Logger) (*Store, error) {
 	if err := checkLoopback(listen); err != nil {
 		return nil, err
 	}
-	return startEmbedded(ctx, dir, listen, true, logger)
+	return Open(ctx, Config{DataDir: dir, serveOn: listen}, logger)
+}
+
+// Served gives the addresses the embedded store started by this process
+// listens on: its mongodb:// URI and its Unix socket ("" for none). Both
+// are empty when this process does not serve the store.
+func (s *Store) Served() (uri, socket string) {
+	if s.embedded == nil {
+		return "", ""
+	}
+	return s.embedded.URI(), s.embedded.Socket()
 }
 
 func checkLoopback(addr string) error {
