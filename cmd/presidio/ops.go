@@ -104,7 +104,7 @@ func runStoreServe(args []string, cfg config.Config, stderr io.Writer) int {
 func runStoreCopy(args []string, cfg config.Config, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("presidio store copy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	to := fs.String("to", "", "MongoDB connection string of the target (database from its path, else presidio)")
+	to := fs.String("to", "", "MongoDB connection string of the target (the copy goes to its database presidio, the one Presidio uses)")
 	overwrite := fs.Bool("overwrite", false, "replace the target's collections of the same names instead of refusing a non-empty target")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || *to == "" {
 		if err == nil {
@@ -123,7 +123,7 @@ func runStoreCopy(args []string, cfg config.Config, stdout, stderr io.Writer) in
 		return 1
 	}
 	defer src.Close(ctx)
-	client, target, err := store.ConnectTarget(ctx, *to)
+	client, target, err := store.ConnectTarget(ctx, *to, store.DefaultDatabase)
 	if err != nil {
 		fmt.Fprintf(stderr, "presidio store copy: -to: %v\n", err)
 		return 1

@@ -17,6 +17,10 @@ import (
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 )
 
+// DefaultDatabase is the database Presidio keeps its collections in (the
+// default of Config.Database).
+const DefaultDatabase = "presidio"
+
 // CopyOptions tunes Store.CopyTo.
 type CopyOptions struct {
 	// Overwrite drops the target's collections that the source also has
@@ -239,16 +243,12 @@ func indexModels(ctx context.Context, coll *mongo.Collection) ([]mongo.IndexMode
 }
 
 // ConnectTarget connects to the MongoDB deployment at uri (or a served
-// embedded store) for CopyTo. The database is the one the URI names in its
-// path, else "presidio". Disconnect the client when done.
-func ConnectTarget(ctx context.Context, uri string) (*mongo.Client, *mongo.Database, error) {
-	cs, err := connstring.ParseAndValidate(uri)
-	if err != nil {
+// embedded store) for CopyTo, and gives its database named database
+// (Presidio's is "presidio", whatever the URI's path says, as in Open).
+// Disconnect the client when done.
+func ConnectTarget(ctx context.Context, uri, database string) (*mongo.Client, *mongo.Database, error) {
+	if _, err := connstring.ParseAndValidate(uri); err != nil {
 		return nil, nil, fmt.Errorf("%s is not a MongoDB connection string: %w", redactURI(uri), err)
-	}
-	name := cs.Database
-	if name == "" {
-		name = "presidio"
 	}
 	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(2 * time.Minute))
 	if err != nil {
@@ -260,5 +260,5 @@ func ConnectTarget(ctx context.Context, uri string) (*mongo.Client, *mongo.Datab
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, nil, fmt.Errorf("%s is not reachable: %w", redactURI(uri), err)
 	}
-	return client, client.Database(name), nil
+	return client, client.Database(database), nil
 }

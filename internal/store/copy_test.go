@@ -44,14 +44,11 @@ func TestCopyToServedStore(t *testing.T) {
 	}
 	defer served.Close(ctx)
 	servedURI, _ := served.Served()
-	client, target, err := ConnectTarget(ctx, servedURI+"presidio_copy")
+	client, target, err := ConnectTarget(ctx, servedURI, "presidio_copy")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer client.Disconnect(ctx)
-	if target.Name() != "presidio_copy" {
-		t.Fatalf("target database %q, want the one named in the URI", target.Name())
-	}
 
 	copied, err := src.CopyTo(ctx, target, CopyOptions{})
 	if err != nil {
@@ -90,7 +87,7 @@ func TestCopyToServedStore(t *testing.T) {
 		t.Fatalf("after an overwriting copy the target holds %d", n)
 	}
 
-	self, selfDB, err := ConnectTarget(ctx, SocketURI(src.embedded.Socket()))
+	self, selfDB, err := ConnectTarget(ctx, SocketURI(src.embedded.Socket()), "presidio")
 	if err != nil {
 		t.Fatal(err)
 	}
