@@ -73,6 +73,9 @@ func Backup(ctx context.Context, dataDir, out string) (Manifest, error) {
 		return Manifest{}, fmt.Errorf("no embedded store in %s (no .sqlite files)", dataDir)
 	}
 	sort.Strings(dbs)
+	if st, err := os.Stat(filepath.Dir(out)); err != nil || !st.IsDir() {
+		return Manifest{}, fmt.Errorf("%s: the folder for the backup file does not exist", out)
+	}
 	scratch, err := os.MkdirTemp(filepath.Dir(out), ".presidio-backup-")
 	if err != nil {
 		return Manifest{}, err
