@@ -241,6 +241,9 @@ func Usage(w io.Writer) {
 	fmt.Fprintln(w, "       presidio courses import FILE.csv | export")
 	fmt.Fprintln(w, "       presidio user add -name NAME -role coordinator|operator|school|partner [-site SITE] < password")
 	fmt.Fprintln(w, "       presidio user list | disable NAME")
+	fmt.Fprintln(w, "       presidio store serve [-listen 127.0.0.1:27017]      the embedded store alone, for several processes")
+	fmt.Fprintln(w, "       presidio store copy -to MONGODB_URI [-overwrite]  every collection and index to another store")
+	fmt.Fprintln(w, "       presidio backup FILE | restore FILE               the embedded store (restore: into an empty data folder)")
 	fmt.Fprintln(w, "\nSettings come from the environment; flags override them. Secrets have no flag.")
 	for _, s := range Settings {
 		name := s.Env
