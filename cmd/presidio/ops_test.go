@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -183,16 +182,16 @@ func TestStoreServeAndCopy(t *testing.T) {
 	}
 
 	served := t.TempDir()
-	addr := freeAddr(t)
 	var logs syncBuffer
-	server := presidioCmd(map[string]string{"PRESIDIO_DATA_DIR": served}, "store", "serve", "-listen", addr)
+	// Port 0: the server picks a free port and logs it (no race with other
+	// processes for a port chosen in advance).
+	server := presidioCmd(map[string]string{"PRESIDIO_DATA_DIR": served}, "store", "serve", "-listen", "127.0.0.1:0")
 	server.Stdout, server.Stderr = &logs, &logs
 	if err := server.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer server.Process.Kill()
-	waitListening(t, addr, &logs)
-	target := "mongodb://" + addr + "/"
+	target := servedAddress(t, &logs)
 
 	out.Reset()
 	errOut.Reset()
@@ -204,7 +203,7 @@ func TestStoreServeAndCopy(t *testing.T) {
 	}
 	errOut.Reset()
 	if code := run([]string{"store", "copy", "-to", target}, env(src), io.Discard, &errOut); code != 1 || !strings.Contains(errOut.String(), "-overwrite") {
-		t.Fatalf("second copy onto a full target: exit %d, %s", code, errOut.String())
+		t.Fatalf("second copy onto a full target: exit %d, %s\nserver:\n%s", code, errOut.String(), logs.String())
 	}
 
 	code, list := runPresidio(t, map[string]string{"MONGODB_URI": target, "PRESIDIO_DATA_DIR": t.TempDir()}, "", "user", "list")
@@ -217,7 +216,7 @@ func TestStoreServeAndCopy(t *testing.T) {
 	}
 
 	errOut.Reset()
-	if code := run([]string{"store", "serve", "-listen", freeAddr(t)}, env(map[string]string{"PRESIDIO_DATA_DIR": served}), io.Discard, &errOut); code != 1 || !strings.Contains(errOut.String(), "in use by another presidio process") {
+	if code := run([]string{"store", "serve", "-listen", "127.0.0.1:0"}, env(map[string]string{"PRESIDIO_DATA_DIR": served}), io.Discard, &errOut); code != 1 || !strings.Contains(errOut.String(), "in use by another presidio process") {
 		t.Fatalf("a second server on the same folder: exit %d, %s", code, errOut.String())
 	}
 	stopProcess(t, server, &logs)
@@ -238,17 +237,20 @@ func runWithStdin(t *testing.T, args []string, environment map[string]string, st
 	return code
 }
 
-func waitListening(t *testing.T, addr string, logs fmt.Stringer) {
+var servedLine = regexp.MustCompile(`serving the embedded store.* address=(mongodb://[^ ]+)`)
+
+// servedAddress waits for `presidio store serve` to log its address.
+func servedAddress(t *testing.T, logs fmt.Stringer) string {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return
+		if m := servedLine.FindStringSubmatch(logs.String()); m != nil {
+			return m[1]
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("nothing listens on %s\n%s", addr, logs.String())
+	t.Fatalf("store serve never said where it listens\n%s", logs.String())
+	return ""
 }
 
 // A backup taken by `presidio backup` in another process while cases,
@@ -368,4 +370,52 @@ func TestBackupUnderLoadRestoresEverything(t *testing.T) {
 	if code := run([]string{"restore", backup}, env(map[string]string{"PRESIDIO_DATA_DIR": restoreDir}), io.Discard, &errOut); code != 1 || !strings.Contains(errOut.String(), "empty data folder") {
 		t.Fatalf("restore over a store: exit %d, %s", code, errOut.String())
 	}
+}
+
+// Two Presidio processes on one data folder: the second reaches the store
+// through the first's socket. When the first is killed (SIGKILL), the
+// second serves the folder itself: its store answers again, and a command
+// run afterwards reaches it, so a new account can log in to its console.
+func TestSecondProcessServesTheFolderAfterTheFirstIsKilled(t *testing.T) {
+	dir := t.TempDir()
+	var logsA, logsB syncBuffer
+	addrA, addrB := freeAddr(t), freeAddr(t)
+	a := presidioCmd(map[string]string{"PRESIDIO_DATA_DIR": dir, "PRESIDIO_HTTP_ADDR": addrA})
+	a.Stdout, a.Stderr = &logsA, &logsA
+	if err := a.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer a.Process.Kill()
+	waitFor(t, "http://"+addrA+"/readyz", &logsA)
+	b := presidioCmd(map[string]string{"PRESIDIO_DATA_DIR": dir, "PRESIDIO_HTTP_ADDR": addrB})
+	b.Stdout, b.Stderr = &logsB, &logsB
+	if err := b.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer b.Process.Kill()
+	waitFor(t, "http://"+addrB+"/readyz", &logsB)
+	if !strings.Contains(logsB.String(), "using it through its socket") {
+		t.Fatalf("the second process did not go through the first's socket:\n%s", logsB.String())
+	}
+
+	_ = a.Process.Kill()
+	_ = a.Wait()
+	waitFor(t, "http://"+addrB+"/readyz", &logsB)
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(logsB.String(), "this process serves it now") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the second process did not take the folder over:\n%s", logsB.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	const password = "correct horse battery"
+	if code, out := runPresidio(t, map[string]string{"PRESIDIO_DATA_DIR": dir}, password+"\n", "user", "add", "-name", "amina", "-role", "coordinator"); code != 0 {
+		t.Fatalf("user add after the takeover: exit %d\n%s", code, out)
+	}
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if code := consoleLogin(t, browser, "http://"+addrB, "amina", password); code != http.StatusSeeOther {
+		t.Fatalf("login on the remaining process: %d\n%s", code, logsB.String())
+	}
+	stopProcess(t, b, &logsB)
 }

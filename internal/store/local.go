@@ -127,38 +127,44 @@ const lockWait = 30 * time.Second
 // stop), else by starting it in this process, on the socket too unless
 // cfg.Command. A process that holds the lock but does not answer on the
 // socket is waited for up to lockWait.
-func openLocal(ctx context.Context, cfg Config, logger *slog.Logger) (e *Embedded, uri string, err error) {
+//
+// A long-running client (not cfg.Command) also gets an adopter, which
+// starts the store here if the serving process goes away (adopt.go).
+func openLocal(ctx context.Context, cfg Config, logger *slog.Logger) (e *Embedded, a *adopter, uri string, err error) {
 	abs, err := filepath.Abs(cfg.DataDir)
 	if err != nil {
-		return nil, "", fmt.Errorf("embedded store: data dir %q: %w", cfg.DataDir, err)
+		return nil, nil, "", fmt.Errorf("embedded store: data dir %q: %w", cfg.DataDir, err)
 	}
 	if cfg.serveOn != "" { // presidio store serve: these files, served by this process, or nothing
 		e, err := startEmbedded(ctx, abs, cfg.serveOn, true, logger)
 		if err != nil {
-			return nil, "", err
+			return nil, nil, "", err
 		}
-		return e, e.URI(), nil
+		return e, nil, e.URI(), nil
 	}
 	sock := filepath.Join(abs, SocketFile)
 	deadline := time.Now().Add(lockWait)
 	for {
 		if socketAnswers(sock) {
 			logger.Info("store: another presidio process serves this data folder; using it through its socket", "socket", sock)
-			return nil, SocketURI(sock), nil
+			if !cfg.Command {
+				a = startAdopting(abs, logger)
+			}
+			return nil, a, SocketURI(sock), nil
 		}
 		e, err := startEmbedded(ctx, abs, "127.0.0.1:0", !cfg.Command, logger)
 		if err == nil {
-			return e, e.URI(), nil
+			return e, nil, e.URI(), nil
 		}
 		if !errors.Is(err, ErrDataDirInUse) || time.Now().After(deadline) {
 			if errors.Is(err, ErrDataDirInUse) {
-				return nil, "", fmt.Errorf("store: %w, which did not let other processes in within %s: try again when it has finished", err, lockWait)
+				return nil, nil, "", fmt.Errorf("store: %w, which did not let other processes in within %s: try again when it has finished", err, lockWait)
 			}
-			return nil, "", err
+			return nil, nil, "", err
 		}
 		select {
 		case <-ctx.Done():
-			return nil, "", ctx.Err()
+			return nil, nil, "", ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
 	}

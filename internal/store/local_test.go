@@ -136,3 +136,49 @@ func TestPresidioWaitsForACommandToFinish(t *testing.T) {
 		t.Fatal("Presidio still waits after the command finished")
 	}
 }
+
+// Two long-running processes on one data folder are a pair: when the one
+// serving it stops, the other serves the folder itself on the same socket,
+// and its own connection carries on without being reopened.
+func TestClientAdoptsTheFolderWhenTheServerStops(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	first := openForTest(t, dir)
+	second := openForTest(t, dir)
+	defer second.Close(ctx)
+	if second.embedded != nil || second.adopter == nil {
+		t.Fatal("the second process is not a client watching the folder")
+	}
+	if _, err := second.Collection("cases").InsertOne(ctx, bson.D{{Key: "_id", Value: "before"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	var err error
+	for time.Now().Before(deadline) {
+		c, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_, err = second.Collection("cases").InsertOne(c, bson.D{{Key: "_id", Value: "after"}})
+		cancel()
+		if err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("the remaining process cannot write after the server stopped: %v", err)
+	}
+	if n, _ := second.Collection("cases").CountDocuments(ctx, bson.D{}); n != 2 {
+		t.Fatalf("%d documents, want the one written before and the one after", n)
+	}
+	// A third opener now reaches the adopted store through the socket.
+	third := openForTest(t, dir)
+	defer third.Close(ctx)
+	if third.embedded != nil {
+		t.Fatal("a third process started its own server beside the adopted one")
+	}
+	if n, _ := third.Collection("cases").CountDocuments(ctx, bson.D{}); n != 2 {
+		t.Fatalf("third process sees %d documents", n)
+	}
+}

@@ -48,6 +48,7 @@ type Store struct {
 	client   *mongo.Client
 	db       *mongo.Database
 	embedded *Embedded
+	adopter  *adopter // a client of another process's embedded store (adopt.go)
 	// Embedded is true when the store is the in-process FerretDB.
 	Embedded bool
 	commands atomic.Uint64
@@ -73,11 +74,11 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 	uri := cfg.URI
 	if uri == "" {
 		// A process already serving the data folder is reached through its socket (local.go).
-		e, local, err := openLocal(ctx, cfg, logger)
+		e, a, local, err := openLocal(ctx, cfg, logger)
 		if err != nil {
 			return nil, err
 		}
-		s.embedded, s.Embedded, uri = e, true, local
+		s.embedded, s.adopter, s.Embedded, uri = e, a, true, local
 		logger.Info("store: no MONGODB_URI set, using the embedded FerretDB (SQLite)", "data_dir", cfg.DataDir)
 	}
 	opts := options.Client().ApplyURI(uri).
@@ -145,6 +146,8 @@ func (s *Store) Close(ctx context.Context) error {
 }
 
 func (s *Store) closeEmbedded() {
+	s.adopter.stop()
+	s.adopter = nil
 	if s.embedded != nil {
 		s.embedded.Close()
 		s.embedded = nil
