@@ -419,3 +419,38 @@ func TestSecondProcessServesTheFolderAfterTheFirstIsKilled(t *testing.T) {
 	}
 	stopProcess(t, b, &logsB)
 }
+
+// Bad use of backup, restore and store gets one line and a non-zero exit,
+// with nothing written.
+func TestOpsCommandsRefuseBadUse(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+		code int
+		want string
+	}{
+		{[]string{"backup"}, nil, 2, "usage: presidio backup FILE"},
+		{[]string{"backup", "x.backup"}, map[string]string{"MONGODB_URI": "mongodb://127.0.0.1:1/"}, 2, "mongodump"},
+		{[]string{"restore", "x.backup"}, map[string]string{"MONGODB_URI": "mongodb://127.0.0.1:1/"}, 2, "mongorestore"},
+		{[]string{"backup", filepath.Join(dir, "x.backup")}, nil, 1, "no embedded store"},
+		{[]string{"restore", filepath.Join(dir, "missing.backup")}, nil, 1, "missing.backup"},
+		{[]string{"store"}, nil, 2, "usage: presidio store serve"},
+		{[]string{"store", "copy"}, nil, 2, "usage"},
+		{[]string{"store", "serve", "-listen", "0.0.0.0:27017"}, nil, 1, "not a loopback address"},
+	} {
+		environment := map[string]string{"PRESIDIO_DATA_DIR": filepath.Join(dir, "data")}
+		for k, v := range c.env {
+			environment[k] = v
+		}
+		var errOut bytes.Buffer
+		code := run(c.args, env(environment), io.Discard, &errOut)
+		lines := strings.Split(strings.TrimSpace(errOut.String()), "\n")
+		if code != c.code || !strings.Contains(errOut.String(), c.want) || (code == 1 && len(lines) != 1) {
+			t.Errorf("%v: exit %d, %q; want exit %d and %q", c.args, code, errOut.String(), c.code, c.want)
+		}
+	}
+	if left, _ := os.ReadDir(filepath.Join(dir, "data")); len(left) > 0 {
+		t.Errorf("a refused command left files in the data folder: %v", left)
+	}
+}

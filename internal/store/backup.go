@@ -245,9 +245,14 @@ func Restore(ctx context.Context, in, dataDir string) (Manifest, error) {
 	if err != nil {
 		return Manifest{}, err
 	}
+	if _, err := os.Stat(in); err != nil {
+		return Manifest{}, err
+	}
 	if err := checkEmpty(abs); err != nil {
 		return Manifest{}, err
 	}
+	_, statErr := os.Stat(abs)
+	created := errors.Is(statErr, os.ErrNotExist)
 	if err := os.MkdirAll(abs, 0o700); err != nil {
 		return Manifest{}, err
 	}
@@ -263,6 +268,10 @@ func Restore(ctx context.Context, in, dataDir string) (Manifest, error) {
 	if err != nil {
 		for _, p := range written {
 			_ = os.Remove(p)
+		}
+		if created { // leave no trace: the folder did not exist before
+			_ = os.Remove(filepath.Join(abs, LockFile))
+			_ = os.Remove(abs)
 		}
 		return Manifest{}, err
 	}
