@@ -105,6 +105,10 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 		_ = s.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
+	if err := s.migrate(ctx, logger); err != nil {
+		_ = s.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
 	if s.embedded != nil {
 		if err := s.embedded.files.migrateAutoVacuum(ctx); err != nil {
 			_ = s.Close(context.WithoutCancel(ctx))
@@ -167,11 +171,18 @@ var ErrNotFound = errors.New("not found")
 func (s *Store) ensureIndexes(ctx context.Context) error {
 	specs := map[string][]mongo.IndexModel{
 		colInbox: {
-			{Keys: bson.D{{Key: "received_at", Value: 1}}},
+			{Keys: bson.D{{Key: "lane", Value: 1}}},
+		},
+		colSetAside: {
+			{Keys: bson.D{{Key: "lane", Value: 1}}},
 		},
 		colOutbox: {
 			{Keys: bson.D{{Key: "created_at", Value: 1}}},
 			{Keys: bson.D{{Key: "msg.chat_id", Value: 1}, {Key: "seq", Value: 1}}},
+			{Keys: bson.D{{Key: "cause", Value: 1}}},
+		},
+		colOutboxPending: {
+			{Keys: bson.D{{Key: "msg.chat_id", Value: 1}}},
 		},
 		colResults: {
 			{Keys: bson.D{{Key: "at", Value: 1}}},
