@@ -89,11 +89,10 @@ func runStoreServe(args []string, cfg config.Config, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "presidio store serve: %v\n", err)
 		return 1
 	}
-	uri, socket := st.Served()
 	log.Info("serving the embedded store: set MONGODB_URI to the address for the Presidio processes that share it",
-		"data_dir", cfg.DataDir, "address", uri, "socket", socket)
+		"data_dir", cfg.DataDir, "address", st.URI(), "socket", st.Socket())
 	<-ctx.Done()
-	_ = st.Close(context.Background())
+	st.Close()
 	log.Info("stopped cleanly")
 	return 0
 }

@@ -42,9 +42,8 @@ func TestCopyToServedStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer served.Close(ctx)
-	servedURI, _ := served.Served()
-	client, target, err := ConnectTarget(ctx, servedURI, "presidio_copy")
+	defer served.Close()
+	client, target, err := ConnectTarget(ctx, served.URI(), "presidio_copy")
 	if err != nil {
 		t.Fatal(err)
 	}

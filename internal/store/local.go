@@ -135,13 +135,6 @@ func openLocal(ctx context.Context, cfg Config, logger *slog.Logger) (e *Embedde
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("embedded store: data dir %q: %w", cfg.DataDir, err)
 	}
-	if cfg.serveOn != "" { // presidio store serve: these files, served by this process, or nothing
-		e, err := startEmbedded(ctx, abs, cfg.serveOn, true, logger)
-		if err != nil {
-			return nil, nil, "", err
-		}
-		return e, nil, e.URI(), nil
-	}
 	sock := filepath.Join(abs, SocketFile)
 	deadline := time.Now().Add(lockWait)
 	for {

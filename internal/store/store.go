@@ -39,8 +39,6 @@ type Config struct {
 	// meanwhile waits for it to finish instead of becoming its client
 	// (local.go).
 	Command bool
-	// serveOn is the TCP address of `presidio store serve` (serve.go).
-	serveOn string
 }
 
 // Store is the open database. Its methods are safe for concurrent use.
