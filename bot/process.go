@@ -100,6 +100,7 @@ func (r *Runtime) process(ctx context.Context, e store.InboxEntry) {
 		r.sessMu.Lock()
 		delete(r.sessions, e.Lane)
 		r.sessMu.Unlock()
+		r.reclaimAfterErasure()
 	} else {
 		r.sessMu.Lock()
 		r.sessions[e.Lane] = &work

@@ -79,6 +79,8 @@ type Runtime struct {
 	stopOnce   sync.Once
 	stopErr    error
 	running    atomic.Bool
+	reclaim    chan struct{}
+	quit       chan struct{}
 }
 
 // New wires a runtime; Start begins work. apology returns the short
@@ -114,6 +116,7 @@ func New(cfg Config, st *store.Store, h Handler, apology func(lang string) strin
 	r := &Runtime{
 		cfg: cfg, store: st, handler: h, apology: apology, log: log,
 		m: newRuntimeMetrics(reg), tg: t, sessions: map[string]*store.Session{},
+		reclaim: make(chan struct{}, 1), quit: make(chan struct{}),
 	}
 	r.sender = newSender(t, st, log, r.m, cfg.Limits, cfg.SendWorkers)
 	r.sender.onBlocked = func(chatID int64) { r.markBlocked(chatID, true) }
@@ -144,6 +147,7 @@ func (r *Runtime) Start(ctx context.Context) error {
 	}, r.log)
 	r.commits = newCommitter(r.store, r.doneUpdates)
 	r.commits.start()
+	go r.reclaimLoop(r.quit)
 	r.sender.start()
 	r.lanes = newLanes(context.WithoutCancel(ctx), r.cfg.Parallel, r.process)
 	pending := 0
@@ -246,6 +250,7 @@ func (r *Runtime) Stop(ctx context.Context) error {
 
 func (r *Runtime) stop(ctx context.Context) error {
 	r.running.Store(false)
+	defer close(r.quit)
 	if r.stopIntake != nil {
 		r.stopIntake()
 		<-r.pollDone
