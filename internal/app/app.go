@@ -76,6 +76,9 @@ func (a *App) Start(ctx context.Context) (err error) {
 			_ = a.Stop(context.WithoutCancel(ctx))
 		}
 	}()
+	if err := a.cfg.CheckServe(); err != nil {
+		return err
+	}
 	texts, err := a.loadTexts()
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -53,6 +54,17 @@ type Config struct {
 	// ClosedCase says what a person writing on a closed case gets:
 	// "reopen" (the same case) or "new" (a new case on the topic).
 	ClosedCase string
+}
+
+// CheckServe reports what running the bot (not a one-off subcommand) needs
+// beyond valid settings: with MONGODB_URI several processes may share the
+// store (active and standby), and a key random at each start would count
+// one person once per process, so the observatory key must be set.
+func (c Config) CheckServe() error {
+	if c.ObservatorySecret == "" && c.MongoURI != "" {
+		return errors.New("PRESIDIO_OBSERVATORY_SECRET: is required with MONGODB_URI (every process on a store must count people with the same key): set 16+ random characters")
+	}
+	return nil
 }
 
 // Sandbox reports whether no bot token is set: the binary then serves the
@@ -219,11 +231,6 @@ func validate(v map[string]string) (Config, error) {
 	if c.ObservatorySecret != "" && len(c.ObservatorySecret) < 16 {
 		return bad("PRESIDIO_OBSERVATORY_SECRET", "must have at least 16 characters")
 	}
-	if c.ObservatorySecret == "" && c.MongoURI != "" {
-		// Several processes may share this store (active and standby):
-		// a key random at each start would count one person as several.
-		return bad("PRESIDIO_OBSERVATORY_SECRET", "is required with MONGODB_URI (every process on a store must count people with the same key): set 16+ random characters")
-	}
 	switch v["PRESIDIO_TRUST_PROXY"] {
 	case "true":
 		c.TrustProxy = true
@@ -255,6 +262,9 @@ func Usage(w io.Writer) {
 	fmt.Fprintln(w, "       presidio courses import FILE.csv | export")
 	fmt.Fprintln(w, "       presidio user add -name NAME -role coordinator|operator|school|partner [-site SITE] < password")
 	fmt.Fprintln(w, "       presidio user list | disable NAME")
+	fmt.Fprintln(w, "       presidio store serve [-listen 127.0.0.1:27017]      the embedded store alone, for several processes")
+	fmt.Fprintln(w, "       presidio store copy -to MONGODB_URI [-overwrite]  every collection and index to another store")
+	fmt.Fprintln(w, "       presidio backup FILE | restore FILE               the embedded store (restore: into an empty data folder)")
 	fmt.Fprintln(w, "\nSettings come from the environment; flags override them. Secrets have no flag.")
 	for _, s := range Settings {
 		name := s.Env
