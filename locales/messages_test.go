@@ -146,7 +146,7 @@ func TestPluralProbeKnowsOurLanguages(t *testing.T) {
 		"it": "many one other", "en": "one other", "fr": "many one other", "es": "many one other",
 		"ar": "few many one other two zero", "uk": "few many one other", "ru": "few many one other",
 		"ro": "few one other", "sq": "one other", "bn": "one other", "ur": "one other",
-		"pa": "one other", "zh": "other", "fil": "one other",
+		"pa": "one other", "zh": "other", "fil": "one other", "fa": "one other", "ps": "one other",
 	}
 	for _, l := range supported {
 		got := strings.Join(slices.Sorted(maps.Keys(usedPluralForms(t, l.Tag))), " ")
@@ -420,7 +420,7 @@ func TestCommandsAndButtonsAreShort(t *testing.T) {
 }
 
 // In right-to-left text a slash command shows as "start/" unless it is
-// isolated; the Arabic and Urdu files wrap commands in U+2068 … U+2069.
+// isolated; the right-to-left files (Arabic, Urdu, Persian, Pashto) wrap commands in U+2068 … U+2069.
 func TestRTLCommandsAreIsolated(t *testing.T) {
 	c := mustLoad(t)
 	for _, l := range supported {
