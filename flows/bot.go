@@ -315,6 +315,11 @@ func (b *Bot) button(sess *store.Session, st *State, t *Turn, data string) Step 
 		s.Out = append([]chat.Outgoing{confirm}, s.Out...)
 		return s
 	}
+	if id, ok := strings.CutPrefix(data, serviceData); ok {
+		// A service of a "services near me" list: its details, wherever
+		// the person is now (the action leaves the conversation as it is).
+		return Step{Action: &ActionCall{Name: "directory.detail", Params: map[string]string{"id": id}, Vars: st.Vars, Lang: t.Lang, Site: st.Site}}
+	}
 	if strings.HasPrefix(data, dataAction) {
 		if s, ok := b.Engine.Input(st, *t, chat.Incoming{Kind: chat.KindButton, Data: data, ChatID: t.ChatID}); ok {
 			return s

@@ -382,8 +382,8 @@ func TestTranslationsAreNotItalianCopies(t *testing.T) {
 		}
 		for _, id := range sortedIDs(c, l.Tag) {
 			src := c.messages[SourceLanguage][id]
-			if src == nil || identicalToSource[l.Tag+":"+id] {
-				continue
+			if src == nil || identicalToSource[l.Tag+":"+id] || strings.HasPrefix(id, "cldr.") {
+				continue // CLDR data ("cldr.*") is the same in many languages
 			}
 			if m := c.messages[l.Tag][id]; m.Other == src.Other {
 				t.Errorf("%s: [%q] is the Italian text %q: translate it (or add %q to identicalToSource if it is right)",
