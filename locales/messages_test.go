@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -475,5 +477,54 @@ func TestLanguageChangedNamesEachLanguage(t *testing.T) {
 			t.Errorf("language.changed is the same in %s and %s: %q", other, l.Tag, s)
 		}
 		seen[s] = l.Tag
+	}
+}
+
+// Every translation stores the hash of the Italian text it was made from
+// (go-i18n's "hash", as goi18n merge writes it). When an Italian text (or
+// its description) changes, its translations are stale until translators
+// update them: this test names them. See README.md, "Translators".
+func TestNoStaleTranslations(t *testing.T) {
+	c := mustLoad(t)
+	for _, l := range supported {
+		if ids := c.Stale()[l.Tag]; len(ids) > 0 {
+			t.Errorf("%s: %d translation(s) made from an older Italian text, update them (presidio translations export -lang %s -todo): %s",
+				fileName(l.Tag), len(ids), l.Tag, strings.Join(ids, ", "))
+		}
+	}
+}
+
+// The check above bites: changing an Italian text makes every translation
+// of it stale.
+func TestChangingItalianMakesTranslationsStale(t *testing.T) {
+	dir := t.TempDir()
+	files, err := embedded.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		data, err := embedded.ReadFile(f.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Name() == fileName(SourceLanguage) {
+			data = []byte(strings.Replace(string(data), `other = "Indietro"`, `other = "Torna indietro"`, 1))
+		}
+		if err := os.WriteFile(filepath.Join(dir, f.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := c.Stale()
+	for _, l := range supported {
+		if l.Tag != SourceLanguage && !slices.Contains(stale[l.Tag], "button.back") {
+			t.Errorf("%s: button.back not stale after the Italian text changed (stale: %v)", l.Tag, stale[l.Tag])
+		}
+	}
+	if _, ok := stale[SourceLanguage]; ok {
+		t.Error("Italian itself reported stale")
 	}
 }

@@ -8,6 +8,7 @@
 //	presidio courses import courses.csv            # same checks; refuses to lower seats below enrolment
 //	presidio courses export > courses.csv          # with enrolled and waiting counts
 //	presidio user add -name NAME -role ROLE [-site SITE] < password   # console accounts; user list, user disable NAME
+//	presidio translations status                   # per language: complete, stale, not reviewed (see locales/README.md)
 package main
 
 import (
@@ -26,6 +27,7 @@ import (
 	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/directory"
 	"github.com/prils-lazio/presidio/internal/store"
+	"github.com/prils-lazio/presidio/locales/translations"
 )
 
 func main() {
@@ -35,6 +37,9 @@ func main() {
 // run is main without the process: it returns the exit code. 0 after a
 // clean stop (SIGTERM, SIGINT), 2 for a bad setting, 1 for anything else.
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "translations" {
+		return translations.RunCLI(args[1:], stdout, stderr)
+	}
 	if len(args) > 0 && (args[0] == "directory" || args[0] == "courses" || args[0] == "user") {
 		return runCatalogue(args[0], args[1:], getenv, stdout, stderr)
 	}
