@@ -45,6 +45,7 @@ type ActionTexts interface {
 	Catalog
 	Distance(lang string, metres float64) string
 	ClockRanges(lang string, ranges []locales.ClockRange) string
+	WeekSchedule(lang string, week [7][]locales.ClockRange) []string
 }
 
 // nearest asks for the person's location (unless it came with the call),
@@ -226,7 +227,8 @@ func (a *detail) Run(ctx context.Context, call ActionCall, t Turn) (ActionResult
 	return ActionResult{Wait: true, Out: out}, nil
 }
 
-// card describes one service: hours today, open now, contacts, and the
+// card describes one service: hours today, open now, the week's hours,
+// contacts, and the
 // description in the person's language (or the Italian one, said so).
 func card(texts ActionTexts, lang string, s directory.Service, now time.Time) string {
 	var b strings.Builder
@@ -235,6 +237,17 @@ func card(texts ActionTexts, lang string, s directory.Service, now time.Time) st
 		b.WriteString("📍 " + texts.Isolate(lang, strings.TrimSpace(s.Address+", "+s.Municipality)) + "\n")
 	}
 	b.WriteString(hoursLine(texts, lang, s, now) + "\n")
+	if h, err := s.Schedule(); err == nil && !h.Always {
+		var week [7][]locales.ClockRange
+		for d, ranges := range h.Week {
+			for _, r := range ranges {
+				week[d] = append(week[d], locales.ClockRange{Start: r.Start, End: r.End})
+			}
+		}
+		for _, line := range texts.WeekSchedule(lang, week) {
+			b.WriteString("🗓 " + texts.Isolate(lang, line) + "\n")
+		}
+	}
 	if s.Phone != "" {
 		b.WriteString("📞 " + texts.Isolate(lang, s.Phone) + "\n")
 	}

@@ -82,7 +82,8 @@ func TestNearestServicesCompactAndLocalized(t *testing.T) {
 		}
 		return res.Out
 	}
-	if card := detail("uk")[1].Text; !strings.Contains(card, "Сімейна консультація.") || !strings.Contains(card, "06 1234567") || strings.Contains(card, "(італійською)") {
+	if card := detail("uk")[1].Text; !strings.Contains(card, "Сімейна консультація.") || !strings.Contains(card, "06 1234567") || strings.Contains(card, "(італійською)") ||
+		!strings.Contains(card, "🗓 пн, вт 09:00 – 13:00\n🗓 ср 09:00 – 13:00, 15:00 – 18:00\n🗓 чт, пт 09:00 – 13:00") {
 		t.Errorf("uk card:\n%s", card)
 	}
 	if card := detail("fa")[1].Text; !strings.Contains(card, "(به ایتالیایی)\nConsultorio familiare.") || !strings.Contains(card, "۹:۰۰ – ۱۳:۰۰") {

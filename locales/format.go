@@ -78,6 +78,46 @@ func (c *Catalog) ClockRanges(lang string, ranges []ClockRange) string {
 	return c.List(lang, parts)
 }
 
+// WeekSchedule writes a week's opening hours, indexed by time.Weekday
+// (Sunday = 0), one line per group of consecutive days with the same hours,
+// Monday first ("lun – ven 09:00 – 13:00", "sab 09:00 – 12:00" in
+// Italian); closed days are left out, none when closed all week.
+func (c *Catalog) WeekSchedule(lang string, week [7][]ClockRange) []string {
+	var groups []string
+	for i := 0; i < 7; {
+		d := time.Weekday((i + 1) % 7)
+		if len(week[d]) == 0 {
+			i++
+			continue
+		}
+		j := i
+		for j+1 < 7 && sameRanges(week[(j+2)%7], week[d]) {
+			j++
+		}
+		var days []time.Weekday
+		for k := i; k <= j; k++ {
+			days = append(days, time.Weekday((k+1)%7))
+		}
+		groups = append(groups, c.Text(lang, "cldr.days_hours", map[string]any{
+			"Days": c.Weekdays(lang, days), "Hours": c.ClockRanges(lang, week[d]),
+		}))
+		i = j + 1
+	}
+	return groups
+}
+
+func sameRanges(a, b []ClockRange) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // Range joins two formatted values as an interval ("lun – ven",
 // "09:00 – 13:00").
 func (c *Catalog) Range(lang, from, to string) string {

@@ -1,6 +1,7 @@
 package locales
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -63,5 +64,31 @@ func TestFormatEdges(t *testing.T) {
 	}
 	if got := c.DateTime("it", time.Date(2026, 3, 10, 8, 5, 0, 0, time.UTC)); got != "10 marzo 2026, 08:05" {
 		t.Errorf("DateTime = %q", got)
+	}
+}
+
+func TestWeekSchedule(t *testing.T) {
+	c := mustLoad(t)
+	var week [7][]ClockRange
+	morning := []ClockRange{{9 * 60, 13 * 60}}
+	for d := time.Monday; d <= time.Friday; d++ {
+		week[d] = morning
+	}
+	week[time.Wednesday] = []ClockRange{{9 * 60, 13 * 60}, {15 * 60, 18 * 60}}
+	week[time.Saturday] = []ClockRange{{9 * 60, 12 * 60}}
+	for lang, want := range map[string]string{
+		"it": "lun, mar 09:00 – 13:00 | mer 09:00 – 13:00, 15:00 – 18:00 | gio, ven 09:00 – 13:00 | sab 09:00 – 12:00",
+		"uk": "пн, вт 09:00 – 13:00 | ср 09:00 – 13:00, 15:00 – 18:00 | чт, пт 09:00 – 13:00 | сб 09:00 – 12:00",
+	} {
+		if got := strings.Join(c.WeekSchedule(lang, week), " | "); got != want {
+			t.Errorf("WeekSchedule(%s) = %q, want %q", lang, got, want)
+		}
+	}
+	week[time.Wednesday] = morning
+	if got := strings.Join(c.WeekSchedule("en", week), " | "); got != "Mon – Fri 9:00 AM – 1:00 PM | Sat 9:00 AM – 12:00 PM" {
+		t.Errorf("WeekSchedule(en) = %q", got)
+	}
+	if got := c.WeekSchedule("it", [7][]ClockRange{}); len(got) != 0 {
+		t.Errorf("closed all week = %q", got)
 	}
 }
