@@ -154,7 +154,7 @@ func (s Service) Description(lang string) (text string, translated bool) {
 	lang = strings.ToLower(lang)
 	base, _, _ := strings.Cut(lang, "-")
 	own := s.Descriptions[lang] != "" || s.Descriptions[base] != ""
-	return text, own || base == SourceLanguage
+	return text, own || base == SourceLanguage || base == ""
 }
 
 // Describe returns the description in lang ("en", or a tag like "en-GB",
