@@ -16,6 +16,9 @@ import (
 
 // Intent ids: the topics Presidio answers, then the conversational ones.
 const (
+	PermitExpired       = "permit-expired"       // the permit has expired (refines permits)
+	EUCitizens          = "eu-citizens"          // citizens of EU countries: no permit (refines permits)
+	TemporaryProtection = "temporary-protection" // people displaced from Ukraine (refines permits)
 	Permits             = "permits"              // permesso di soggiorno, questura, renewal
 	Documents           = "documents"            // codice fiscale, identity card, residence, passport
 	Health              = "health"               // doctor, hospital, tessera sanitaria, STP/ENI
@@ -33,12 +36,13 @@ const (
 	Greeting            = "greeting"             // hello
 	Thanks              = "thanks"               // thank you
 	Language            = "language"             // wants to change language
+	Glossary            = "glossary"             // "what is …?", "what does … mean?"
 )
 
 var intents = []string{
-	Permits, Documents, Health, ItalianCourses, Work, Housing, School, LegalAid,
+	PermitExpired, EUCitizens, TemporaryProtection, Permits, Documents, Health, ItalianCourses, Work, Housing, School, LegalAid,
 	SocialServices, FamilyReunification, UrgentHelp,
-	Human, ServicesNearMe, Menu, Greeting, Thanks, Language,
+	Human, ServicesNearMe, Menu, Greeting, Thanks, Language, Glossary,
 }
 
 var languages = []string{"it", "en", "fr", "es", "ar", "uk", "ru", "ro", "sq", "bn", "ur", "pa", "zh", "fil"}

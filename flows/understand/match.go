@@ -135,17 +135,19 @@ func (m *Matcher) Match(lang, text string) (Match, bool) {
 	if len(r) == 0 {
 		return Match{}, false
 	}
-	best := raw(r[0].Score)
-	if r[0].Intent == UrgentHelp && best >= urgentRaw {
+	if r[0].Intent == UrgentHelp && raw(r[0].Score) >= urgentRaw {
 		return r[0], true
 	}
+	r = narrowest(r)
+	best := raw(r[0].Score)
 	if best < minRaw-1e-9 {
 		return r[0], false
 	}
 	// Small talk never blocks: "grazie, mi serve il medico" is about
-	// health, "va bene grazie ciao" is thanks.
+	// health, "va bene grazie ciao" is thanks. Nor does the broad topic a
+	// narrow intent refines.
 	for _, c := range r[1:] {
-		if c.Intent == Greeting || c.Intent == Thanks {
+		if c.Intent == Greeting || c.Intent == Thanks || slices.Contains(refines[r[0].Intent], c.Intent) {
 			continue
 		}
 		if best < marginRatio*raw(c.Score)-1e-9 {
@@ -154,6 +156,28 @@ func (m *Matcher) Match(lang, text string) (Match, bool) {
 		break
 	}
 	return r[0], true
+}
+
+// refines maps a narrow intent to the broad topics it is part of: "my
+// permit has expired" is about permits, but the answer it needs is the
+// expired-permit one.
+var refines = map[string][]string{
+	PermitExpired:       {Permits},
+	EUCitizens:          {Permits, Documents},
+	TemporaryProtection: {Permits, LegalAid},
+}
+
+// narrowest puts first a narrow intent that refines the best candidate
+// (when it scores at least minRaw), so that the more specific answer wins;
+// otherwise it returns r as it is.
+func narrowest(r []Match) []Match {
+	for i, c := range r[1:] {
+		if raw(c.Score) >= minRaw-1e-9 && slices.Contains(refines[c.Intent], r[0].Intent) {
+			out := append([]Match{c}, r[:i+1]...)
+			return append(out, r[i+2:]...)
+		}
+	}
+	return r
 }
 
 // Understand is Match for callers that need only the intent id (it
