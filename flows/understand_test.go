@@ -65,3 +65,64 @@ func TestFreeTextReachesTheRightTopic(t *testing.T) {
 		}
 	}
 }
+
+// The narrow answers of issue 12 are reached by typing, in the person's own
+// words and language: an expired permit (the main menu used to answer),
+// EU citizens, temporary protection, and "what is …?" for a glossary word.
+func TestFreeTextReachesTheNarrowAnswer(t *testing.T) {
+	texts, err := locales.LoadFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := flows.Actions(nil, texts, nil, nil)
+	defs, err := flows.Load("", texts, actions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &flows.Bot{Engine: flows.NewEngine(defs, texts), Texts: texts, Actions: actions, Understand: understander(t)}
+	cases := []struct{ lang, text, answer string }{
+		{"it", "il mio permesso di soggiorno è scaduto, cosa faccio?", "permits.expired"},
+		{"en", "my permit expired last month", "permits.expired"},
+		{"fr", "mon titre de séjour est expiré", "permits.expired"},
+		{"es", "se me venció el permiso", "permits.expired"},
+		{"ro", "mi-a expirat permisul de ședere", "permits.expired"},
+		{"sq", "më ka skaduar leja e qëndrimit", "permits.expired"},
+		{"ar", "انتهت إقامتي ماذا أفعل", "permits.expired"},
+		{"uk", "мій дозвіл на проживання закінчився", "permits.expired"},
+		{"ru", "у меня истек срок внж", "permits.expired"},
+		{"bn", "আমার পারমিটের মেয়াদ শেষ হয়ে গেছে", "permits.expired"},
+		{"ur", "میرے اجازت نامے کی میعاد ختم ہو گئی ہے", "permits.expired"},
+		{"ur", "bhai mera permesso khatam ho gaya", "permits.expired"},
+		{"pa", "ਮੇਰੇ ਪਰਮਿਟ ਦੀ ਮਿਆਦ ਖਤਮ ਹੋ ਗਈ", "permits.expired"},
+		{"zh", "我的居留过期了怎么办", "permits.expired"},
+		{"fil", "expired na ang permesso ko", "permits.expired"},
+		{"ro", "sunt cetățean român, îmi trebuie permis de ședere?", "permits.eu"},
+		{"uk", "тимчасовий захист для українців", "permits.ukraine"},
+		{"it", "cos'è la Questura?", "glossary.questura"},
+		{"en", "what is the prefettura", "glossary.prefettura"},
+		{"fr", "c'est quoi le codice fiscale ?", "glossary.codicefiscale"},
+		{"es", "¿qué es una marca da bollo?", "glossary.bollo"},
+		{"ro", "ce înseamnă anagrafe?", "glossary.anagrafe"},
+		{"ru", "что такое SPID", "glossary.spid"},
+		{"ar", "ما هو patronato؟", "glossary.patronato"},
+		{"zh", "STP 是什么", "glossary.stp"},
+		{"bn", "autocertificazione কী?", "glossary.autocert"},
+		// A glossary word without "what is" is a question about its topic.
+		{"it", "devo andare in questura per il rinnovo", "permits.menu"},
+		{"en", "what is needed for family reunification", "family.menu"},
+	}
+	for _, c := range cases {
+		sess := &store.Session{Lang: c.lang}
+		out, err := b.Handle(context.Background(), sess, chat.Incoming{Kind: chat.KindText, Private: true, ChatID: 3, Text: c.text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := texts.Text(c.lang, c.answer, nil); len(out) == 0 || out[0].Text != want {
+			got := ""
+			if len(out) > 0 {
+				got = out[0].Text
+			}
+			t.Errorf("%s %q answered %.70q, want %s", c.lang, c.text, got, c.answer)
+		}
+	}
+}
