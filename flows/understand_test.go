@@ -107,6 +107,12 @@ func TestFreeTextReachesTheNarrowAnswer(t *testing.T) {
 		{"ar", "ما هو patronato؟", "glossary.patronato"},
 		{"zh", "STP 是什么", "glossary.stp"},
 		{"bn", "autocertificazione কী?", "glossary.autocert"},
+		// The word in the person's own script, or glued to Chinese.
+		{"ru", "что такое квестура?", "glossary.questura"},
+		{"uk", "що таке податковий код", "glossary.codicefiscale"},
+		{"ar", "ما هي الكويستورا؟", "glossary.questura"},
+		{"zh", "STP是什么", "glossary.stp"},
+		{"zh", "税号是什么意思", "glossary.codicefiscale"},
 		// A glossary word without "what is" is a question about its topic.
 		{"it", "devo andare in questura per il rinnovo", "permits.menu"},
 		{"en", "what is needed for family reunification", "family.menu"},
