@@ -49,7 +49,7 @@ type Node struct {
 	Invalid string            // question: locale id of the kind re-ask
 	Cases   []Case            // branch
 	Action  string            // action name
-	Params  map[string]string // action parameters
+	Params  map[string]string // action parameters; a glossary entry's other spellings ("also")
 	// Personal marks a question that collects personal data: it is asked
 	// only after the person consented.
 	Personal bool
