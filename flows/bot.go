@@ -72,7 +72,7 @@ var intentFlows = map[string]string{
 	"work": "work", "housing": "housing", "school": "school", "legal-aid": "legal",
 	"social-services": "social", "family-reunification": "family", "urgent-help": "urgent",
 	"services-near-me": "services", "permit-expired": "permits:expired", "eu-citizens": "permits:eu",
-	"temporary-protection": "permits:ukraine",
+	"temporary-protection": "permits:ukraine", "crisis": "urgent:crisis",
 }
 
 var payloadRE = regexp.MustCompile(`^(site|topic|course)_([a-z0-9-]{1,40})$`)

@@ -30,6 +30,7 @@ const (
 	SocialServices      = "social-services"      // social worker, benefits, food, clothes
 	FamilyReunification = "family-reunification" // ricongiungimento familiare, nulla osta
 	UrgentHelp          = "urgent-help"          // emergency, violence, trafficking, danger
+	Crisis              = "crisis"               // thoughts of suicide (urgent, like urgent-help)
 	Human               = "human"                // wants to talk to a person/operator
 	ServicesNearMe      = "services-near-me"     // offices and help points nearby
 	Menu                = "menu"                 // the main menu, help, start again
@@ -41,7 +42,7 @@ const (
 
 var intents = []string{
 	PermitExpired, EUCitizens, TemporaryProtection, Permits, Documents, Health, ItalianCourses, Work, Housing, School, LegalAid,
-	SocialServices, FamilyReunification, UrgentHelp,
+	SocialServices, FamilyReunification, UrgentHelp, Crisis,
 	Human, ServicesNearMe, Menu, Greeting, Thanks, Language, Glossary,
 }
 

@@ -135,7 +135,7 @@ func (m *Matcher) Match(lang, text string) (Match, bool) {
 	if len(r) == 0 {
 		return Match{}, false
 	}
-	if r[0].Intent == UrgentHelp && raw(r[0].Score) >= urgentRaw {
+	if urgent(r[0].Intent) && raw(r[0].Score) >= urgentRaw {
 		return r[0], true
 	}
 	r = narrowest(r)
@@ -157,6 +157,10 @@ func (m *Matcher) Match(lang, text string) (Match, bool) {
 	}
 	return r[0], true
 }
+
+// urgent reports whether an intent is urgent help (a suicidal crisis is):
+// it comes first whatever else the message says.
+func urgent(intent string) bool { return intent == UrgentHelp || intent == Crisis }
 
 // refines maps a narrow intent to the broad topics it is part of: "my
 // permit has expired" is about permits, but the answer it needs is the
@@ -296,7 +300,7 @@ func (m *Matcher) Ranked(lang, text string) []Match {
 		}
 		out = append(out, Match{Intent: intent, Score: sum / (1 + sum), Matched: matched})
 	}
-	urgentFirst := func(x Match) bool { return x.Intent == UrgentHelp && raw(x.Score) >= urgentRaw }
+	urgentFirst := func(x Match) bool { return urgent(x.Intent) && raw(x.Score) >= urgentRaw }
 	slices.SortFunc(out, func(a, b Match) int {
 		if ua, ub := urgentFirst(a), urgentFirst(b); ua != ub {
 			if ua {
@@ -307,8 +311,8 @@ func (m *Matcher) Ranked(lang, text string) []Match {
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {
 			return c
 		}
-		if (a.Intent == UrgentHelp) != (b.Intent == UrgentHelp) { // urgent help wins ties
-			if a.Intent == UrgentHelp {
+		if urgent(a.Intent) != urgent(b.Intent) { // urgent help wins ties
+			if urgent(a.Intent) {
 				return -1
 			}
 			return 1

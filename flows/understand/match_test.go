@@ -426,6 +426,13 @@ var secondRound = []struct {
 	{"it", "sono cittadino rumeno, mi serve il permesso di soggiorno?", EUCitizens},
 	{"uk", "тимчасовий захист для українців", TemporaryProtection},
 	{"ru", "временная защита из украины", TemporaryProtection},
+	// Thoughts of suicide: urgent, whatever else the message says.
+	{"it", "voglio farla finita", Crisis},
+	{"it", "il permesso è scaduto e non voglio più vivere", Crisis},
+	{"en", "i want to end my life", Crisis},
+	{"ar", "أريد أن أموت", Crisis},
+	{"uk", "хочу померти", Crisis},
+	{"zh", "我想自杀", Crisis},
 	{"it", "aiuto", Menu},
 	{"en", "help", Menu},
 	{"ar", "مساعدة", Menu},
