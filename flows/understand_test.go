@@ -101,6 +101,7 @@ func TestFreeTextReachesTheNarrowAnswer(t *testing.T) {
 		{"it", "voglio farla finita", "urgent.crisis"},
 		{"en", "I want to end my life", "urgent.crisis"},
 		{"ru", "хочу умереть", "urgent.crisis"},
+		{"fr", "je subis du racisme, que faire ?", "urgent.menu"},
 		{"it", "cos'è la Questura?", "glossary.questura"},
 		{"en", "what is the prefettura", "glossary.prefettura"},
 		{"fr", "c'est quoi le codice fiscale ?", "glossary.codicefiscale"},
