@@ -2,6 +2,8 @@ package flows_test
 
 import (
 	"context"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/prils-lazio/presidio/flows"
@@ -133,6 +135,38 @@ func TestFreeTextReachesTheNarrowAnswer(t *testing.T) {
 				got = out[0].Text
 			}
 			t.Errorf("%s %q answered %.70q, want %s", c.lang, c.text, got, c.answer)
+		}
+	}
+}
+
+// /help tells everyone how to ask for a difficult word, with an example in
+// their language; the example, typed as it is, opens the glossary entry.
+func TestHelpGlossaryExampleWorksInEveryLanguage(t *testing.T) {
+	texts, err := locales.LoadFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := flows.Actions(nil, texts, nil, nil)
+	defs, err := flows.Load("", texts, actions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &flows.Bot{Engine: flows.NewEngine(defs, texts), Texts: texts, Actions: actions, Understand: understander(t)}
+	quoted := regexp.MustCompile(`[«“]\s*(.+?)\s*[»”]`)
+	for _, lang := range texts.LanguageTags() {
+		m := quoted.FindStringSubmatch(texts.Text(lang, "help.text", nil))
+		if m == nil {
+			t.Errorf("%s: help.text has no «example» of a question about a word", lang)
+			continue
+		}
+		example := strings.NewReplacer("\u2068", "", "\u2069", "").Replace(m[1])
+		sess := &store.Session{Lang: lang}
+		out, err := b.Handle(context.Background(), sess, chat.Incoming{Kind: chat.KindText, Private: true, ChatID: 3, Text: example})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := texts.Text(lang, "glossary.questura", nil); len(out) == 0 || out[0].Text != want {
+			t.Errorf("%s: the help example %q does not open the Questura entry", lang, example)
 		}
 	}
 }
