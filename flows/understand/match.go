@@ -129,7 +129,9 @@ func newMatcher(langs map[string]bool, entries []*entry) *Matcher {
 // language is lang (a tag such as "ar" or "pt-BR"; an unknown one leaves
 // Italian and English first). ok is false when nothing is confident: no
 // keyword, too weak a score, or a second intent too close to the first.
-// The best candidate is returned even then, for logging.
+// The best candidate is returned even then, for logging. A narrow intent
+// (an expired permit) found with enough score wins over the topic it
+// refines (permits); urgent help and a suicidal crisis come first.
 func (m *Matcher) Match(lang, text string) (Match, bool) {
 	r := m.Ranked(lang, text)
 	if len(r) == 0 {
