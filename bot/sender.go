@@ -30,18 +30,25 @@ type sender struct {
 	// giveUp ends retries of a message that has failed transiently for
 	// this long (Telegram was unreachable for two days: it is stale).
 	giveUp time.Duration
+	// sentCopies removes the pending copies of finished messages.
+	sentCopies *cleaner
 	// onBlocked is told when a person blocked the bot.
 	onBlocked func(chatID int64)
 	// onThreadGone gives a new forum topic for a deleted one (see
 	// Runtime.OnThreadGone); nil gives such messages up.
 	onThreadGone func(ctx context.Context, chatID int64, threadID int) (int, bool)
 
-	mu     sync.Mutex
-	cond   *sync.Cond
-	chats  map[int64]*chatQueue
-	ready  [2][]int64 // by chat.Priority
-	depth  int
-	closed bool
+	mu    sync.Mutex
+	cond  *sync.Cond
+	chats map[int64]*chatQueue
+	// held are the ids of messages queued or in flight, until their
+	// outcome is recorded: a message handed over twice (a commit retried
+	// after a write that landed, a replayed update) is sent once.
+	held    map[string]bool
+	started bool
+	ready   [2][]int64 // by chat.Priority
+	depth   int
+	closed  bool
 
 	jobs    chan sendJob
 	results chan outcome
@@ -84,15 +91,19 @@ func newSender(tg *telegram, st *store.Store, log *slog.Logger, m *runtimeMetric
 		recordCtx: recordCtx, recordCancel: recordCancel,
 		tg: tg, store: st, log: log, m: m, limits: limits, global: limits.global(),
 		workers: max(1, workers), giveUp: 48 * time.Hour,
-		chats: map[int64]*chatQueue{}, jobs: make(chan sendJob), results: make(chan outcome, 1<<16),
+		chats: map[int64]*chatQueue{}, held: map[string]bool{}, jobs: make(chan sendJob), results: make(chan outcome, 1<<16),
 		ctx: ctx, cancel: cancel, saved: make(chan struct{}),
 		onBlocked: func(int64) {},
 	}
 	s.cond = sync.NewCond(&s.mu)
+	s.sentCopies = newCleaner("sent messages", st.DropPending, nil, log)
 	return s
 }
 
 func (s *sender) start() {
+	s.mu.Lock()
+	s.started = true
+	s.mu.Unlock()
 	s.done.Add(1 + s.workers)
 	go s.dispatch()
 	for range s.workers {
@@ -107,6 +118,10 @@ func (s *sender) submit(entries ...store.OutboxEntry) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, e := range entries {
+		if s.held[e.ID] {
+			continue
+		}
+		s.held[e.ID] = true
 		q := s.chats[e.Msg.ChatID]
 		if q == nil {
 			q = &chatQueue{limiter: s.limits.forChat(e.Msg.ChatID)}
@@ -291,10 +306,13 @@ func (s *sender) moveThread(chatID int64, from, to int) {
 }
 
 // release lets a chat send again once the outcome of its last message is
-// recorded.
-func (s *sender) release(chatIDs map[int64]bool) {
+// recorded, and forgets the recorded messages' ids.
+func (s *sender) release(chatIDs map[int64]bool, recorded []store.OutboxResult) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, r := range recorded {
+		delete(s.held, r.ID)
+	}
 	now := time.Now()
 	for id := range chatIDs {
 		q := s.chats[id]
@@ -359,10 +377,13 @@ func (s *sender) record() {
 			s.log.Warn("recording send outcomes failed, retrying", "error", err)
 			time.Sleep(min(backoff(attempt), 5*time.Second))
 		}
+		for _, r := range batch {
+			s.sentCopies.add(r.ID)
+		}
 		if err := s.store.DeleteOutbox(s.recordCtx, gone); err != nil {
 			s.log.Warn("could not delete sent ephemeral messages; the sweeper will", "error", err)
 		}
-		s.release(chats)
+		s.release(chats, batch)
 	}
 }
 
@@ -402,6 +423,15 @@ func (s *sender) queued() int {
 // stays pending in the outbox for the next start. It reports whether the
 // queue was empty at the end.
 func (s *sender) stop(ctx context.Context) bool {
+	s.mu.Lock()
+	started := s.started
+	s.mu.Unlock()
+	if !started { // Start failed before the sender ran: nothing to drain
+		s.cancel()
+		s.recordCancel()
+		s.sentCopies.stop()
+		return s.queued() == 0
+	}
 	drained := s.waitDrained(ctx)
 	if !drained {
 		s.cancel() // abandon in-flight calls: they stay pending
@@ -420,6 +450,7 @@ func (s *sender) stop(ctx context.Context) bool {
 	}
 	s.cancel()
 	s.recordCancel()
+	s.sentCopies.stop()
 	return drained
 }
 

@@ -103,6 +103,11 @@ func (a *App) Start(ctx context.Context) (err error) {
 			return err
 		}
 	}
+	// The domain packages made their collections: index them for lookups by
+	// _id now rather than at the store's next maintenance pass.
+	if err := a.Store.IndexNewCollections(ctx); err != nil {
+		return err
+	}
 	apology := func(lang string) string { return texts.Text(lang, "error.apology", nil) }
 	a.Runtime, err = bot.New(rcfg, a.Store, handler, apology, a.Metrics, a.log)
 	if err != nil {
@@ -152,6 +157,10 @@ func (a *App) serveHTTP(texts *locales.Catalog) error {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
+		if a.Runtime == nil || !a.Runtime.Running() {
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+			return
+		}
 		if err := a.Store.Ping(ctx); err != nil {
 			http.Error(w, "store unreachable", http.StatusServiceUnavailable)
 			return
@@ -216,13 +225,10 @@ func (a *App) startSweeper() {
 		defer tick.Stop()
 		for {
 			now := time.Now()
-			if n, err := a.Store.SweepInbox(ctx, now.Add(-7*24*time.Hour), a.Runtime.Watermark()); err != nil {
-				a.log.Warn("sweeping the inbox failed", "error", err)
-			} else if n > 0 {
-				a.log.Info("swept old inbox records", "count", n)
-			}
-			if _, err := a.Store.SweepOutbox(ctx, now.Add(-30*24*time.Hour)); err != nil {
+			if n, err := a.Store.SweepOutbox(ctx, now.Add(-30*24*time.Hour)); err != nil {
 				a.log.Warn("sweeping the outbox failed", "error", err)
+			} else if n > 0 {
+				a.log.Info("swept old outbox records", "count", n)
 			}
 			if a.cases != nil && a.cfg.CaseRetention > 0 {
 				if n, err := a.cases.SweepClosed(ctx, now.Add(-a.cfg.CaseRetention)); err != nil {
@@ -230,6 +236,9 @@ func (a *App) startSweeper() {
 				} else if n > 0 {
 					a.log.Info("removed the personal content of old closed cases", "cases", n)
 				}
+			}
+			if err := a.Store.Reclaim(ctx); err != nil {
+				a.log.Warn("giving free space back to the file system failed", "error", err)
 			}
 			select {
 			case <-ctx.Done():
