@@ -98,7 +98,7 @@ var Settings = []Setting{
 	{Env: "PRESIDIO_OBSERVATORY_SECRET", Secret: true, Help: "key (16+ characters) of the observatory's anonymous person tokens; required with MONGODB_URI; empty: random at each start"},
 	{Env: "PRESIDIO_TRUST_PROXY", Flag: "trust-proxy", Default: "false", Help: "true behind a TLS-terminating proxy: console cookies become Secure on X-Forwarded-Proto: https"},
 	{Env: "PRESIDIO_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "10s", Help: "how long SIGTERM waits for work in progress"},
-	{Env: "PRESIDIO_LEASE_TIMEOUT", Flag: "lease-timeout", Default: "15s", Help: "a standby takes over this long after the active process stopped renewing its lease (3s-5m)"},
+	{Env: "PRESIDIO_LEASE_TIMEOUT", Flag: "lease-timeout", Default: "10s", Help: "a standby takes over this long (plus 2s) after the active process stopped renewing its lease (3s-5m)"},
 }
 
 // ErrHelp is returned when -h was asked for; the usage was printed.
@@ -249,7 +249,7 @@ func validate(v map[string]string) (Config, error) {
 	c.ShutdownTimeout = d
 	lt, err := time.ParseDuration(v["PRESIDIO_LEASE_TIMEOUT"])
 	if err != nil || lt < 3*time.Second || lt > 5*time.Minute {
-		return bad("PRESIDIO_LEASE_TIMEOUT", "%q is not a duration between 3s and 5m, such as 15s", v["PRESIDIO_LEASE_TIMEOUT"])
+		return bad("PRESIDIO_LEASE_TIMEOUT", "%q is not a duration between 3s and 5m, such as 10s", v["PRESIDIO_LEASE_TIMEOUT"])
 	}
 	c.LeaseTimeout = lt
 	return c, nil
