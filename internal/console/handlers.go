@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/prils-lazio/presidio/internal/cases"
+	"github.com/prils-lazio/presidio/internal/chat"
 	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/directory"
 	"github.com/prils-lazio/presidio/internal/store"
@@ -380,7 +381,9 @@ func (c *Console) caseReply(w http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	text := strings.TrimSpace(r.PostFormValue("text"))
-	if text == "" || len(text) > 4096 {
+	// The reply may be as long as one Telegram message; the help point's
+	// signature added after it may make two, which the runtime splits.
+	if text == "" || chat.TextLength(text) > chat.MaxTextLength {
 		c.render(w, r, q, http.StatusBadRequest, "error", map[string]any{"Message": c.cfg.Texts.Text(q.Lang, "console.case.reply_length", nil), "Back": c.cfg.Prefix + "/cases/" + k.ID})
 		return
 	}
