@@ -50,6 +50,7 @@ func (a *App) consoleHandler() (http.Handler, error) {
 		Courses:     a.signup.Courses,
 		Texts:       texts,
 		TrustProxy:  a.cfg.TrustProxy,
+		Store:       a.Store,
 		Log:         a.log,
 		Observatory: &observatory.Dashboard{Reader: observatory.NewReader(a.Store), Texts: texts, Logger: a.log},
 		Announcements: &announce.Handler{

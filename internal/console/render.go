@@ -63,7 +63,7 @@ func init() {
 func (c *Console) render(w http.ResponseWriter, r *http.Request, q *req, status int, page string, data map[string]any) {
 	v := &view{c: c, Lang: q.Lang, User: q.User, Prefix: c.cfg.Prefix, Page: page, Data: data}
 	if q.Sess != nil {
-		v.CSRF = q.Sess.csrf
+		v.CSRF = q.Sess.CSRF
 	}
 	var buf bytes.Buffer
 	if err := pages[page].ExecuteTemplate(&buf, "layout", v); err != nil {
