@@ -39,7 +39,16 @@ func startDesk(t *testing.T, dataDir string) *desk {
 
 func startDeskOn(t *testing.T, dataDir string, emu *telegramtest.Server) *desk {
 	t.Helper()
+	return startDeskWith(t, dataDir, emu, nil)
+}
+
+// startDeskWith starts the desk with more settings (environment variables).
+func startDeskWith(t *testing.T, dataDir string, emu *telegramtest.Server, settings map[string]string) *desk {
+	t.Helper()
 	cfg, err := config.Parse(nil, func(k string) string {
+		if v, ok := settings[k]; ok {
+			return v
+		}
 		return map[string]string{"PRESIDIO_HTTP_ADDR": "127.0.0.1:0", "PRESIDIO_DATA_DIR": dataDir}[k]
 	}, nil)
 	if err != nil {
@@ -227,6 +236,7 @@ func TestTwoOperatorsTakeAtOnce(t *testing.T) {
 		person := telegramtest.User{ID: int64(7000 + round), FirstName: "P", LanguageCode: "en"}
 		d.settle(d.emu.SendText(person, "/start"))
 		d.settle(d.emu.SendText(person, "I want to talk to a person"))
+		d.press(person, person.ID, "✅ "+d.texts.Text("en", "consent.yes", nil)) // what the case keeps
 		topics := d.emu.Topics(SandboxOperatorChat)
 		thread := topics[len(topics)-1].ID
 		var card telegramtest.Sent

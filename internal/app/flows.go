@@ -73,8 +73,15 @@ func (a *App) flowsHandler(ctx context.Context, texts *locales.Catalog) (bot.Han
 	if err != nil {
 		return nil, fmt.Errorf("free-text keywords: %w", err)
 	}
+	engine := flows.NewEngine(defs, texts)
+	privacy := flows.Privacy{Controller: a.cfg.DataController, CaseMonths: int(a.cfg.CaseRetention.Hours()/24/30 + 0.5)}
+	engine.TextData = map[string]any{"CaseMonths": fmt.Sprint(privacy.CaseMonths)}
+	if privacy.CaseMonths <= 0 {
+		engine.TextData["CaseMonths"] = "12"
+	}
 	people := &flows.Bot{
-		Engine:     flows.NewEngine(defs, texts),
+		Engine:     engine,
+		Privacy:    privacy,
 		Texts:      texts,
 		Actions:    actions,
 		Understand: words,

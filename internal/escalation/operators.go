@@ -59,7 +59,7 @@ func (s *Service) Handle(ctx context.Context, _ *store.Session, in chat.Incoming
 				Direction: cases.DirNote, Text: arg, OperatorID: op.ID, OperatorName: op.Name, TopicMessageID: in.MessageID}); err != nil {
 				return nil, err
 			}
-			return []chat.Outgoing{s.reply(c, in, s.Texts.Text(OperatorLang, "case.note_saved", nil))}, nil
+			return []chat.Outgoing{s.reply(c, in, s.Texts.Text(OperatorLang, "case.note_saved_kept", nil))}, nil
 		default:
 			return []chat.Outgoing{s.reply(c, in, s.Texts.Text(OperatorLang, "case.operator_help", nil))}, nil
 		}
