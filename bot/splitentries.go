@@ -18,7 +18,7 @@ func splitEntries(entries []store.OutboxEntry) []store.OutboxEntry {
 	var out []store.OutboxEntry
 	for _, e := range entries {
 		o := e.Msg
-		if o.CopyOf != nil || o.Location != nil || o.Venue != nil || o.FileID != "" || utf16Len(o.Text) <= MaxMessageLen {
+		if o.CopyOf != nil || o.Location != nil || o.Venue != nil || o.FileID != "" || o.Document != nil || utf16Len(o.Text) <= MaxMessageLen {
 			out = append(out, e)
 			continue
 		}

@@ -102,6 +102,10 @@ type Config struct {
 	// Announcements, when set, is served to coordinators and schools under
 	// <Prefix>/announce/; it reads who is logged in with Current.
 	Announcements http.Handler
+	// PersonExport returns everything kept about a person (by chat id),
+	// counsellors' notes included, for a formal access request; served to
+	// coordinators from a case's page. nil: not offered.
+	PersonExport func(ctx context.Context, chatID int64) ([]byte, error)
 	// Texts defaults to DefaultTexts().
 	Texts Texts
 	// Prefix is where the console is mounted; default "/console".

@@ -47,6 +47,7 @@ func (c *Console) routes() {
 	m.HandleFunc("POST "+p+"/cases/{id}/take", c.auth(caseStaff, c.caseTake))
 	m.HandleFunc("POST "+p+"/cases/{id}/close", c.auth(caseStaff, c.caseClose))
 	m.HandleFunc("POST "+p+"/cases/{id}/refer", c.auth(caseStaff, c.caseRefer))
+	m.HandleFunc("GET "+p+"/cases/{id}/person-export.json", c.auth([]Role{RoleCoordinator}, c.personExport))
 
 	m.HandleFunc("GET "+p+"/directory", c.auth(dirReaders, c.dirList))
 	m.HandleFunc("GET "+p+"/directory/export.csv", c.auth(caseStaff, c.dirExport))
@@ -357,7 +358,7 @@ func (c *Console) casePage(w http.ResponseWriter, r *http.Request, q *req) {
 		}
 	}
 	c.render(w, r, q, http.StatusOK, "case", map[string]any{
-		"Case": k, "Messages": msgs, "Services": services, "Open": k.Status.IsOpen() && !k.IsErased(),
+		"Case": k, "Messages": msgs, "Services": services, "Open": k.Status.IsOpen() && !k.IsErased(), "PersonExport": c.cfg.PersonExport != nil,
 		"Flash": flash(q, r.URL.Query().Get("done"), c.cfg.Texts),
 	})
 }

@@ -179,6 +179,7 @@ var pageHTML = map[string]string{
 {{range $q, $a := $k.Answers}}<tr><th>{{$q}}</th><td>{{$a}}</td></tr>{{end}}
 {{with $k.Outcome}}<tr><th>{{$.T "console.case.outcome"}}</th><td>{{.}}</td></tr>{{end}}
 </table>
+{{if and .Data.PersonExport (eq .User.Role "coordinator") $k.ChatID}}<p><a href="{{.Prefix}}/cases/{{$k.ID}}/person-export.json">{{.T "console.case.person_export"}}</a></p>{{end}}
 {{if $k.Referrals}}<h3>{{.T "console.case.referrals"}}</h3><ul>{{range $k.Referrals}}<li>{{time .At}} {{.ServiceID}} ({{.By.Name}}){{with .Note}}: {{.}}{{end}}</li>{{end}}</ul>{{end}}
 <h3>{{.T "console.case.transcript"}}</h3>
 {{range .Data.Messages}}<div class="msg {{.Direction}}"><small>{{time .At}} · {{$.T (printf "console.case.dir.%s" .Direction)}}{{with .OperatorName}} · {{.}}{{end}}</small><br>
