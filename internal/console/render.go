@@ -2,7 +2,6 @@ package console
 
 import (
 	"bytes"
-	"encoding/csv"
 	"html/template"
 	"io"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/prils-lazio/presidio/internal/courses"
+	"github.com/prils-lazio/presidio/internal/csvrows"
 )
 
 // view is what every page's template gets.
@@ -78,33 +78,13 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, q *req, status 
 
 // writeEnrolmentsCSV writes a course's register: one row per enrolled person.
 func writeEnrolmentsCSV(w io.Writer, co courses.Course, es []courses.Enrolment) error {
-	cw := csv.NewWriter(w)
+	cw := csvrows.NewWriter(w)
 	_ = cw.Write([]string{"course", "site", "title", "seat", "name", "phone", "language", "enrolled_at"})
 	for _, e := range es {
-		_ = cw.Write([]string{co.ID, co.Site, co.Title, strconv.Itoa(e.Seat), csvSafe(e.Name), csvSafe(e.Phone), e.Language, e.At.In(courses.Location).Format("2006-01-02 15:04")})
+		_ = cw.Write([]string{co.ID, co.Site, co.Title, strconv.Itoa(e.Seat), e.Name, e.Phone, e.Language, e.At.In(courses.Location).Format("2006-01-02 15:04")})
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// csvSafe keeps a cell from being read as a formula by a spreadsheet.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) && !isPhone(s) {
-		return "'" + s
-	}
-	return s
-}
-
-func isPhone(s string) bool {
-	if s[0] != '+' {
-		return false
-	}
-	for _, r := range s[1:] {
-		if (r < '0' || r > '9') && r != ' ' {
-			return false
-		}
-	}
-	return true
 }
 
 const layoutHTML = `<!doctype html>

@@ -1,7 +1,6 @@
 package courses
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
@@ -228,7 +227,7 @@ func parseCoordinate(col, v string) (float64, error) {
 // in it). ParseCSV of the output gives the courses back equal but for
 // UpdatedAt (not written) and cells' leading and trailing spaces.
 func WriteCSV(w io.Writer, courses []Course, counts map[string]Counts) error {
-	cw := csv.NewWriter(w)
+	cw := csvrows.NewWriter(w)
 	if err := cw.Write(slices.Concat(requiredColumns, optionalColumns, countColumns)); err != nil {
 		return err
 	}
