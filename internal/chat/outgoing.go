@@ -41,6 +41,8 @@ type Outgoing struct {
 	// CallbackID answers a button press (stops its spinner) before sending.
 	CallbackID string   `bson:"callback_id,omitempty"`
 	Priority   Priority `bson:"priority,omitempty"`
+	// Urgent messages go first in a group's queue (an urgent case's topic).
+	Urgent bool `bson:"urgent,omitempty"`
 	// Ephemeral messages are deleted from the outbox once sent (the last
 	// message to a person who asked to be forgotten).
 	Ephemeral bool `bson:"ephemeral,omitempty"`

@@ -65,7 +65,7 @@ func (s *Service) Relay(ctx context.Context, caseID string, in chat.Incoming) (o
 	case in.Kind == chat.KindEdited: // a correction: shown as such
 		out = append(out, s.toTopic(c, "✏️ "+in.Text))
 	default:
-		out = append(out, chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID,
+		out = append(out, chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID, Urgent: c.Urgent,
 			CopyOf: &chat.MessageRef{ChatID: in.ChatID, MessageID: in.MessageID}})
 	}
 	return out, true, nil
@@ -95,5 +95,5 @@ func (s *Service) Feedback(ctx context.Context, caseID, value, lang string, chat
 }
 
 func (s *Service) toTopic(c cases.Case, text string) chat.Outgoing {
-	return chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID, Text: text}
+	return chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID, Text: text, Urgent: c.Urgent}
 }
