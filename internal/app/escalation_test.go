@@ -360,13 +360,23 @@ func TestForgetLeavesNoPersonalData(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	time.Sleep(200 * time.Millisecond) // outcomes recorded, ephemeral message deleted
-	notice := d.texts.Text("it", "case.person_forgot", nil)
+	// The copies in the operators' group go too: the case's topic is
+	// deleted with its messages, and the General topic says so.
+	notice := d.texts.Text("it", "case.topic_deleted", map[string]any{"Case": "C-000001"})
 	found := false
 	for _, m := range d.emu.Sent(SandboxOperatorChat) {
-		found = found || (m.ThreadID == thread && m.Text == notice)
+		found = found || (m.ThreadID == 0 && m.Text == notice)
 	}
 	if !found {
-		t.Error("the operators were not told in the topic")
+		t.Error("the operators were not told in the group")
+	}
+	if topics := d.emu.Topics(SandboxOperatorChat); len(topics) != 1 || !topics[0].Deleted || topics[0].ID != thread {
+		t.Errorf("the case's topic was not deleted: %+v", topics)
+	}
+	for _, m := range d.emu.Sent(SandboxOperatorChat) {
+		if _, there := d.emu.Message(SandboxOperatorChat, m.MessageID); there && m.ThreadID == thread {
+			t.Errorf("still in the operators' group: %q", m.Text)
+		}
 	}
 	needles := []string{"5005", "Olena", "Олена", "Коваленко", "3331234567", "ci vediamo giovedì"}
 	traces, err := scanAll(context.Background(), d.a.Store, needles)

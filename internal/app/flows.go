@@ -123,3 +123,11 @@ func (l lateTopics) CreateTopic(ctx context.Context, chatID int64, name string) 
 func (l lateTopics) RenameTopic(ctx context.Context, chatID int64, threadID int, name string) error {
 	return l.a.Runtime.RenameTopic(ctx, chatID, threadID, name)
 }
+
+func (l lateTopics) DeleteTopic(ctx context.Context, chatID int64, threadID int) error {
+	return l.a.Runtime.DeleteTopic(ctx, chatID, threadID)
+}
+
+func (l lateTopics) CloseTopic(ctx context.Context, chatID int64, threadID int) error {
+	return l.a.Runtime.CloseTopic(ctx, chatID, threadID)
+}
