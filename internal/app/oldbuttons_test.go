@@ -207,3 +207,21 @@ func (d *desk) waitIdle() {
 	}
 	time.Sleep(200 * time.Millisecond)
 }
+
+// The session "other" that older versions shared between everyone who
+// pressed a button under an old message is deleted at start.
+func TestSharedOldButtonSessionDeletedAtStart(t *testing.T) {
+	dir := t.TempDir()
+	d := startDesk(t, dir)
+	ctx := context.Background()
+	shared, _ := d.a.Store.LoadSession(ctx, "other", 0)
+	shared.Lang, shared.State = "ar", nil
+	if err := d.a.Store.SaveSession(ctx, shared); err != nil {
+		t.Fatal(err)
+	}
+	stopApp(d.a)
+	d = startDesk(t, dir)
+	if traces, _ := scanAll(ctx, d.a.Store, []string{`"_id":"other"`}); len(traces) > 0 {
+		t.Fatalf("the shared session is still there: %v", traces)
+	}
+}
