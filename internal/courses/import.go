@@ -36,13 +36,14 @@ func (e *SeatsError) Error() string {
 	return fmt.Sprintf("seats %d for %q is below the %d places already taken (enrolled or offered): cancel enrolments first, or keep seats at %d or more", e.Seats, e.ID, e.Taken, e.Taken)
 }
 
-// Import reads a CSV file (see ParseCSV) and upserts its courses by ID, all
+// Import reads a CSV file or, when name ends in .xlsx, an Excel workbook
+// (see ParseFile) and upserts its courses by ID, all
 // or nothing: when the file has any problem, including a row that lowers a
 // course's seats below the places already taken, it returns FileErrors
 // with every problem ("FILE:LINE: what is wrong") and writes nothing.
 // Courses not in the file are left alone.
 func (c *Courses) Import(ctx context.Context, name string, r io.Reader) (UpsertResult, error) {
-	rows, errs := parseCSV(name, r)
+	rows, errs := parseFile(name, r)
 	if len(errs) > 0 {
 		return UpsertResult{}, FileErrors(errs)
 	}
