@@ -1,8 +1,12 @@
 package csvrows
 
 import (
+	"bytes"
+	"encoding/csv"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -175,4 +179,33 @@ func cellValue(v string, header bool) any {
 		n = n*10 + int(r-'0')
 	}
 	return n
+}
+
+// CSVToSheet reads a whole CSV document (as the packages' WriteCSV write
+// it) into a Sheet, so that every export has an XLSX form with the same
+// columns.
+func CSVToSheet(name string, csvText []byte) (Sheet, error) {
+	recs, err := csv.NewReader(bytes.NewReader(csvText)).ReadAll()
+	if err != nil {
+		return Sheet{}, fmt.Errorf("xlsx: %w", err)
+	}
+	return Sheet{Name: name, Rows: recs}, nil
+}
+
+// WriteFileAtomic writes path through write into a temporary file in the
+// same folder, renamed over path only when everything was written.
+func WriteFileAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".export-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
