@@ -1,0 +1,260 @@
+package observatory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/prils-lazio/presidio/internal/store"
+)
+
+// Storage at a year's scale.
+//
+// The embedded store narrows a read to the documents it needs only for a
+// filter on _id alone; any other filter reads the whole collection. So the
+// events are not kept in one collection filtered by time:
+//
+//   - Record appends each event to the collection of its day (UTC),
+//     dayPrefix + "2025-03-01": reading a day reads only that day.
+//   - Rollup compacts each day that ended more than RollupAfter ago into
+//     one roll-up document in rollupCollection, _id "2025-03-01#0", and
+//     drops the day's collection. A roll-up is lossless: it keeps every
+//     field of the events but groups identical ones (same hour, kind,
+//     codes and person) with their count and values, so every report
+//     gives the same numbers before and after. A report for a year reads
+//     365 roll-ups by _id instead of half a million events.
+//   - An event recorded late, for a day already rolled up, lands in a new
+//     collection for that day, and the next Rollup adds roll-up "#1", "#2"...
+//
+// Events recorded before this layout, in the single collectionName, are
+// still read (with a filtered scan of that collection).
+const (
+	dayPrefix        = "observatory_events."
+	rollupCollection = "observatory_rollups"
+)
+
+// RollupAfter is how long after its end a day is compacted.
+const RollupAfter = 48 * time.Hour
+
+// dayKey is the UTC day of t as "2006-01-02".
+func dayKey(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+// group is identical events of a roll-up.
+type group struct {
+	Hour         int    `bson:"h"`
+	Kind         Kind   `bson:"k"`
+	Lang         string `bson:"l,omitempty"`
+	Topic        string `bson:"t,omitempty"`
+	HelpPoint    string `bson:"hp,omitempty"`
+	Municipality string `bson:"m,omitempty"`
+	Bucket       string `bson:"b,omitempty"`
+	Person       string `bson:"p,omitempty"`
+	// Count is how many events; Values their values when any is not zero.
+	Count  int   `bson:"n"`
+	Values []int `bson:"v,omitempty"`
+}
+
+// rollupDoc is one day's events, compacted.
+type rollupDoc struct {
+	ID  string `bson:"_id"` // "2006-01-02#k"
+	Day string `bson:"day"`
+	// Source identifies the day collection this was made from (its
+	// first event's _id and the number of events), so a Rollup cut by a
+	// crash after the insert only drops the collection when run again.
+	Source string  `bson:"src"`
+	Events int     `bson:"events"`
+	Groups []group `bson:"g"`
+}
+
+// storedEvent is an event as read back with its _id.
+type storedEvent struct {
+	ID    bson.ObjectID `bson:"_id"`
+	Event `bson:",inline"`
+}
+
+func compact(day string, events []storedEvent) rollupDoc {
+	idx := map[string]int{}
+	doc := rollupDoc{Day: day, Events: len(events)}
+	first := ""
+	for _, e := range events {
+		if h := e.ID.Hex(); first == "" || h < first {
+			first = h
+		}
+		g := group{Hour: e.At.UTC().Hour(), Kind: e.Kind, Lang: e.Lang, Topic: e.Topic, HelpPoint: e.HelpPoint,
+			Municipality: e.Municipality, Bucket: e.Bucket, Person: e.Person}
+		k := fmt.Sprint(g.Hour, g.Kind, "\x00", g.Lang, "\x00", g.Topic, "\x00", g.HelpPoint, "\x00", g.Municipality, "\x00", g.Bucket, "\x00", g.Person)
+		i, ok := idx[k]
+		if !ok {
+			i = len(doc.Groups)
+			idx[k] = i
+			doc.Groups = append(doc.Groups, g)
+		}
+		doc.Groups[i].Count++
+		doc.Groups[i].Values = append(doc.Groups[i].Values, e.Value)
+	}
+	for i := range doc.Groups {
+		if !slices.ContainsFunc(doc.Groups[i].Values, func(v int) bool { return v != 0 }) {
+			doc.Groups[i].Values = nil
+		}
+	}
+	doc.Source = fmt.Sprintf("%s/%d", first, len(events))
+	return doc
+}
+
+// expand turns a roll-up back into its events.
+func (d rollupDoc) expand(yield func(Event)) error {
+	day, err := time.Parse(time.DateOnly, d.Day)
+	if err != nil {
+		return fmt.Errorf("observatory: roll-up %s: %w", d.ID, err)
+	}
+	for _, g := range d.Groups {
+		e := Event{Kind: g.Kind, At: day.Add(time.Duration(g.Hour) * time.Hour), Lang: g.Lang, Topic: g.Topic,
+			HelpPoint: g.HelpPoint, Municipality: g.Municipality, Bucket: g.Bucket, Person: g.Person}
+		for i := range g.Count {
+			if i < len(g.Values) {
+				e.Value = g.Values[i]
+			}
+			yield(e)
+		}
+	}
+	return nil
+}
+
+// Rollup compacts every day that ended more than RollupAfter before now
+// and still has its own collection, and returns how many days it
+// compacted. It is safe to run from several processes and to run again
+// after a crash: a day is never counted twice.
+func (r *Reader) Rollup(ctx context.Context, now time.Time) (int, error) {
+	names, err := r.st.CollectionNames(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("observatory: listing days: %w", err)
+	}
+	limit := now.UTC().Add(-RollupAfter)
+	n := 0
+	for _, name := range names {
+		day, ok := strings.CutPrefix(name, dayPrefix)
+		if !ok {
+			continue
+		}
+		start, err := time.Parse(time.DateOnly, day)
+		if err != nil || start.Add(24*time.Hour).After(limit) {
+			continue
+		}
+		if err := r.rollDay(ctx, day); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+func (r *Reader) rollDay(ctx context.Context, day string) error {
+	coll := r.st.Collection(dayPrefix + day)
+	events, err := readAll[storedEvent](ctx, coll, bson.D{})
+	if err != nil {
+		return err
+	}
+	if len(events) > 0 {
+		doc := compact(day, events)
+		existing, err := r.rollups(ctx, day)
+		if err != nil {
+			return err
+		}
+		done := slices.ContainsFunc(existing, func(d rollupDoc) bool { return d.Source == doc.Source })
+		if !done {
+			doc.ID = fmt.Sprintf("%s#%d", day, len(existing))
+			if _, err := r.roll.InsertOne(ctx, doc); err != nil && !store.IsDuplicate(err) {
+				return fmt.Errorf("observatory: writing the roll-up of %s: %w", day, err)
+			} else if store.IsDuplicate(err) {
+				// Another process rolled the day at the same moment.
+				return nil
+			}
+		}
+	}
+	if err := coll.Drop(ctx); err != nil {
+		return fmt.Errorf("observatory: dropping the events of %s: %w", day, err)
+	}
+	return nil
+}
+
+// rollups returns the roll-ups of a day, read by _id.
+func (r *Reader) rollups(ctx context.Context, day string) ([]rollupDoc, error) {
+	var out []rollupDoc
+	for k := 0; ; k++ {
+		var d rollupDoc
+		err := r.roll.FindOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprintf("%s#%d", day, k)}}).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("observatory: reading the roll-up of %s: %w", day, err)
+		}
+		out = append(out, d)
+	}
+}
+
+// events calls yield with every event in [from, to): from the roll-ups and
+// the day collections of each day, and from the collection of events
+// recorded before days had collections.
+func (r *Reader) events(ctx context.Context, from, to time.Time, yield func(Event)) error {
+	from, to = from.UTC(), to.UTC()
+	in := func(e Event) {
+		if !e.At.Before(from) && e.At.Before(to) {
+			yield(e)
+		}
+	}
+	for d := from.Truncate(24 * time.Hour); d.Before(to); d = d.Add(24 * time.Hour) {
+		day := dayKey(d)
+		rs, err := r.rollups(ctx, day)
+		if err != nil {
+			return err
+		}
+		for _, doc := range rs {
+			if err := doc.expand(in); err != nil {
+				return err
+			}
+		}
+		raw, err := readAll[Event](ctx, r.st.Collection(dayPrefix+day), bson.D{})
+		if err != nil {
+			return err
+		}
+		for _, e := range raw {
+			in(e)
+		}
+	}
+	if r.legacyEmpty() {
+		return nil
+	}
+	legacy, err := readAll[Event](ctx, r.coll, bson.D{{Key: "at", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lt", Value: to}}}})
+	if err != nil {
+		return err
+	}
+	if len(legacy) == 0 {
+		if n, err := r.coll.EstimatedDocumentCount(ctx); err == nil && n == 0 {
+			r.markLegacyEmpty()
+		}
+	}
+	for _, e := range legacy {
+		yield(e)
+	}
+	return nil
+}
+
+func readAll[T any](ctx context.Context, coll *mongo.Collection, filter bson.D) ([]T, error) {
+	cur, err := coll.Find(ctx, filter, options.Find().SetBatchSize(5000))
+	if err != nil {
+		return nil, fmt.Errorf("observatory: reading events: %w", err)
+	}
+	var out []T
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("observatory: reading events: %w", err)
+	}
+	return out, nil
+}
