@@ -224,6 +224,7 @@ func (a *App) startSweeper() {
 			if _, err := a.Store.SweepOutbox(ctx, now.Add(-30*24*time.Hour)); err != nil {
 				a.log.Warn("sweeping the outbox failed", "error", err)
 			}
+			a.compactObservatory(ctx, now)
 			if a.cases != nil && a.cfg.CaseRetention > 0 {
 				if n, err := a.cases.SweepClosed(ctx, now.Add(-a.cfg.CaseRetention)); err != nil {
 					a.log.Warn("removing the personal content of old closed cases failed", "error", err)

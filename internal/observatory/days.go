@@ -258,3 +258,17 @@ func readAll[T any](ctx context.Context, coll *mongo.Collection, filter bson.D) 
 	}
 	return out, nil
 }
+
+// RollupRetention is how long roll-ups are kept: five years, so a Piano di
+// zona (three years) can be compared with the one before.
+const RollupRetention = 5 * 366 * 24 * time.Hour
+
+// Expire deletes the roll-ups of days before before and returns how many.
+// (A scan of the roll-up collection: one small document per day.)
+func (r *Reader) Expire(ctx context.Context, before time.Time) (int64, error) {
+	res, err := r.roll.DeleteMany(ctx, bson.D{{Key: "day", Value: bson.D{{Key: "$lt", Value: dayKey(before)}}}})
+	if err != nil {
+		return 0, fmt.Errorf("observatory: expiring roll-ups: %w", err)
+	}
+	return res.DeletedCount, nil
+}
