@@ -2,7 +2,6 @@ package observatory
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -17,28 +16,32 @@ import (
 
 // Storage at a year's scale.
 //
-// The embedded store narrows a read to the documents it needs only for a
-// filter on _id alone; any other filter reads the whole collection. So the
-// events are not kept in one collection filtered by time:
+// On the embedded store every filtered read, even by _id, parses every
+// document of the collection (measured: see BENCHMARKS.md), so the cost
+// of a read is the size of the collection it touches. The events are
+// therefore kept in small collections read whole, never filtered:
 //
 //   - Record appends each event to the collection of its day (UTC),
 //     dayPrefix + "2025-03-01": reading a day reads only that day.
 //   - Rollup compacts each day that ended more than RollupAfter ago into
-//     one roll-up document in rollupCollection, _id "2025-03-01#0", and
-//     drops the day's collection. A roll-up is lossless: it keeps every
-//     field of the events but groups identical ones (same hour, kind,
-//     codes and person) with their count and values, so every report
-//     gives the same numbers before and after. A report for a year reads
-//     365 roll-ups by _id instead of half a million events.
+//     one roll-up document, _id "2025-03-01#0", in the collection of its
+//     month, rollupPrefix + "2025-03", and drops the day's collection. A
+//     roll-up is lossless: it keeps every field of the events but groups
+//     identical ones (same hour, kind, codes and person) with their count
+//     and values, so every report gives the same numbers before and
+//     after. A report for a year reads twelve month collections.
 //   - An event recorded late, for a day already rolled up, lands in a new
 //     collection for that day, and the next Rollup adds roll-up "#1", "#2"...
 //
 // Events recorded before this layout, in the single collectionName, are
 // still read (with a filtered scan of that collection).
 const (
-	dayPrefix        = "observatory_events."
-	rollupCollection = "observatory_rollups"
+	dayPrefix    = "observatory_events."
+	rollupPrefix = "observatory_rollups."
 )
+
+// monthOf is the month of a day key: "2025-03-01" → "2025-03".
+func monthOf(day string) string { return day[:7] }
 
 // RollupAfter is how long after its end a day is compacted.
 const RollupAfter = 48 * time.Hour
@@ -163,14 +166,15 @@ func (r *Reader) rollDay(ctx context.Context, day string) error {
 	}
 	if len(events) > 0 {
 		doc := compact(day, events)
-		existing, err := r.rollups(ctx, day)
+		month, err := r.monthRollups(ctx, monthOf(day))
 		if err != nil {
 			return err
 		}
+		existing := month[day]
 		done := slices.ContainsFunc(existing, func(d rollupDoc) bool { return d.Source == doc.Source })
 		if !done {
 			doc.ID = fmt.Sprintf("%s#%d", day, len(existing))
-			if _, err := r.roll.InsertOne(ctx, doc); err != nil && !store.IsDuplicate(err) {
+			if _, err := r.st.Collection(rollupPrefix+monthOf(day)).InsertOne(ctx, doc); err != nil && !store.IsDuplicate(err) {
 				return fmt.Errorf("observatory: writing the roll-up of %s: %w", day, err)
 			} else if store.IsDuplicate(err) {
 				// Another process rolled the day at the same moment.
@@ -184,20 +188,21 @@ func (r *Reader) rollDay(ctx context.Context, day string) error {
 	return nil
 }
 
-// rollups returns the roll-ups of a day, read by _id.
-func (r *Reader) rollups(ctx context.Context, day string) ([]rollupDoc, error) {
-	var out []rollupDoc
-	for k := 0; ; k++ {
-		var d rollupDoc
-		err := r.roll.FindOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprintf("%s#%d", day, k)}}).Decode(&d)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("observatory: reading the roll-up of %s: %w", day, err)
-		}
-		out = append(out, d)
+// monthRollups reads a month's roll-ups (one collection, read whole) by
+// day.
+func (r *Reader) monthRollups(ctx context.Context, month string) (map[string][]rollupDoc, error) {
+	docs, err := readAll[rollupDoc](ctx, r.st.Collection(rollupPrefix+month), bson.D{})
+	if err != nil {
+		return nil, err
 	}
+	out := map[string][]rollupDoc{}
+	for _, d := range docs {
+		out[d.Day] = append(out[d.Day], d)
+	}
+	for _, ds := range out {
+		slices.SortFunc(ds, func(a, b rollupDoc) int { return strings.Compare(a.ID, b.ID) })
+	}
+	return out, nil
 }
 
 // events calls yield with every event in [from, to): from the roll-ups and
@@ -210,18 +215,23 @@ func (r *Reader) events(ctx context.Context, from, to time.Time, yield func(Even
 			yield(e)
 		}
 	}
+	var month string
+	var rollups map[string][]rollupDoc
 	for d := from.Truncate(24 * time.Hour); d.Before(to); d = d.Add(24 * time.Hour) {
 		day := dayKey(d)
-		rs, err := r.rollups(ctx, day)
-		if err != nil {
-			return err
+		if monthOf(day) != month {
+			month = monthOf(day)
+			var err error
+			if rollups, err = r.monthRollups(ctx, month); err != nil {
+				return err
+			}
 		}
-		for _, doc := range rs {
+		for _, doc := range rollups[day] {
 			if err := doc.expand(in); err != nil {
 				return err
 			}
 		}
-		raw, err := readAll[Event](ctx, r.st.Collection(dayPrefix+day), bson.D{})
+		raw, err := readAll[Event](ctx, r.st.Collection(dayPrefix+day), nil)
 		if err != nil {
 			return err
 		}
@@ -248,6 +258,9 @@ func (r *Reader) events(ctx context.Context, from, to time.Time, yield func(Even
 }
 
 func readAll[T any](ctx context.Context, coll *mongo.Collection, filter bson.D) ([]T, error) {
+	if filter == nil {
+		filter = bson.D{}
+	}
 	cur, err := coll.Find(ctx, filter, options.Find().SetBatchSize(5000))
 	if err != nil {
 		return nil, fmt.Errorf("observatory: reading events: %w", err)
@@ -263,12 +276,22 @@ func readAll[T any](ctx context.Context, coll *mongo.Collection, filter bson.D) 
 // zona (three years) can be compared with the one before.
 const RollupRetention = 5 * 366 * 24 * time.Hour
 
-// Expire deletes the roll-ups of days before before and returns how many.
-// (A scan of the roll-up collection: one small document per day.)
-func (r *Reader) Expire(ctx context.Context, before time.Time) (int64, error) {
-	res, err := r.roll.DeleteMany(ctx, bson.D{{Key: "day", Value: bson.D{{Key: "$lt", Value: dayKey(before)}}}})
+// Expire drops the roll-ups of the months that ended before before and
+// returns how many months it dropped.
+func (r *Reader) Expire(ctx context.Context, before time.Time) (int, error) {
+	names, err := r.st.CollectionNames(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("observatory: expiring roll-ups: %w", err)
 	}
-	return res.DeletedCount, nil
+	limit := dayKey(before)[:7]
+	n := 0
+	for _, name := range names {
+		if month, ok := strings.CutPrefix(name, rollupPrefix); ok && month < limit {
+			if err := r.st.Collection(name).Drop(ctx); err != nil {
+				return n, fmt.Errorf("observatory: expiring roll-ups: %w", err)
+			}
+			n++
+		}
+	}
+	return n, nil
 }

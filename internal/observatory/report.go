@@ -161,7 +161,6 @@ type Table struct {
 type Reader struct {
 	st   *store.Store
 	coll *mongo.Collection // events from before the day collections
-	roll *mongo.Collection
 
 	legacyMu        sync.Mutex
 	legacySeenEmpty bool
@@ -169,7 +168,7 @@ type Reader struct {
 
 // NewReader returns a reader of st's events (see days.go).
 func NewReader(st *store.Store) *Reader {
-	return &Reader{st: st, coll: st.Collection(collectionName), roll: st.Collection(rollupCollection)}
+	return &Reader{st: st, coll: st.Collection(collectionName)}
 }
 
 // legacyEmpty reports whether the collection of old events was seen empty
