@@ -51,7 +51,8 @@ func (a *App) consoleHandler() (http.Handler, error) {
 		Texts:       texts,
 		TrustProxy:  a.cfg.TrustProxy,
 		Log:         a.log,
-		Observatory: &observatory.Dashboard{Reader: observatory.NewReader(a.Store), Texts: texts, Logger: a.log},
+		Observatory: &observatory.Dashboard{Reader: observatory.NewReader(a.Store), Texts: texts, Logger: a.log,
+			Resources: planResources(directory.New(a.Store), a.signup.Courses)},
 		Announcements: &announce.Handler{
 			Service: &announce.Service{Store: a.Store, Courses: a.signup.Courses, Texts: a.texts, Enqueue: a.Runtime.Enqueue},
 			Who: func(r *http.Request) (role, site, name string, ok bool) {

@@ -41,6 +41,9 @@ type Dashboard struct {
 	Logger *slog.Logger
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// Resources gives the plan (GET plan) the services and courses to set
+	// against needs; nil shows needs only.
+	Resources func(ctx context.Context) (Resources, error)
 }
 
 // ServeHTTP answers GET /, /export.csv and /export.json.
@@ -53,6 +56,9 @@ func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
 	switch name {
 	case "", "export.csv", "export.json":
+	case "plan", "plan.xlsx", "plan.csv", "plan-dictionary.csv":
+		d.servePlan(w, r, name)
+		return
 	default:
 		http.NotFound(w, r)
 		return
