@@ -12,7 +12,6 @@ import (
 	"github.com/prils-lazio/presidio/internal/chat"
 	"github.com/prils-lazio/presidio/internal/console"
 	"github.com/prils-lazio/presidio/internal/directory"
-	"github.com/prils-lazio/presidio/internal/observatory"
 	"github.com/prils-lazio/presidio/internal/store"
 	"github.com/prils-lazio/presidio/locales"
 )
@@ -51,8 +50,7 @@ func (a *App) consoleHandler() (http.Handler, error) {
 		Texts:       texts,
 		TrustProxy:  a.cfg.TrustProxy,
 		Log:         a.log,
-		Observatory: &observatory.Dashboard{Reader: observatory.NewReader(a.Store), Texts: texts, Logger: a.log,
-			Resources: planResources(directory.New(a.Store), a.signup.Courses)},
+		Observatory: a.observatoryDashboard(texts),
 		Announcements: &announce.Handler{
 			Service: &announce.Service{Store: a.Store, Courses: a.signup.Courses, Texts: a.texts, Enqueue: a.Runtime.Enqueue},
 			Who: func(r *http.Request) (role, site, name string, ok bool) {

@@ -8,6 +8,13 @@ import (
 	"github.com/prils-lazio/presidio/internal/observatory"
 )
 
+// observatoryDashboard is the observatory's pages as the console mounts
+// them, with the plan's resources from the directory and the courses.
+func (a *App) observatoryDashboard(texts observatory.Texts) *observatory.Dashboard {
+	return &observatory.Dashboard{Reader: observatory.NewReader(a.Store), Texts: texts, Logger: a.log,
+		Resources: planResources(directory.New(a.Store), a.signup.Courses)}
+}
+
 // planResources gives the observatory's plan the services the directory
 // lists (not retired; sample services included, as the bot shows them)
 // and the courses with their counts now.
