@@ -6,7 +6,8 @@
 //	presidio directory import services.csv         # checks every row; imports all or nothing
 //	presidio directory export > services.csv
 //	presidio courses import courses.csv            # same checks; refuses to lower seats below enrolment
-//	presidio courses export > courses.csv          # with enrolled and waiting counts
+//	presidio courses export > courses.csv          # with enrolled and waiting counts (export F.xlsx: a workbook)
+//	presidio observatory districts import districts.csv   # the town → district table (districts export)
 //	presidio user add -name NAME -role ROLE [-site SITE] < password   # console accounts; user list, user disable NAME
 package main
 
@@ -25,6 +26,7 @@ import (
 	"github.com/prils-lazio/presidio/internal/console"
 	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/directory"
+	"github.com/prils-lazio/presidio/internal/observatory"
 	"github.com/prils-lazio/presidio/internal/store"
 )
 
@@ -35,7 +37,7 @@ func main() {
 // run is main without the process: it returns the exit code. 0 after a
 // clean stop (SIGTERM, SIGINT), 2 for a bad setting, 1 for anything else.
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && (args[0] == "directory" || args[0] == "courses" || args[0] == "user") {
+	if len(args) > 0 && (args[0] == "directory" || args[0] == "courses" || args[0] == "user" || args[0] == "observatory") {
 		return runCatalogue(args[0], args[1:], getenv, stdout, stderr)
 	}
 	cfg, err := config.Parse(args, getenv, stdout)
@@ -96,6 +98,9 @@ func runCatalogue(kind string, args []string, getenv func(string) string, stdout
 	defer st.Close(ctx)
 	if kind == "user" {
 		return console.RunUserCLI(ctx, st, args, os.Stdin, stdout, stderr)
+	}
+	if kind == "observatory" {
+		return observatory.RunCLI(ctx, st, args, stdout, stderr)
 	}
 	if kind == "courses" {
 		c, err := courses.New(ctx, st, courses.Config{})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"os"
 	"net/http/httptest"
 	"slices"
 	"strconv"
@@ -168,3 +169,46 @@ func noSmall(t *testing.T, name, text string) {
 		}
 	}
 }
+
+// The shipped table parses, names every town of ASL Roma 6 in
+// CONTENT-FACTS once, says "to be confirmed" for every row, and a
+// coordinator's table replaces it whole; a bad one changes nothing.
+func TestDistrictsShippedAndImported(t *testing.T) {
+	d := ShippedDistricts()
+	if len(d.Rows) != 21 {
+		t.Fatalf("%d towns", len(d.Rows))
+	}
+	for _, r := range d.Rows {
+		if r.Certainty != "to-be-confirmed" || r.Source == "" {
+			t.Errorf("%s: certainty %q, source %q", r.Town, r.Certainty, r.Source)
+		}
+	}
+	for code, want := range map[string]string{"cpia-velletri": "rm6-5", "Velletri": "rm6-5", "albano": "rm6-2", "monte-porzio-catone": "rm6-1", "roma": ""} {
+		if got := d.DistrictOfTown(code); got != want {
+			t.Errorf("DistrictOfTown(%q) = %q, want %q", code, got, want)
+		}
+	}
+	_, _, st := newRecorder(t)
+	ctx := context.Background()
+	var out, errOut bytes.Buffer
+	dir := t.TempDir()
+	bad := dir + "/bad.csv"
+	good := dir + "/good.csv"
+	_ = writeFile(bad, "town;district\nvelletri;\n")
+	_ = writeFile(good, "town;town_name;district;district_name;lead_town;certainty;source\nvelletri;Velletri;d5;Distretto 5;velletri;confirmed;Ufficio di Piano 2026\n")
+	if code := RunCLI(ctx, st, []string{"districts", "import", bad}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), bad+":1: missing column") {
+		t.Fatalf("bad import: %d %s", code, errOut.String())
+	}
+	if got, _ := LoadDistricts(ctx, st); len(got.Rows) != 21 {
+		t.Fatal("a refused table replaced the shipped one")
+	}
+	if code := RunCLI(ctx, st, []string{"districts", "import", good}, &out, &errOut); code != 0 {
+		t.Fatalf("good import: %d %s", code, errOut.String())
+	}
+	got, err := LoadDistricts(ctx, st)
+	if err != nil || len(got.Rows) != 1 || got.DistrictOfTown("cpia-velletri") != "d5" || !got.List()[0].Confirmed {
+		t.Fatalf("after import: %+v %v", got, err)
+	}
+}
+
+func writeFile(path, text string) error { return os.WriteFile(path, []byte(text), 0o600) }
