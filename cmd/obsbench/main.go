@@ -68,6 +68,7 @@ func run(n, people int, rollup bool) error {
 		return err
 	}
 	seed := time.Since(t0)
+	fmt.Printf("events=%d seeded in %s\n", n, seed.Round(time.Millisecond))
 	rd := observatory.NewReader(st)
 	t0 = time.Now()
 	days := 0
@@ -78,6 +79,7 @@ func run(n, people int, rollup bool) error {
 		}
 	}
 	roll := time.Since(t0)
+	fmt.Printf("events=%d rolled up %d days in %s\n", n, days, roll.Round(time.Millisecond))
 	to := year.AddDate(1, 0, 0)
 	dash, dashMem, err := measure(func() error {
 		from := to.AddDate(0, 0, -30)

@@ -141,6 +141,7 @@ func (r *Reader) Rollup(ctx context.Context, now time.Time) (int, error) {
 	}
 	limit := now.UTC().Add(-RollupAfter)
 	n := 0
+	months := map[string]map[string][]rollupDoc{} // read once per month
 	for _, name := range names {
 		day, ok := strings.CutPrefix(name, dayPrefix)
 		if !ok {
@@ -150,7 +151,7 @@ func (r *Reader) Rollup(ctx context.Context, now time.Time) (int, error) {
 		if err != nil || start.Add(24*time.Hour).After(limit) {
 			continue
 		}
-		if err := r.rollDay(ctx, day); err != nil {
+		if err := r.rollDay(ctx, day, months); err != nil {
 			return n, err
 		}
 		n++
@@ -158,7 +159,7 @@ func (r *Reader) Rollup(ctx context.Context, now time.Time) (int, error) {
 	return n, nil
 }
 
-func (r *Reader) rollDay(ctx context.Context, day string) error {
+func (r *Reader) rollDay(ctx context.Context, day string, months map[string]map[string][]rollupDoc) error {
 	coll := r.st.Collection(dayPrefix + day)
 	events, err := readAll[storedEvent](ctx, coll, bson.D{})
 	if err != nil {
@@ -166,9 +167,13 @@ func (r *Reader) rollDay(ctx context.Context, day string) error {
 	}
 	if len(events) > 0 {
 		doc := compact(day, events)
-		month, err := r.monthRollups(ctx, monthOf(day))
-		if err != nil {
-			return err
+		month, ok := months[monthOf(day)]
+		if !ok {
+			var err error
+			if month, err = r.monthRollups(ctx, monthOf(day)); err != nil {
+				return err
+			}
+			months[monthOf(day)] = month
 		}
 		existing := month[day]
 		done := slices.ContainsFunc(existing, func(d rollupDoc) bool { return d.Source == doc.Source })
@@ -180,6 +185,7 @@ func (r *Reader) rollDay(ctx context.Context, day string) error {
 				// Another process rolled the day at the same moment.
 				return nil
 			}
+			month[day] = append(month[day], doc)
 		}
 	}
 	if err := coll.Drop(ctx); err != nil {
