@@ -214,13 +214,17 @@ func (d *Dashboard) page(w http.ResponseWriter, r *http.Request, from, to time.T
 		{"outcomes", Outcomes(from, to), false},
 		{"course_demand", CourseDemand(from, to), false},
 	}
-	for _, sp := range specs {
-		t, err := d.Reader.Query(r.Context(), sp.q)
-		if err != nil {
-			d.fail(w, r.Context(), err)
-			return
-		}
-		s := Suppress(t, MinCell)
+	qs := make([]Query, len(specs))
+	for i, sp := range specs {
+		qs[i] = sp.q
+	}
+	tables, err := d.Reader.QueryAll(r.Context(), qs)
+	if err != nil {
+		d.fail(w, r.Context(), err)
+		return
+	}
+	for i, sp := range specs {
+		s := Suppress(tables[i], MinCell)
 		sec := section{ID: sp.id, Title: tx(sp.id, nil)}
 		switch {
 		case sp.line:

@@ -209,6 +209,44 @@ func (r *Reader) Query(ctx context.Context, q Query) (Table, error) {
 	return agg.table(), nil
 }
 
+// QueryAll computes several reports with one read of the events of the
+// period they cover together (the dashboard's tables): the same tables
+// as Query one by one.
+func (r *Reader) QueryAll(ctx context.Context, qs []Query) ([]Table, error) {
+	if len(qs) == 0 {
+		return nil, nil
+	}
+	from, to := qs[0].From, qs[0].To
+	aggs := make([]*aggregator, len(qs))
+	for i, q := range qs {
+		if err := q.check(); err != nil {
+			return nil, err
+		}
+		aggs[i] = newAggregator(q, nil)
+		if q.From.Before(from) {
+			from = q.From
+		}
+		if q.To.After(to) {
+			to = q.To
+		}
+	}
+	err := r.events(ctx, from, to, func(e Event) {
+		for i, q := range qs {
+			if !e.At.Before(q.From) && e.At.Before(q.To) && (len(q.Kinds) == 0 || slices.Contains(q.Kinds, e.Kind)) {
+				aggs[i].add(e)
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Table, len(qs))
+	for i, a := range aggs {
+		out[i] = a.table()
+	}
+	return out, nil
+}
+
 // aggregator groups events one at a time, so a year of them is never held
 // in memory: only the cells, with their people and (for medians) values.
 type aggregator struct {

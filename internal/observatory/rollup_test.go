@@ -49,6 +49,10 @@ func TestRollupKeepsEveryNumber(t *testing.T) {
 			t.Errorf("query %d after the roll-up:\n%+v\nbefore:\n%+v", i, after.Rows, before[i].Rows)
 		}
 	}
+	all, err := rd.QueryAll(ctx, queries)
+	if err != nil || !reflect.DeepEqual(all, before) {
+		t.Errorf("QueryAll differs from Query one by one: %v", err)
+	}
 	late := Event{Kind: KindEscalation, At: monday.Add(13 * time.Hour), Topic: "permits", Person: rec.Person(chatID(99))}
 	if err := rec.Record(ctx, late); err != nil {
 		t.Fatal(err)
