@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,7 +65,9 @@ type group struct {
 	Values []int `bson:"v,omitempty"`
 }
 
-// rollupDoc is one day's events, compacted.
+// rollupDoc is one day's events, compacted. The groups are stored packed
+// in one string, a line per group (see pack): the embedded store decodes a
+// string far faster than thousands of sub-documents.
 type rollupDoc struct {
 	ID  string `bson:"_id"` // "2006-01-02#k"
 	Day string `bson:"day"`
@@ -73,7 +76,61 @@ type rollupDoc struct {
 	// crash after the insert only drops the collection when run again.
 	Source string  `bson:"src"`
 	Events int     `bson:"events"`
-	Groups []group `bson:"g"`
+	Packed string  `bson:"g"`
+	Groups []group `bson:"-"`
+}
+
+// pack writes the groups as lines "h|kind|lang|topic|hp|m|bucket|person|n|v,v":
+// every field is a code of a-z, 0-9 and "-" (Validate), so "|", "," and
+// newlines never occur in them.
+func pack(gs []group) string {
+	var b strings.Builder
+	for _, g := range gs {
+		b.WriteString(strconv.Itoa(g.Hour))
+		for _, f := range []string{string(g.Kind), g.Lang, g.Topic, g.HelpPoint, g.Municipality, g.Bucket, g.Person} {
+			b.WriteByte('|')
+			b.WriteString(f)
+		}
+		b.WriteByte('|')
+		b.WriteString(strconv.Itoa(g.Count))
+		b.WriteByte('|')
+		for i, v := range g.Values {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Itoa(v))
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// unpack reads what pack wrote.
+func unpack(s string) ([]group, error) {
+	var out []group
+	for line := range strings.Lines(s) {
+		f := strings.Split(strings.TrimSuffix(line, "\n"), "|")
+		if len(f) != 10 {
+			return nil, fmt.Errorf("a packed group has %d fields", len(f))
+		}
+		h, err1 := strconv.Atoi(f[0])
+		n, err2 := strconv.Atoi(f[8])
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("a packed group has a bad number")
+		}
+		g := group{Hour: h, Kind: Kind(f[1]), Lang: f[2], Topic: f[3], HelpPoint: f[4], Municipality: f[5], Bucket: f[6], Person: f[7], Count: n}
+		if f[9] != "" {
+			for v := range strings.SplitSeq(f[9], ",") {
+				x, err := strconv.Atoi(v)
+				if err != nil {
+					return nil, fmt.Errorf("a packed group has a bad value")
+				}
+				g.Values = append(g.Values, x)
+			}
+		}
+		out = append(out, g)
+	}
+	return out, nil
 }
 
 // storedEvent is an event as read back with its _id.
@@ -108,6 +165,7 @@ func compact(day string, events []storedEvent) rollupDoc {
 		}
 	}
 	doc.Source = fmt.Sprintf("%s/%d", first, len(events))
+	doc.Packed = pack(doc.Groups)
 	return doc
 }
 
@@ -117,7 +175,11 @@ func (d rollupDoc) expand(yield func(Event)) error {
 	if err != nil {
 		return fmt.Errorf("observatory: roll-up %s: %w", d.ID, err)
 	}
-	for _, g := range d.Groups {
+	groups, err := unpack(d.Packed)
+	if err != nil {
+		return fmt.Errorf("observatory: roll-up %s: %w", d.ID, err)
+	}
+	for _, g := range groups {
 		e := Event{Kind: g.Kind, At: day.Add(time.Duration(g.Hour) * time.Hour), Lang: g.Lang, Topic: g.Topic,
 			HelpPoint: g.HelpPoint, Municipality: g.Municipality, Bucket: g.Bucket, Person: g.Person}
 		for i := range g.Count {
