@@ -254,6 +254,11 @@ func (c columns) service(rec []string) (Service, []string) {
 		}
 	}
 	for _, p := range s.problems() {
+		if p.field == "id" && s.ID != "" {
+			if slug := csvrows.Slug(s.ID); slug != "" && slug != s.ID && len(slug) <= MaxIDLength {
+				p.msg += fmt.Sprintf(": write e.g. %q", slug)
+			}
+		}
 		if !unreadable[p.field] {
 			problems = append(problems, p.msg)
 		}

@@ -177,3 +177,11 @@ func TestParseCSVSemicolonWindows1252(t *testing.T) {
 		t.Fatalf("long name: %v", errs)
 	}
 }
+
+func TestParseCSVSuggestsAnID(t *testing.T) {
+	in := "id,name,category,provider_type,description_it\nCaritas Velletri,Caritas,social-services,third-sector,Centro d'ascolto\n"
+	_, errs := ParseCSV("x.csv", strings.NewReader(in))
+	if len(errs) != 1 || !strings.HasSuffix(errs[0].Error(), `: write e.g. "caritas-velletri"`) {
+		t.Fatalf("errors: %v", errs)
+	}
+}
