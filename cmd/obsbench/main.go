@@ -103,9 +103,9 @@ func run(n, people int, rollup bool) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("events=%d seed=%s rollup=%s (%d days) dashboard_30d=%s (alloc %s) year_plan=%s (alloc %s)\n",
+	fmt.Printf("events=%d seed=%s rollup=%s (%d days) dashboard_30d=%s (alloc %s) year_plan=%s (alloc %s) peak_rss=%s\n",
 		n, seed.Round(time.Millisecond), roll.Round(time.Millisecond), days,
-		dash.Round(time.Millisecond), mb(dashMem), plan.Round(time.Millisecond), mb(planMem))
+		dash.Round(time.Millisecond), mb(dashMem), plan.Round(time.Millisecond), mb(planMem), peakRSS())
 	return nil
 }
 
@@ -119,6 +119,21 @@ func measure(f func() error) (time.Duration, uint64, error) {
 	d := time.Since(t0)
 	runtime.ReadMemStats(&after)
 	return d, after.TotalAlloc - before.TotalAlloc, err
+}
+
+// peakRSS is the process's peak resident memory so far (the embedded
+// store runs in this process too), from /proc; "?" elsewhere.
+func peakRSS() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "?"
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			return strings.Join(strings.Fields(v), " ")
+		}
+	}
+	return "?"
 }
 
 func mb(b uint64) string { return fmt.Sprintf("%.1f MB", float64(b)/(1<<20)) }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -59,6 +60,7 @@ type Districts struct {
 	UpdatedAt time.Time      `bson:"updated_at"`
 	byTown    map[string]TownDistrict
 	towns     []string // longest first
+	memo      sync.Map // code → town, for TownOf (one per help point, not per event)
 }
 
 var districtColumns = []string{"town", "town_name", "district", "district_name", "lead_town", "certainty", "source"}
@@ -148,6 +150,18 @@ func (d *Districts) index() {
 // has no albano-laziale), or a help point or course site whose code has
 // the town as a part ("cpia-velletri", "velletri-centro"). Empty when none.
 func (d *Districts) TownOf(code string) string {
+	if code == "" {
+		return ""
+	}
+	if t, ok := d.memo.Load(code); ok {
+		return t.(string)
+	}
+	t := d.townOf(code)
+	d.memo.Store(code, t)
+	return t
+}
+
+func (d *Districts) townOf(code string) string {
 	c := csvrows.Slug(code)
 	if c == "" {
 		return ""
