@@ -175,6 +175,7 @@ type section struct {
 
 type pageData struct {
 	Lang, Title, Period, FromLabel, ToLabel, Show, Note, NoData, CSVLabel, JSONLabel string
+	PlanLabel, PlanLink                                                              string
 	From, To                                                                         string
 	Sections                                                                         []section
 }
@@ -193,8 +194,10 @@ func (d *Dashboard) page(w http.ResponseWriter, r *http.Request, from, to time.T
 		Note:     tx("suppressed_note", map[string]any{"Min": MinCell}),
 		NoData:   tx("no_data", nil),
 		CSVLabel: tx("export_csv", nil), JSONLabel: tx("export_json", nil),
-		From: from.Format(time.DateOnly), To: last.Format(time.DateOnly),
+		PlanLabel: tx("plan.link", nil),
+		From:      from.Format(time.DateOnly), To: last.Format(time.DateOnly),
 	}
+	data.PlanLink = "plan?" + url.Values{"from": {data.From}, "to": {data.To}, "lang": {lang}}.Encode()
 	period := Day
 	switch days := to.Sub(from).Hours() / 24; {
 	case days > 183:
@@ -374,6 +377,7 @@ th, td { border: 1px solid #ccc; padding: .2rem .5rem; text-align: left; }
 </form>
 <p>{{.Period}}</p>
 <p>{{.Note}}</p>
+<p><a href="{{.PlanLink}}">{{.PlanLabel}}</a></p>
 {{range .Sections}}
 <section id="{{.ID}}">
 <h2>{{.Title}}</h2>
