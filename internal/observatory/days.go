@@ -139,14 +139,22 @@ type storedEvent struct {
 	Event `bson:",inline"`
 }
 
-func compact(day string, events []storedEvent) rollupDoc {
-	idx := map[string]int{}
-	doc := rollupDoc{Day: day, Events: len(events)}
+// compactSource identifies a day collection's events: the smallest _id
+// and the count.
+func compactSource(events []storedEvent) string {
 	first := ""
 	for _, e := range events {
 		if h := e.ID.Hex(); first == "" || h < first {
 			first = h
 		}
+	}
+	return fmt.Sprintf("%s/%d", first, len(events))
+}
+
+func compact(day string, events []storedEvent) rollupDoc {
+	idx := map[string]int{}
+	doc := rollupDoc{Day: day, Events: len(events)}
+	for _, e := range events {
 		g := group{Hour: e.At.UTC().Hour(), Kind: e.Kind, Lang: e.Lang, Topic: e.Topic, HelpPoint: e.HelpPoint,
 			Municipality: e.Municipality, Bucket: e.Bucket, Person: e.Person}
 		k := fmt.Sprint(g.Hour, g.Kind, "\x00", g.Lang, "\x00", g.Topic, "\x00", g.HelpPoint, "\x00", g.Municipality, "\x00", g.Bucket, "\x00", g.Person)
@@ -164,7 +172,7 @@ func compact(day string, events []storedEvent) rollupDoc {
 			doc.Groups[i].Values = nil
 		}
 	}
-	doc.Source = fmt.Sprintf("%s/%d", first, len(events))
+	doc.Source = compactSource(events)
 	doc.Packed = pack(doc.Groups)
 	return doc
 }
@@ -283,29 +291,52 @@ func (r *Reader) events(ctx context.Context, from, to time.Time, yield func(Even
 			yield(e)
 		}
 	}
-	var month string
-	var rollups map[string][]rollupDoc
-	for d := from.Truncate(24 * time.Hour); d.Before(to); d = d.Add(24 * time.Hour) {
-		day := dayKey(d)
-		if monthOf(day) != month {
-			month = monthOf(day)
-			var err error
-			if rollups, err = r.monthRollups(ctx, month); err != nil {
+	names, err := r.st.CollectionNames(ctx)
+	if err != nil {
+		return fmt.Errorf("observatory: listing days: %w", err)
+	}
+	exists := make(map[string]bool, len(names))
+	for _, n := range names {
+		exists[n] = true
+	}
+	// Month by month: the days' own collections first, then the month's
+	// roll-ups, so that a day compacted meanwhile is found in one or the
+	// other, and a day found in both (compacted between its roll-up's
+	// insert and its collection's drop) is counted once, by its Source.
+	start := from.Truncate(24 * time.Hour)
+	for start.Before(to) {
+		month := monthOf(dayKey(start))
+		raw := map[string][]storedEvent{}
+		d := start
+		for ; d.Before(to) && monthOf(dayKey(d)) == month; d = d.Add(24 * time.Hour) {
+			day := dayKey(d)
+			if !exists[dayPrefix+day] {
+				continue
+			}
+			if raw[day], err = readAll[storedEvent](ctx, r.st.Collection(dayPrefix+day), nil); err != nil {
 				return err
 			}
 		}
-		for _, doc := range rollups[day] {
-			if err := doc.expand(in); err != nil {
-				return err
-			}
-		}
-		raw, err := readAll[Event](ctx, r.st.Collection(dayPrefix+day), nil)
+		rollups, err := r.monthRollups(ctx, month)
 		if err != nil {
 			return err
 		}
-		for _, e := range raw {
-			in(e)
+		for day, docs := range rollups {
+			for _, doc := range docs {
+				if err := doc.expand(in); err != nil {
+					return err
+				}
+				if evs := raw[day]; len(evs) > 0 && compactSource(evs) == doc.Source {
+					delete(raw, day)
+				}
+			}
 		}
+		for _, evs := range raw {
+			for _, e := range evs {
+				in(e.Event)
+			}
+		}
+		start = d
 	}
 	if r.legacyEmpty() {
 		return nil
