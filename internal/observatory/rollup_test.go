@@ -84,7 +84,7 @@ func TestRollupCutBeforeTheDrop(t *testing.T) {
 	}
 	doc := compact(day, events)
 	doc.ID = day + "#0"
-	if _, err := st.Collection(rollupPrefix + monthOf(day)).InsertOne(ctx, doc); err != nil {
+	if _, err := st.Collection(rollupPrefix+monthOf(day)).InsertOne(ctx, doc); err != nil {
 		t.Fatal(err)
 	}
 	if mid, err := rd.Query(ctx, q); err != nil || !reflect.DeepEqual(mid, before) {
