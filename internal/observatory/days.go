@@ -17,9 +17,10 @@ import (
 
 // Storage at a year's scale.
 //
-// On the embedded store every filtered read, even by _id, parses every
-// document of the collection (measured: see BENCHMARKS.md), so the cost
-// of a read is the size of the collection it touches. The events are
+// On the embedded store a filtered read parses every document of the
+// collection (measured: see BENCHMARKS.md; reads by _id too, unless the
+// store's own _id expression index is there, see internal/store), so the
+// cost of a read is the size of the collection it touches. The events are
 // therefore kept in small collections read whole, never filtered:
 //
 //   - Record appends each event to the collection of its day (UTC),
