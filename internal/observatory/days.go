@@ -204,7 +204,11 @@ func (d rollupDoc) expand(yield func(Event)) error {
 // Rollup compacts every day that ended more than RollupAfter before now
 // and still has its own collection, and returns how many days it
 // compacted. It is safe to run from several processes and to run again
-// after a crash: a day is never counted twice.
+// after a crash: a day is never counted twice. An event recorded for a
+// day in the instant between Rollup reading that day and dropping it is
+// lost; the bot records events as they happen, and days are compacted
+// RollupAfter after they end, so only a Record with an old At can meet
+// that instant.
 func (r *Reader) Rollup(ctx context.Context, now time.Time) (int, error) {
 	names, err := r.st.CollectionNames(ctx)
 	if err != nil {
