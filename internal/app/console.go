@@ -40,17 +40,19 @@ func (a *App) consoleHandler() (http.Handler, error) {
 		return a.Runtime.Enqueue(ctx, entries)
 	})
 	return console.New(console.Config{
-		Accounts:    console.NewUsers(a.Store),
-		Audit:       console.NewStoreAudit(a.Store),
-		Notes:       console.NewStoreNotes(a.Store),
-		Cases:       syncedCases{Cases: a.cases, a: a},
-		Replier:     reply,
-		Directory:   directory.New(a.Store),
-		Courses:     a.signup.Courses,
-		Texts:       texts,
-		TrustProxy:  a.cfg.TrustProxy,
-		Log:         a.log,
-		Observatory: a.observatoryDashboard(texts),
+		Accounts:     console.NewUsers(a.Store),
+		Audit:        console.NewStoreAudit(a.Store),
+		Notes:        console.NewStoreNotes(a.Store),
+		Cases:        syncedCases{Cases: a.cases, a: a},
+		Replier:      reply,
+		Directory:    directory.New(a.Store),
+		Courses:      a.signup.Courses,
+		Texts:        texts,
+		TrustProxy:   a.cfg.TrustProxy,
+		Store:        a.Store,
+		PersonExport: rights{store: a.Store, cases: a.cases, courses: a.signup.Courses, texts: a.texts}.PersonExport,
+		Log:          a.log,
+		Observatory:  a.observatoryDashboard(texts),
 		Announcements: &announce.Handler{
 			Service: &announce.Service{Store: a.Store, Courses: a.signup.Courses, Texts: a.texts, Enqueue: a.Runtime.Enqueue},
 			Who: func(r *http.Request) (role, site, name string, ok bool) {

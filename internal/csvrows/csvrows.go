@@ -68,6 +68,8 @@ func (l *limitReader) Read(p []byte) (int, error) {
 // read as Windows-1252. A file in UTF-16 is refused with "save as CSV
 // UTF-8". Broken CSV quoting, a row longer than MaxRecordBytes or more
 // than MaxRows rows end the reading: the rest of the file is not checked.
+// Cells escaped against spreadsheet formulas (Escape) are read back as
+// they were.
 // emptyHint says which columns the first line must name.
 func Read(r io.Reader, emptyHint string, fail Fail, header func([]string) bool, row func(line int, rec []string)) {
 	br := bufio.NewReaderSize(r, 64<<10)
@@ -120,6 +122,9 @@ func Read(r io.Reader, emptyHint string, fail Fail, header func([]string) bool, 
 		if len(rec) != len(head) {
 			fail(line, "the row has %d cells but the header has %d (a missing or extra %s?)", len(rec), len(head), sepName(cr.Comma))
 			continue
+		}
+		for i := range rec {
+			rec[i] = Unescape(rec[i])
 		}
 		row(line, rec)
 	}

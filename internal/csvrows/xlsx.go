@@ -90,6 +90,9 @@ func ReadXLSX(r io.Reader, emptyHint string, fail Fail, header func([]string) bo
 		for len(rec) < len(head) {
 			rec = append(rec, "")
 		}
+		for i := range rec {
+			rec[i] = Unescape(rec[i])
+		}
 		row(n, rec)
 	}
 	if err := rows.Error(); err != nil {
@@ -183,11 +186,18 @@ func cellValue(v string, header bool) any {
 
 // CSVToSheet reads a whole CSV document (as the packages' WriteCSV write
 // it) into a Sheet, so that every export has an XLSX form with the same
-// columns.
+// columns. Formula escapes are taken off: WriteXLSX writes every cell as
+// text or a number, never as a formula.
 func CSVToSheet(name string, csvText []byte) (Sheet, error) {
 	recs, err := csv.NewReader(bytes.NewReader(csvText)).ReadAll()
 	if err != nil {
 		return Sheet{}, fmt.Errorf("xlsx: %w", err)
+	}
+	// A workbook's text cells are never formulas: the CSV's escapes go.
+	for _, rec := range recs {
+		for i := range rec {
+			rec[i] = Unescape(rec[i])
+		}
 	}
 	return Sheet{Name: name, Rows: recs}, nil
 }

@@ -2,7 +2,6 @@ package directory
 
 import (
 	"cmp"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
@@ -317,7 +316,7 @@ func WriteCSV(w io.Writer, services []Service) error {
 	}
 	order = append(order, others...)
 
-	cw := csv.NewWriter(w)
+	cw := csvrows.NewWriter(w)
 	header := slices.Clone(fixedColumns)
 	for _, l := range order {
 		header = append(header, descPrefix+l)

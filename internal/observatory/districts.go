@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -227,7 +226,7 @@ type DistrictInfo struct {
 
 // WriteCSV writes the table in the format ParseDistricts reads.
 func (d *Districts) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := csvrows.NewWriter(w)
 	_ = cw.Write(districtColumns)
 	for _, t := range d.Rows {
 		_ = cw.Write([]string{t.Town, t.TownName, t.District, t.DistrictName, t.LeadTown, t.Certainty, t.Source})

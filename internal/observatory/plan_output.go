@@ -2,7 +2,6 @@ package observatory
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"html/template"
@@ -129,8 +128,11 @@ func (b badRequest) Error() string { return b.msg }
 
 func (d *Dashboard) sendCSV(w http.ResponseWriter, r *http.Request, filename string, rows [][]string) {
 	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
-	_ = cw.WriteAll(rows)
+	cw := csvrows.NewWriter(&buf)
+	for _, rec := range rows {
+		_ = cw.Write(rec)
+	}
+	cw.Flush()
 	if err := cw.Error(); err != nil {
 		d.fail(w, r.Context(), err)
 		return
