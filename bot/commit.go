@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/prils-lazio/presidio/internal/store"
@@ -14,11 +15,12 @@ import (
 // unchanged; the store pays one round trip (on the embedded store, one
 // SQLite transaction) per batch instead of two per update.
 type committer struct {
-	store *store.Store
-	done  *cleaner // removes done updates from the inbox
-	reqs  chan *commitReq
-	quit  chan struct{}
-	exit  chan struct{}
+	store  *store.Store
+	fenced func() bool
+	done   *cleaner // removes done updates from the inbox
+	reqs   chan *commitReq
+	quit   chan struct{}
+	exit   chan struct{}
 }
 
 type commitReq struct {
@@ -30,11 +32,14 @@ type commitReq struct {
 	finished chan struct{}
 }
 
+// errFenced refuses a commit of a process that lost its lease.
+var errFenced = errors.New("not the active process: nothing is written")
+
 // maxBatch bounds one commit; more lanes than that wait for the next.
 const maxBatch = 64
 
-func newCommitter(st *store.Store, done *cleaner) *committer {
-	return &committer{store: st, done: done, reqs: make(chan *commitReq), quit: make(chan struct{}), exit: make(chan struct{})}
+func newCommitter(st *store.Store, done *cleaner, fenced func() bool) *committer {
+	return &committer{store: st, done: done, fenced: fenced, reqs: make(chan *commitReq), quit: make(chan struct{}), exit: make(chan struct{})}
 }
 
 func (c *committer) start() { go c.loop() }
@@ -108,15 +113,15 @@ func (c *committer) flush(batch []*commitReq) (ok bool) {
 			keys = append(keys, r.done)
 		}
 	}
-	fresh, err := c.store.Enqueue(ctx, all)
+	var fresh []store.OutboxEntry
+	err := errFenced
+	if !c.fenced() {
+		fresh, err = c.store.Enqueue(ctx, all)
+	}
 	if err == nil {
 		err = c.store.SaveSessions(ctx, sessions)
 	}
-	if err == nil {
-		for _, k := range keys {
-			c.done.add(k) // off the critical path: see cleaner
-		}
-	}
+
 	if err != nil && len(batch) > 1 {
 		return false
 	}
@@ -134,6 +139,11 @@ func (c *committer) flush(batch []*commitReq) (ok bool) {
 			}
 		}
 		close(r.finished)
+	}
+	if err == nil {
+		for _, k := range keys {
+			c.done.add(k) // off the lanes' path: see cleaner
+		}
 	}
 	return true
 }

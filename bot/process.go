@@ -259,7 +259,7 @@ func (r *Runtime) retry(ctx context.Context, what string, e store.InboxEntry, f 
 			return ctx.Err()
 		}
 		r.log.Warn("store error, retrying", "doing", what, "update_id", e.UpdateID, "attempt", attempt, "error", err)
-		if attempt >= r.cfg.MaxAttempts && e.Key != "" && r.storeAnswers(ctx) {
+		if attempt >= r.cfg.MaxAttempts && e.Key != "" && !r.fenced() && r.storeAnswers(ctx) {
 			r.setAside(ctx, e, what+": "+err.Error())
 			return errSetAside
 		}

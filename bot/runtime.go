@@ -44,6 +44,11 @@ type Config struct {
 	PollTimeout time.Duration
 	// HTTPClient for Bot API calls (default: 30s timeout on each call).
 	HTTPClient *http.Client
+	// Fence, if set, says whether this process may still act as the
+	// active one: it is asked before every send and every commit, and a
+	// process whose fence is down sends and writes nothing more (its work
+	// stays pending in the store for the process that took over).
+	Fence func() bool
 	// MaxAttempts is how many times a store operation for one update is
 	// tried, while the store answers others, before the update is set
 	// aside (default 8, about 20 seconds of backoff).
@@ -119,6 +124,7 @@ func New(cfg Config, st *store.Store, h Handler, apology func(lang string) strin
 		reclaim: make(chan struct{}, 1), quit: make(chan struct{}),
 	}
 	r.sender = newSender(t, st, log, r.m, cfg.Limits, cfg.SendWorkers)
+	r.sender.fence = r.fenced
 	r.sender.onBlocked = func(chatID int64) { r.markBlocked(chatID, true) }
 	r.sender.onThreadGone = nil
 	reg.NewGaugeFunc("presidio_outbox_depth", "Messages waiting to be sent.", func() float64 { return float64(r.sender.queued()) })
@@ -145,7 +151,7 @@ func (r *Runtime) Start(ctx context.Context) error {
 			}
 		}
 	}, r.log)
-	r.commits = newCommitter(r.store, r.doneUpdates)
+	r.commits = newCommitter(r.store, r.doneUpdates, r.fenced)
 	r.commits.start()
 	go r.reclaimLoop(r.quit)
 	r.sender.start()
@@ -202,6 +208,9 @@ func (r *Runtime) Start(ctx context.Context) error {
 // only then.
 func (r *Runtime) Running() bool { return r.running.Load() }
 
+// fenced reports whether this process must not act (see Config.Fence).
+func (r *Runtime) fenced() bool { return r.cfg.Fence != nil && !r.cfg.Fence() }
+
 // feeder returns the running feeder, or nil before Start (the webhook may
 // store updates before the runtime runs; the feeder reads them later).
 func (r *Runtime) feeder() *feeder {
@@ -250,6 +259,13 @@ func (r *Runtime) Stop(ctx context.Context) error {
 
 func (r *Runtime) stop(ctx context.Context) error {
 	r.running.Store(false)
+	if r.fenced() {
+		// Not the active process any more: nothing may be sent or
+		// written, so there is nothing to wait for.
+		c, cancel := context.WithCancel(ctx)
+		cancel()
+		ctx = c
+	}
 	defer close(r.quit)
 	if r.stopIntake != nil {
 		r.stopIntake()

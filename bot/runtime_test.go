@@ -44,7 +44,9 @@ func TestOrderingAcrossManyChats(t *testing.T) {
 	wg.Wait()
 	outOfOrder := 0
 	for c := 1; c <= chats; c++ {
-		got := texts(waitSent(t, emu, int64(1000+c), perChat, 3*time.Minute))
+		// Generous: this test is about order, not speed (BENCHMARKS.md
+		// measures speed), and CI machines may be busy.
+		got := texts(waitSent(t, emu, int64(1000+c), perChat, 8*time.Minute))
 		for i, text := range got {
 			if text != strconv.Itoa(i+1) {
 				outOfOrder++

@@ -30,6 +30,9 @@ type sender struct {
 	// giveUp ends retries of a message that has failed transiently for
 	// this long (Telegram was unreachable for two days: it is stale).
 	giveUp time.Duration
+	// fence reports whether this process must send nothing (it lost its
+	// lease): the message is then left pending for the active process.
+	fence func() bool
 	// sentCopies removes the pending copies of finished messages.
 	sentCopies *cleaner
 	// onBlocked is told when a person blocked the bot.
@@ -44,11 +47,15 @@ type sender struct {
 	// held are the ids of messages queued or in flight, until their
 	// outcome is recorded: a message handed over twice (a commit retried
 	// after a write that landed, a replayed update) is sent once.
-	held    map[string]bool
-	started bool
-	ready   [2][]int64 // by chat.Priority
-	depth   int
-	closed  bool
+	held map[string]bool
+	// finished remembers the ids recently finished here, so a message
+	// handed over again right after it was sent (Enqueue checked for an
+	// outcome a moment before it was recorded) is not sent twice.
+	finished recentIDs
+	started  bool
+	ready    [2][]int64 // by chat.Priority
+	depth    int
+	closed   bool
 
 	jobs    chan sendJob
 	results chan outcome
@@ -118,7 +125,7 @@ func (s *sender) submit(entries ...store.OutboxEntry) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, e := range entries {
-		if s.held[e.ID] {
+		if s.held[e.ID] || s.finished.has(e.ID) {
 			continue
 		}
 		s.held[e.ID] = true
@@ -222,6 +229,11 @@ func (s *sender) dispatch() {
 func (s *sender) work() {
 	defer s.done.Done()
 	for j := range s.jobs {
+		if s.fence != nil && s.fence() {
+			// Not the active process any more: leave the message
+			// pending in the store; this chat stays busy here.
+			continue
+		}
 		msgID, err := s.tg.send(s.ctx, j.entry.Msg)
 		if old := j.entry.Msg.ThreadID; threadGone(err) && s.onThreadGone != nil && old != 0 {
 			if thread, ok := s.onThreadGone(s.ctx, j.entry.Msg.ChatID, old); ok {
@@ -312,6 +324,7 @@ func (s *sender) release(chatIDs map[int64]bool, recorded []store.OutboxResult) 
 	defer s.mu.Unlock()
 	for _, r := range recorded {
 		delete(s.held, r.ID)
+		s.finished.add(r.ID)
 	}
 	now := time.Now()
 	for id := range chatIDs {
@@ -377,13 +390,13 @@ func (s *sender) record() {
 			s.log.Warn("recording send outcomes failed, retrying", "error", err)
 			time.Sleep(min(backoff(attempt), 5*time.Second))
 		}
-		for _, r := range batch {
-			s.sentCopies.add(r.ID)
-		}
 		if err := s.store.DeleteOutbox(s.recordCtx, gone); err != nil {
 			s.log.Warn("could not delete sent ephemeral messages; the sweeper will", "error", err)
 		}
 		s.release(chats, batch)
+		for _, r := range batch {
+			s.sentCopies.add(r.ID) // off the chats' path: see cleaner
+		}
 	}
 }
 
@@ -466,3 +479,26 @@ func (s *sender) waitDrained(ctx context.Context) bool {
 	}
 	return true
 }
+
+// recentIDs is a bounded set of the ids added most recently.
+type recentIDs struct {
+	set  map[string]bool
+	ring []string
+	next int
+}
+
+const recentIDsSize = 1 << 16
+
+func (r *recentIDs) add(id string) {
+	if r.set == nil {
+		r.set, r.ring = map[string]bool{}, make([]string, recentIDsSize)
+	}
+	if old := r.ring[r.next]; old != "" {
+		delete(r.set, old)
+	}
+	r.ring[r.next] = id
+	r.set[id] = true
+	r.next = (r.next + 1) % len(r.ring)
+}
+
+func (r *recentIDs) has(id string) bool { return r.set[id] }

@@ -8,6 +8,7 @@
 //	presidio courses import courses.csv            # same checks; refuses to lower seats below enrolment
 //	presidio courses export > courses.csv          # with enrolled and waiting counts
 //	presidio user add -name NAME -role ROLE [-site SITE] < password   # console accounts; user list, user disable NAME
+//	presidio store serve | store copy | backup FILE | restore FILE     # see ops.go
 package main
 
 import (
@@ -33,10 +34,14 @@ func main() {
 }
 
 // run is main without the process: it returns the exit code. 0 after a
-// clean stop (SIGTERM, SIGINT), 2 for a bad setting, 1 for anything else.
+// clean stop (SIGTERM, SIGINT), 2 for a bad setting, 3 when another process
+// took over the store's lease, 1 for anything else.
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && (args[0] == "directory" || args[0] == "courses" || args[0] == "user") {
 		return runCatalogue(args[0], args[1:], getenv, stdout, stderr)
+	}
+	if len(args) > 0 && opsCommands[args[0]] != nil { // ops.go
+		return runOps(args, getenv, stdout, stderr)
 	}
 	cfg, err := config.Parse(args, getenv, stdout)
 	if errors.Is(err, config.ErrHelp) {
@@ -55,8 +60,15 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "presidio: %v\n", err)
 		return 1
 	}
-	<-ctx.Done()
-	log.Info("stopping: no new updates taken; finishing work in progress", "deadline", cfg.ShutdownTimeout)
+	code := 0
+	select {
+	case <-ctx.Done():
+		log.Info("stopping: no new updates taken; finishing work in progress", "deadline", cfg.ShutdownTimeout)
+	case <-a.Lost():
+		// Another process took over: stop at once; the supervisor
+		// restarts this one, which then stands by.
+		code = 3
+	}
 	stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := a.Stop(stopCtx); err != nil {
@@ -64,7 +76,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	} else {
 		log.Info("stopped cleanly")
 	}
-	return 0
+	return code
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -88,7 +100,7 @@ func runCatalogue(kind string, args []string, getenv func(string) string, stdout
 	}
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir}, log)
+	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Command: true}, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "presidio: %v\n", err)
 		return 1

@@ -56,11 +56,16 @@ type App struct {
 	stopReminders context.CancelFunc
 	remindersDone chan struct{}
 	sweeperDone   chan struct{}
+	elect         *election
 }
 
 // New prepares an app; Start runs it.
 func New(cfg config.Config, log *slog.Logger) *App {
-	return &App{cfg: cfg, log: log, Metrics: metrics.NewRegistry()}
+	ttl := cfg.LeaseTimeout
+	if ttl == 0 {
+		ttl = 10 * time.Second
+	}
+	return &App{cfg: cfg, log: log, Metrics: metrics.NewRegistry(), elect: newElection(ttl)}
 }
 
 // Start opens the store, starts the runtime and serves HTTP. On error,
@@ -71,6 +76,9 @@ func (a *App) Start(ctx context.Context) (err error) {
 			_ = a.Stop(context.WithoutCancel(ctx))
 		}
 	}()
+	if err := a.cfg.CheckServe(); err != nil {
+		return err
+	}
 	texts, err := a.loadTexts()
 	if err != nil {
 		return err
@@ -85,6 +93,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 		Token: a.cfg.Token, APIURL: a.cfg.APIURL,
 		WebhookURL: a.cfg.WebhookURL, WebhookSecret: a.cfg.WebhookSecret,
 		Limits: bot.TelegramLimits,
+		Fence:  a.elect.valid,
 	}
 	if a.cfg.Sandbox() {
 		if a.Emulator == nil { // tests may bring their own, to restart on it
@@ -119,17 +128,32 @@ func (a *App) Start(ctx context.Context) (err error) {
 	if err := a.serveHTTP(texts); err != nil {
 		return err
 	}
+	a.Metrics.NewGaugeFunc("presidio_active", "1 while this process holds the lease (the active one), 0 while it stands by.", func() float64 {
+		if a.elect.isActive() {
+			return 1
+		}
+		return 0
+	})
+	if err := a.runElection(ctx); err != nil {
+		return err
+	}
+	if a.cfg.Sandbox() {
+		a.log.Info("sandbox ready: open it in a browser to chat with the bot as a migrant", "url", "http://"+a.Addr()+"/")
+	}
+	return nil
+}
+
+// startActive starts what only the active process does: the runtime
+// (resuming the backlog, receiving, sending) and the schedulers.
+func (a *App) startActive(ctx context.Context) error {
 	if err := a.Runtime.Start(ctx); err != nil {
 		return err
 	}
-	if err := a.Runtime.SetCommands(ctx, commands(texts)); err != nil {
+	if err := a.Runtime.SetCommands(ctx, commands(a.texts)); err != nil {
 		a.log.Warn("could not register the bot's commands with Telegram", "error", err)
 	}
 	a.startSweeper()
 	a.startReminders()
-	if a.cfg.Sandbox() {
-		a.log.Info("sandbox ready: open it in a browser to chat with the bot as a migrant", "url", "http://"+a.Addr()+"/")
-	}
 	return nil
 }
 
@@ -158,6 +182,10 @@ func (a *App) serveHTTP(texts *locales.Catalog) error {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if a.Runtime == nil || !a.Runtime.Running() {
+			if a.Store != nil && !a.elect.isActive() {
+				http.Error(w, "standby", http.StatusServiceUnavailable)
+				return
+			}
 			http.Error(w, "starting", http.StatusServiceUnavailable)
 			return
 		}
@@ -261,6 +289,9 @@ func (a *App) Stop(ctx context.Context) error {
 		if err := a.Runtime.Stop(ctx); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if a.Store != nil {
+		a.stopElection(context.WithoutCancel(ctx))
 	}
 	if a.stopSweeper != nil {
 		a.stopSweeper()

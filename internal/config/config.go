@@ -4,6 +4,7 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -35,6 +36,9 @@ type Config struct {
 	LocalesDir      string
 	FlowsDir        string
 	ShutdownTimeout time.Duration
+	// LeaseTimeout is how long the active process's lease lasts without a
+	// renewal: a standby takes over this long after the active died.
+	LeaseTimeout time.Duration
 	// OfficeHours are when counsellors answer (a help point's own hours
 	// in the directory win).
 	OfficeHours string
@@ -50,6 +54,17 @@ type Config struct {
 	// ClosedCase says what a person writing on a closed case gets:
 	// "reopen" (the same case) or "new" (a new case on the topic).
 	ClosedCase string
+}
+
+// CheckServe reports what running the bot (not a one-off subcommand) needs
+// beyond valid settings: with MONGODB_URI several processes may share the
+// store (active and standby), and a key random at each start would count
+// one person once per process, so the observatory key must be set.
+func (c Config) CheckServe() error {
+	if c.ObservatorySecret == "" && c.MongoURI != "" {
+		return errors.New("PRESIDIO_OBSERVATORY_SECRET: is required with MONGODB_URI (every process on a store must count people with the same key): set 16+ random characters")
+	}
+	return nil
 }
 
 // Sandbox reports whether no bot token is set: the binary then serves the
@@ -80,9 +95,10 @@ var Settings = []Setting{
 	{Env: "PRESIDIO_CASE_REMINDER", Flag: "case-reminder", Default: "30m", Help: "raise again in the operators' group a case nobody took for this long (0 disables)"},
 	{Env: "PRESIDIO_CASE_RETENTION", Flag: "case-retention", Default: "8760h", Help: "closed cases lose their personal content after this long (default 12 months)"},
 	{Env: "PRESIDIO_CLOSED_CASE", Flag: "closed-case", Default: "reopen", Help: "a person writing on a closed case: reopen it, or new (open a new one)"},
-	{Env: "PRESIDIO_OBSERVATORY_SECRET", Secret: true, Help: "key (16+ characters) of the observatory's anonymous person tokens; empty: random at each start"},
+	{Env: "PRESIDIO_OBSERVATORY_SECRET", Secret: true, Help: "key (16+ characters) of the observatory's anonymous person tokens; required with MONGODB_URI; empty: random at each start"},
 	{Env: "PRESIDIO_TRUST_PROXY", Flag: "trust-proxy", Default: "false", Help: "true behind a TLS-terminating proxy: console cookies become Secure on X-Forwarded-Proto: https"},
 	{Env: "PRESIDIO_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "10s", Help: "how long SIGTERM waits for work in progress"},
+	{Env: "PRESIDIO_LEASE_TIMEOUT", Flag: "lease-timeout", Default: "10s", Help: "a standby takes over this long (plus 2s) after the active process stopped renewing its lease (3s-5m)"},
 }
 
 // ErrHelp is returned when -h was asked for; the usage was printed.
@@ -231,6 +247,11 @@ func validate(v map[string]string) (Config, error) {
 		return bad("PRESIDIO_SHUTDOWN_TIMEOUT", "%q is not a positive duration such as 10s", v["PRESIDIO_SHUTDOWN_TIMEOUT"])
 	}
 	c.ShutdownTimeout = d
+	lt, err := time.ParseDuration(v["PRESIDIO_LEASE_TIMEOUT"])
+	if err != nil || lt < 3*time.Second || lt > 5*time.Minute {
+		return bad("PRESIDIO_LEASE_TIMEOUT", "%q is not a duration between 3s and 5m, such as 10s", v["PRESIDIO_LEASE_TIMEOUT"])
+	}
+	c.LeaseTimeout = lt
 	return c, nil
 }
 
@@ -241,6 +262,9 @@ func Usage(w io.Writer) {
 	fmt.Fprintln(w, "       presidio courses import FILE.csv | export")
 	fmt.Fprintln(w, "       presidio user add -name NAME -role coordinator|operator|school|partner [-site SITE] < password")
 	fmt.Fprintln(w, "       presidio user list | disable NAME")
+	fmt.Fprintln(w, "       presidio store serve [-listen 127.0.0.1:27017]      the embedded store alone, for several processes")
+	fmt.Fprintln(w, "       presidio store copy -to MONGODB_URI [-overwrite]  every collection and index to another store")
+	fmt.Fprintln(w, "       presidio backup FILE | restore FILE               the embedded store (restore: into an empty data folder)")
 	fmt.Fprintln(w, "\nSettings come from the environment; flags override them. Secrets have no flag.")
 	for _, s := range Settings {
 		name := s.Env
