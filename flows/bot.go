@@ -53,6 +53,8 @@ type Bot struct {
 	// Idle is how long after which a person coming back is asked whether
 	// to continue where they were or start again.
 	Idle time.Duration
+	// Privacy names the data controller and retention in the notice.
+	Privacy Privacy
 	// Desk relays messages of people with an open case (nil: none).
 	Desk Desk
 	// Rights serves /mydata and /forget (nil: /mydata shows the notice).
@@ -248,9 +250,7 @@ func (b *Bot) command(st *State, t Turn, in chat.Incoming, cmd, arg string, firs
 		s := b.Engine.MainMenu(st, t)
 		return Step{Out: append([]chat.Outgoing{b.say(t, "help.text")}, s.Out...)}
 	case "privacy":
-		m := b.say(t, "privacy.notice")
-		m.Buttons = consentButtons(&run{e: b.Engine, st: st, t: t})
-		return Step{Out: []chat.Outgoing{m}}
+		return Step{Out: []chat.Outgoing{b.privacyChoices(st, t)}}
 	}
 	return b.input(st, t, in) // an unknown command: treat it as text
 }
@@ -298,7 +298,7 @@ func (b *Bot) start(st *State, t Turn, in chat.Incoming, payload string, first, 
 // privacy is the short privacy notice with the consent buttons and a way
 // to change language.
 func (b *Bot) privacy(st *State, t Turn) chat.Outgoing {
-	m := b.say(t, "privacy.notice")
+	m := b.privacyNotice(t)
 	m.Buttons = append(consentButtons(&run{e: b.Engine, st: st, t: t}),
 		[]chat.Button{{Text: "🌐 " + b.Texts.Text(t.Lang, "nav.language", nil), Data: navLanguage}})
 	return m
@@ -316,6 +316,11 @@ func (b *Bot) button(sess *store.Session, st *State, t *Turn, data string) Step 
 		}
 		s.Out = append([]chat.Outgoing{confirm}, s.Out...)
 		return s
+	}
+	if id, ok := strings.CutPrefix(data, serviceData); ok {
+		// A service of a "services near me" list: its details, wherever
+		// the person is now (the action leaves the conversation as it is).
+		return Step{Action: &ActionCall{Name: "directory.detail", Params: map[string]string{"id": id}, Vars: st.Vars, Lang: t.Lang, Site: st.Site}}
 	}
 	if strings.HasPrefix(data, dataAction) {
 		if s, ok := b.Engine.Input(st, *t, chat.Incoming{Kind: chat.KindButton, Data: data, ChatID: t.ChatID}); ok {

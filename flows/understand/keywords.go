@@ -46,7 +46,7 @@ var intents = []string{
 	Human, ServicesNearMe, Menu, Greeting, Thanks, Language, Glossary,
 }
 
-var languages = []string{"it", "en", "fr", "es", "ar", "uk", "ru", "ro", "sq", "bn", "ur", "pa", "zh", "fil"}
+var languages = []string{"it", "en", "fr", "es", "ar", "uk", "ru", "ro", "sq", "bn", "ur", "pa", "zh", "fil", "fa", "ps"}
 
 // Intents returns every intent id, topics first.
 func Intents() []string { return slices.Clone(intents) }

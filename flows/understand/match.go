@@ -356,14 +356,17 @@ func langFactors(lang string) func(string) float64 {
 }
 
 // baseTag reduces a language tag to the name of its keyword file: "pt-BR"
-// → "pt", "tl" (Tagalog, as Telegram says) → "fil".
+// → "pt", "tl" (Tagalog, as Telegram says) → "fil", "prs" (Dari) → "fa".
 func baseTag(lang string) string {
 	lang = strings.ToLower(strings.TrimSpace(lang))
 	if i := strings.IndexAny(lang, "-_"); i >= 0 {
 		lang = lang[:i]
 	}
-	if lang == "tl" {
+	switch lang {
+	case "tl":
 		return "fil"
+	case "prs": // Dari reads and writes Persian
+		return "fa"
 	}
 	return lang
 }

@@ -195,6 +195,31 @@ var phrasings = []struct {
 	{"fil", "paano mag renew ng permesso", Permits},
 	{"fil", "salamat po", Thanks},
 
+	// Persian / Dari
+	{"fa", "اجازه اقامتم را تمدید کنم", Permits},
+	{"fa", "میخواهم پیش داکتر بروم", Health},
+	{"fa", "دنبال کار هستم", Work},
+	{"fa", "می‌خواهم زبان ایتالیایی یاد بگیرم", ItalianCourses},
+	{"fa", "شوهرم مرا میزند", UrgentHelp},
+	{"fa", "تشکر", Thanks},
+	{"prs", "به وکیل ضرورت دارم", LegalAid},
+
+	// Pashto
+	{"ps", "زما د اوسېدو اجازه ختمه شوې", PermitExpired},
+	{"ps", "زما د اوسېدو اجازه", Permits},
+	{"fa", "اجازه اقامتم تمام شده", PermitExpired},
+	{"prs", "کارت اقامتم تمام شده چه کنم", PermitExpired},
+	{"fa", "خودم را بکشم", Crisis},
+	{"ps", "ځان وژنه غواړم", Crisis},
+	{"fa", "من رومانیایی هستم", EUCitizens},
+	{"ps", "له اوکراین نه راغلی یم", TemporaryProtection},
+	{"ps", "ډاکټر ته اړتیا لرم", Health},
+	{"ps", "کار لټوم", Work},
+	{"ps", "د کرایې کور غواړم", Housing},
+	{"ps", "مېړه مې ما وهي", UrgentHelp},
+	{"ps", "ډېره مننه", Thanks},
+	{"ps", "وکيل غواړم", LegalAid}, // typed with the Arabic yeh
+
 	// Written in another language than the chosen one.
 	{"en", "أحتاج طبيب", Health},
 	{"it", "আমার কাজ দরকার", Work},

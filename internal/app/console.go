@@ -41,17 +41,19 @@ func (a *App) consoleHandler() (http.Handler, error) {
 		return a.Runtime.Enqueue(ctx, entries)
 	})
 	return console.New(console.Config{
-		Accounts:    console.NewUsers(a.Store),
-		Audit:       console.NewStoreAudit(a.Store),
-		Notes:       console.NewStoreNotes(a.Store),
-		Cases:       syncedCases{Cases: a.cases, a: a},
-		Replier:     reply,
-		Directory:   directory.New(a.Store),
-		Courses:     a.signup.Courses,
-		Texts:       texts,
-		TrustProxy:  a.cfg.TrustProxy,
-		Log:         a.log,
-		Observatory: &observatory.Dashboard{Reader: observatory.NewReader(a.Store), Texts: texts, Logger: a.log},
+		Accounts:     console.NewUsers(a.Store),
+		Audit:        console.NewStoreAudit(a.Store),
+		Notes:        console.NewStoreNotes(a.Store),
+		Cases:        syncedCases{Cases: a.cases, a: a},
+		Replier:      reply,
+		Directory:    directory.New(a.Store),
+		Courses:      a.signup.Courses,
+		Texts:        texts,
+		TrustProxy:   a.cfg.TrustProxy,
+		Store:        a.Store,
+		PersonExport: rights{store: a.Store, cases: a.cases, courses: a.signup.Courses, texts: a.texts}.PersonExport,
+		Log:          a.log,
+		Observatory:  &observatory.Dashboard{Reader: observatory.NewReader(a.Store), Texts: texts, Logger: a.log},
 		Announcements: &announce.Handler{
 			Service: &announce.Service{Store: a.Store, Courses: a.signup.Courses, Texts: a.texts, Enqueue: a.Runtime.Enqueue},
 			Who: func(r *http.Request) (role, site, name string, ok bool) {

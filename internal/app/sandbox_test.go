@@ -66,6 +66,13 @@ func TestSandboxEscalation(t *testing.T) {
 	}
 	say("/start")
 	say("I want to talk to a person")
+	// The case's consent question (what it keeps, who sees it, how long).
+	ask := api.entries("/sandbox/api/transcript?user_id=6006")
+	last := ask[len(ask)-1]
+	if !strings.Contains(last.Text, "counsellor") || len(last.Buttons) == 0 {
+		t.Fatalf("no consent question before opening the case: %+v", last)
+	}
+	api.post("/sandbox/api/send", map[string]any{"user_id": 6006, "name": "Amina", "lang": "en", "data": "consent:yes", "message_id": last.MessageID})
 
 	var list struct{ Topics []sandbox.Topic }
 	api.get("/sandbox/api/operators/topics", &list)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/prils-lazio/presidio/internal/cases"
+	"github.com/prils-lazio/presidio/internal/chat"
 	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/directory"
 	"github.com/prils-lazio/presidio/internal/store"
@@ -46,6 +47,7 @@ func (c *Console) routes() {
 	m.HandleFunc("POST "+p+"/cases/{id}/take", c.auth(caseStaff, c.caseTake))
 	m.HandleFunc("POST "+p+"/cases/{id}/close", c.auth(caseStaff, c.caseClose))
 	m.HandleFunc("POST "+p+"/cases/{id}/refer", c.auth(caseStaff, c.caseRefer))
+	m.HandleFunc("GET "+p+"/cases/{id}/person-export.json", c.auth([]Role{RoleCoordinator}, c.personExport))
 
 	m.HandleFunc("GET "+p+"/directory", c.auth(dirReaders, c.dirList))
 	m.HandleFunc("GET "+p+"/directory/export.csv", c.auth(caseStaff, c.dirExport))
@@ -65,7 +67,7 @@ func (c *Console) routes() {
 	if c.cfg.Announcements != nil {
 		ann := http.StripPrefix(p+"/announce", c.cfg.Announcements)
 		serve := func(w http.ResponseWriter, r *http.Request, q *req) {
-			ctx := context.WithValue(r.Context(), currentKey{}, current{user: q.User, csrf: q.Sess.csrf, lang: q.Lang})
+			ctx := context.WithValue(r.Context(), currentKey{}, current{user: q.User, csrf: q.Sess.CSRF, lang: q.Lang})
 			ann.ServeHTTP(w, r.WithContext(ctx))
 		}
 		m.HandleFunc(p+"/announce/", c.auth([]Role{RoleCoordinator, RoleSchool}, serve))
@@ -120,9 +122,9 @@ func (c *Console) auth(roles []Role, h handler) http.HandlerFunc {
 			c.fail(w, r, &req{Lang: lang}, http.StatusForbidden)
 			return
 		}
-		u, err := c.cfg.Accounts.Get(r.Context(), s.user)
+		u, err := c.cfg.Accounts.Get(r.Context(), s.User)
 		if err != nil || u.Disabled {
-			c.endSession(tok)
+			c.endSession(r.Context(), tok)
 			c.setCookie(w, r, sessionCookie, "", -1)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				c.cfg.Log.Error("console: reading the account", "error", err)
@@ -132,7 +134,7 @@ func (c *Console) auth(roles []Role, h handler) http.HandlerFunc {
 		}
 		q := &req{User: u, Token: tok, Sess: s, Lang: lang}
 		if r.Method == http.MethodPost {
-			if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(s.csrf)) != 1 {
+			if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(s.CSRF)) != 1 {
 				c.fail(w, r, q, http.StatusForbidden)
 				return
 			}
@@ -207,27 +209,50 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	name := strings.ToLower(strings.TrimSpace(r.PostFormValue("name")))
 	password := r.PostFormValue("password")
 	now := c.cfg.Now()
-	keys := []string{"acct:" + name, "addr:" + c.clientAddr(r)}
-	if c.limiter.blocked(now, keys...) {
-		w.Header().Set("Retry-After", strconv.Itoa(int(c.cfg.LoginWindow.Seconds())))
-		c.renderLogin(w, r, q, http.StatusTooManyRequests, "console.error.too_many")
-		return
+	// Every attempt first claims a slot of its account's (and address's)
+	// window: attempts posted at the same moment cannot all be checked.
+	keys, limits := c.loginKeys(r, name)
+	slots := make([]int, len(keys))
+	release := func() {
+		for i, k := range keys {
+			c.throttle.release(r.Context(), k, slots[i], now)
+		}
+	}
+	for i, k := range keys {
+		slot, err := c.throttle.claim(r.Context(), k, limits[i], now)
+		if err != nil {
+			release()
+			c.internal(w, r, q, err)
+			return
+		}
+		if slot == 0 {
+			release()
+			w.Header().Set("Retry-After", strconv.Itoa(int(c.cfg.LoginWindow.Seconds())))
+			c.renderLogin(w, r, q, http.StatusTooManyRequests, "console.error.too_many")
+			return
+		}
+		slots[i] = slot
 	}
 	u, err := c.cfg.Accounts.Authenticate(r.Context(), name, password)
 	if err != nil {
 		if !errors.Is(err, ErrBadCredentials) {
+			release()
 			c.internal(w, r, q, err)
 			return
 		}
-		c.limiter.fail(now, keys...)
 		_ = c.cfg.Audit.Record(r.Context(), AuditEntry{At: now, Actor: name, Action: ActionLoginFailed, Addr: c.clientAddr(r)})
 		c.renderLogin(w, r, q, http.StatusUnauthorized, "console.login.wrong")
 		return
 	}
+	release() // a successful login does not count against anyone
 	if old, s := c.session(r); s != nil {
-		c.endSession(old)
+		c.endSession(r.Context(), old)
 	}
-	tok := c.newSession(u.Name)
+	tok, err := c.newSession(r.Context(), u.Name)
+	if err != nil {
+		c.internal(w, r, q, err)
+		return
+	}
 	c.setCookie(w, r, sessionCookie, tok, 0)
 	c.setCookie(w, r, loginCookie, "", -1)
 	_ = c.cfg.Audit.Record(r.Context(), AuditEntry{At: now, Actor: u.Name, Role: u.Role, Action: ActionLogin, Addr: c.clientAddr(r)})
@@ -235,7 +260,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) logout(w http.ResponseWriter, r *http.Request, q *req) {
-	c.endSession(q.Token)
+	c.endSession(r.Context(), q.Token)
 	c.setCookie(w, r, sessionCookie, "", -1)
 	http.Redirect(w, r, c.cfg.Prefix+"/login", http.StatusSeeOther)
 }
@@ -333,7 +358,7 @@ func (c *Console) casePage(w http.ResponseWriter, r *http.Request, q *req) {
 		}
 	}
 	c.render(w, r, q, http.StatusOK, "case", map[string]any{
-		"Case": k, "Messages": msgs, "Services": services, "Open": k.Status.IsOpen() && !k.IsErased(),
+		"Case": k, "Messages": msgs, "Services": services, "Open": k.Status.IsOpen() && !k.IsErased(), "PersonExport": c.cfg.PersonExport != nil,
 		"Flash": flash(q, r.URL.Query().Get("done"), c.cfg.Texts),
 	})
 }
@@ -380,7 +405,9 @@ func (c *Console) caseReply(w http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	text := strings.TrimSpace(r.PostFormValue("text"))
-	if text == "" || len(text) > 4096 {
+	// The reply may be as long as one Telegram message; the help point's
+	// signature added after it may make two, which the runtime splits.
+	if text == "" || chat.TextLength(text) > chat.MaxTextLength {
 		c.render(w, r, q, http.StatusBadRequest, "error", map[string]any{"Message": c.cfg.Texts.Text(q.Lang, "console.case.reply_length", nil), "Back": c.cfg.Prefix + "/cases/" + k.ID})
 		return
 	}

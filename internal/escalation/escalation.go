@@ -118,7 +118,7 @@ func (s *Service) card(c cases.Case) chat.Outgoing {
 	if c.Summary != "" {
 		b.WriteString("\n\n" + c.Summary)
 	}
-	return chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID, Text: b.String(), Buttons: [][]chat.Button{{
+	return chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID, Text: b.String(), Urgent: c.Urgent, Buttons: [][]chat.Button{{
 		{Text: "✋ " + s.Texts.Text(OperatorLang, "case.button_take", nil), Data: dataTake + c.ID},
 		{Text: "✅ " + s.Texts.Text(OperatorLang, "case.button_close", nil), Data: dataClose + c.ID},
 	}}}
