@@ -50,6 +50,11 @@ type Config struct {
 	// ClosedCase says what a person writing on a closed case gets:
 	// "reopen" (the same case) or "new" (a new case on the topic).
 	ClosedCase string
+	// TranslateURL is the language bridge's LibreTranslate-compatible
+	// service ("" : no machine translation, nothing leaves the machine);
+	// TranslateKey its optional API key.
+	TranslateURL string
+	TranslateKey string
 }
 
 // Sandbox reports whether no bot token is set: the binary then serves the
@@ -82,6 +87,8 @@ var Settings = []Setting{
 	{Env: "PRESIDIO_CLOSED_CASE", Flag: "closed-case", Default: "reopen", Help: "a person writing on a closed case: reopen it, or new (open a new one)"},
 	{Env: "PRESIDIO_OBSERVATORY_SECRET", Secret: true, Help: "key (16+ characters) of the observatory's anonymous person tokens; empty: random at each start"},
 	{Env: "PRESIDIO_TRUST_PROXY", Flag: "trust-proxy", Default: "false", Help: "true behind a TLS-terminating proxy: console cookies become Secure on X-Forwarded-Proto: https"},
+	{Env: "PRESIDIO_TRANSLATE_URL", Flag: "translate-url", Help: "LibreTranslate-compatible service of the counsellors' language bridge (e.g. http://127.0.0.1:5000, self-hosted); empty: no machine translation"},
+	{Env: "PRESIDIO_TRANSLATE_KEY", Secret: true, Help: "API key of PRESIDIO_TRANSLATE_URL, if the service asks for one"},
 	{Env: "PRESIDIO_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "10s", Help: "how long SIGTERM waits for work in progress"},
 }
 
@@ -225,6 +232,12 @@ func validate(v map[string]string) (Config, error) {
 	c.ClosedCase = v["PRESIDIO_CLOSED_CASE"]
 	if c.ClosedCase != "reopen" && c.ClosedCase != "new" {
 		return bad("PRESIDIO_CLOSED_CASE", "%q is neither reopen nor new", c.ClosedCase)
+	}
+	c.TranslateURL, c.TranslateKey = strings.TrimRight(v["PRESIDIO_TRANSLATE_URL"], "/"), v["PRESIDIO_TRANSLATE_KEY"]
+	if c.TranslateURL != "" {
+		if u, err := url.Parse(c.TranslateURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("PRESIDIO_TRANSLATE_URL", "%q is not an http(s) URL", c.TranslateURL)
+		}
 	}
 	d, err := time.ParseDuration(v["PRESIDIO_SHUTDOWN_TIMEOUT"])
 	if err != nil || d <= 0 {
