@@ -135,6 +135,10 @@ type Case struct {
 	// Outcome is what the operator wrote when closing.
 	Outcome  string   `bson:"outcome,omitempty" json:"outcome,omitempty"`
 	ClosedBy Operator `bson:"closed_by,omitempty" json:"closed_by,omitzero"`
+	// BridgeOff is set when an operator switched the language bridge off
+	// for this case (a cultural mediator joined, say): messages then pass
+	// untranslated.
+	BridgeOff bool `bson:"bridge_off,omitempty" json:"bridge_off,omitempty"`
 	// Feedback is the person's rating after the case (optional).
 	Feedback Feedback `bson:"feedback,omitempty" json:"feedback,omitempty"`
 
