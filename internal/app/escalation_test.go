@@ -38,8 +38,16 @@ func startDesk(t *testing.T, dataDir string) *desk {
 }
 
 func startDeskOn(t *testing.T, dataDir string, emu *telegramtest.Server) *desk {
+	return startDeskEnv(t, dataDir, emu, nil)
+}
+
+// startDeskEnv starts the desk with more settings (name → value).
+func startDeskEnv(t *testing.T, dataDir string, emu *telegramtest.Server, env map[string]string) *desk {
 	t.Helper()
 	cfg, err := config.Parse(nil, func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
 		return map[string]string{"PRESIDIO_HTTP_ADDR": "127.0.0.1:0", "PRESIDIO_DATA_DIR": dataDir}[k]
 	}, nil)
 	if err != nil {
@@ -118,11 +126,12 @@ func (d *desk) last(chatID int64) telegramtest.Sent {
 // returns the case topic's thread.
 func (d *desk) openCase() int {
 	d.t.Helper()
+	l := d.person.LanguageCode
 	d.say("/start")
-	d.press(d.person, d.person.ID, "✅ "+d.texts.Text("uk", "consent.yes", nil))
-	d.press(d.person, d.person.ID, d.texts.Text("uk", "main.b.permits", nil))
-	d.press(d.person, d.person.ID, d.texts.Text("uk", "permits.b.renew", nil))
-	d.press(d.person, d.person.ID, "🙋 "+d.texts.Text("uk", "nav.human", nil))
+	d.press(d.person, d.person.ID, "✅ "+d.texts.Text(l, "consent.yes", nil))
+	d.press(d.person, d.person.ID, d.texts.Text(l, "main.b.permits", nil))
+	d.press(d.person, d.person.ID, d.texts.Text(l, "permits.b.renew", nil))
+	d.press(d.person, d.person.ID, "🙋 "+d.texts.Text(l, "nav.human", nil))
 	topics := d.emu.Topics(SandboxOperatorChat)
 	if len(topics) == 0 {
 		d.t.Fatal("no topic was created for the case")

@@ -53,6 +53,9 @@ func (a *App) flowsHandler(ctx context.Context, texts *locales.Catalog) (bot.Han
 			return &defaultHours
 		},
 	}
+	if err := a.wireBridge(); err != nil {
+		return nil, err
+	}
 	catalogue, err := courses.New(ctx, a.Store, courses.Config{})
 	if err != nil {
 		return nil, err

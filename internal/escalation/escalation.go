@@ -13,6 +13,7 @@ package escalation
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -57,6 +58,16 @@ type Service struct {
 	// Observe receives anonymous facts for the observatory (first answer
 	// and its delay in minutes, referral, closing, feedback); nil: none.
 	Observe func(ctx context.Context, kind, lang, topic, site, bucket string, value int, chatID int64)
+	// Translator is the language bridge (nil: off, nothing is sent to a
+	// translation service). See bridge.go.
+	Translator Translator
+	// DeskTexts holds operators' texts added since the desk grew
+	// ("console.desk.*", Italian; the console's catalogue). nil: Texts.
+	DeskTexts interface {
+		Text(lang, id string, data map[string]any) string
+	}
+	// Log receives warnings (a failed translation); nil: none.
+	Log *slog.Logger
 }
 
 func (s *Service) observe(ctx context.Context, kind string, c cases.Case, bucket string, value int) {
@@ -100,7 +111,7 @@ func topicTitle(c cases.Case) string {
 
 // card is the first message of a case's topic: who, language, topic, what
 // the flows collected, with the Take and Close buttons.
-func (s *Service) card(c cases.Case) chat.Outgoing {
+func (s *Service) card(ctx context.Context, c cases.Case) chat.Outgoing {
 	var b strings.Builder
 	b.WriteString(s.Texts.Text(OperatorLang, "case.card", map[string]any{
 		"Case": c.ID, "Name": c.PersonName, "Lang": c.Lang, "Topic": c.Topic,
@@ -117,6 +128,12 @@ func (s *Service) card(c cases.Case) chat.Outgoing {
 	}
 	if c.Summary != "" {
 		b.WriteString("\n\n" + c.Summary)
+	}
+	if line := s.readersLine(ctx, c); line != "" {
+		b.WriteString("\n\n" + line)
+	}
+	if s.bridgeOn(c) {
+		b.WriteString("\n" + s.bridgeState(c))
 	}
 	return chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID, Text: b.String(), Buttons: [][]chat.Button{{
 		{Text: "✋ " + s.Texts.Text(OperatorLang, "case.button_take", nil), Data: dataTake + c.ID},

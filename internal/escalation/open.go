@@ -41,7 +41,7 @@ func (s *Service) Open(ctx context.Context, r OpenRequest) (out []chat.Outgoing,
 		if c, err = s.ensureTopic(ctx, c); err != nil {
 			return nil, "", err
 		}
-		out = append(out, s.card(c))
+		out = append(out, s.card(ctx, c))
 	}
 	data := map[string]any{"Case": s.Texts.Isolate(r.Lang, c.ID)}
 	if created {
@@ -51,6 +51,9 @@ func (s *Service) Open(ctx context.Context, r OpenRequest) (out []chat.Outgoing,
 	}
 	if c.Urgent {
 		out = append(out, chat.Outgoing{ChatID: r.ChatID, Text: s.Texts.Text(r.Lang, "case.urgent", nil)})
+	}
+	if created && s.bridgeOn(c) { // honest about where the messages go
+		out = append(out, chat.Outgoing{ChatID: r.ChatID, Text: s.Texts.Text(r.Lang, "case.bridge_notice", nil)})
 	}
 	if s.Hours != nil {
 		if h := s.Hours(r.Site); h != nil && !h.Open(s.now()) {

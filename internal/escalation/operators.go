@@ -37,6 +37,9 @@ func (s *Service) Handle(ctx context.Context, _ *store.Session, in chat.Incoming
 		}
 		return out, err
 	}
+	if cmd, arg := in.Command(); cmd == "languages" { // anywhere in the group
+		return s.languagesCommand(ctx, in, op, arg)
+	}
 	if in.ThreadID == 0 {
 		return nil, nil
 	}
@@ -54,6 +57,8 @@ func (s *Service) Handle(ctx context.Context, _ *store.Session, in chat.Incoming
 			return s.refer(ctx, c, in, op, arg)
 		case "t":
 			return s.canned(ctx, c, in, op, arg)
+		case "bridge":
+			return s.bridgeCommand(ctx, c, in, arg)
 		case "note":
 			if _, err := s.Cases.AddMessage(ctx, cases.Message{ID: fmt.Sprintf("u%d", in.UpdateID), Case: c.ID,
 				Direction: cases.DirNote, Text: arg, OperatorID: op.ID, OperatorName: op.Name, TopicMessageID: in.MessageID}); err != nil {
@@ -70,18 +75,25 @@ func (s *Service) Handle(ctx context.Context, _ *store.Session, in chat.Incoming
 	if in.Kind == chat.KindEdited { // the person gets the corrected text as a new message
 		in.Kind, in.Text = chat.KindText, "✏️ "+in.Text
 	}
-	return s.toPerson(ctx, c, in, op, fmt.Sprintf("u%d", in.UpdateID))
+	return s.toPerson(ctx, c, in, op, fmt.Sprintf("u%d", in.UpdateID), true)
 }
 
 // toPerson relays an operator's message to the person, signed with the
-// help point's name, and records it.
-func (s *Service) toPerson(ctx context.Context, c cases.Case, in chat.Incoming, op cases.Operator, messageID string) ([]chat.Outgoing, error) {
+// help point's name, and records it. bridge lets the language bridge
+// translate a text (ready answers and the bot's own texts pass false: they
+// are already in the person's reviewed language).
+func (s *Service) toPerson(ctx context.Context, c cases.Case, in chat.Incoming, op cases.Operator, messageID string, bridge bool) ([]chat.Outgoing, error) {
 	if c.IsErased() || c.ChatID == 0 {
 		return []chat.Outgoing{s.reply(c, in, s.Texts.Text(OperatorLang, "case.person_forgot", nil))}, nil
 	}
+	var tr bridged
+	if bridge && in.Kind == chat.KindText {
+		tr = s.translate(ctx, c, in.Text, OperatorLang, c.Lang)
+	}
 	if _, err := s.Cases.AddMessage(ctx, cases.Message{ID: messageID, Case: c.ID,
 		Direction: cases.DirOut, Text: in.Text, MediaType: in.MediaType, FileID: in.FileID,
-		TopicMessageID: in.MessageID, OperatorID: op.ID, OperatorName: op.Name}); err != nil {
+		TopicMessageID: in.MessageID, OperatorID: op.ID, OperatorName: op.Name,
+		Translation: tr.Translation, TranslationFailed: tr.Failed}); err != nil {
 		return nil, err
 	}
 	if c.FirstResponse.IsZero() {
@@ -108,7 +120,11 @@ func (s *Service) toPerson(ctx context.Context, c cases.Case, in chat.Incoming, 
 	}
 	signature := "🏢 " + s.helpPoint(c.HelpPoint, c.Lang)
 	if in.Kind == chat.KindText {
-		return append(out, chat.Outgoing{ChatID: c.ChatID, Text: signature + ":\n" + in.Text}), nil
+		out = append(out, chat.Outgoing{ChatID: c.ChatID, Text: signature + ":\n" + s.toPersonText(c, in.Text, tr)})
+		if tr.Failed && s.OperatorChat != 0 && c.ThreadID != 0 {
+			out = append(out, s.reply(c, in, s.deskText("console.desk.bridge_failed_out", nil)))
+		}
+		return out, nil
 	}
 	// Media, locations, contacts arrive as they are; a media caption keeps
 	// the signature.
@@ -214,7 +230,7 @@ func (s *Service) Reply(ctx context.Context, caseID string, op cases.Operator, t
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.toPerson(ctx, c, chat.Incoming{Kind: chat.KindText, Text: text}, op, messageID)
+	out, err := s.toPerson(ctx, c, chat.Incoming{Kind: chat.KindText, Text: text}, op, messageID, true)
 	if err != nil || c.ThreadID == 0 || s.OperatorChat == 0 {
 		return out, err
 	}

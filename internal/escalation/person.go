@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/prils-lazio/presidio/internal/cases"
 	"github.com/prils-lazio/presidio/internal/chat"
@@ -47,11 +48,13 @@ func (s *Service) Relay(ctx context.Context, caseID string, in chat.Incoming) (o
 		if c, err = s.ensureTopic(ctx, c); err != nil {
 			return nil, false, err
 		}
-		out = append(out, s.card(c))
+		out = append(out, s.card(ctx, c))
 	}
+	tr := s.intoItalian(ctx, c, in.Text)
 	if _, err := s.Cases.AddMessage(ctx, cases.Message{
 		ID: fmt.Sprintf("u%d", in.UpdateID), Case: c.ID, Direction: cases.DirIn,
 		Text: in.Text, MediaType: in.MediaType, FileID: in.FileID, PersonMessageID: in.MessageID,
+		Translation: tr.Translation, TranslationFailed: tr.Failed,
 	}); err != nil {
 		return nil, false, err
 	}
@@ -63,10 +66,15 @@ func (s *Service) Relay(ctx context.Context, caseID string, in chat.Incoming) (o
 	switch {
 	case s.OperatorChat == 0:
 	case in.Kind == chat.KindEdited: // a correction: shown as such
-		out = append(out, s.toTopic(c, "✏️ "+in.Text))
+		out = append(out, s.toTopic(c, s.withItalian(c, "✏️ "+in.Text, tr)))
+	case in.Kind == chat.KindText && tr != (bridged{}): // the original with its translation under it
+		out = append(out, s.toTopic(c, s.withItalian(c, in.Text, tr)))
 	default:
 		out = append(out, chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID,
 			CopyOf: &chat.MessageRef{ChatID: in.ChatID, MessageID: in.MessageID}})
+		if tr != (bridged{}) { // a caption's translation follows the media
+			out = append(out, s.toTopic(c, strings.TrimSpace(s.withItalian(c, "", tr))))
+		}
 	}
 	return out, true, nil
 }

@@ -81,5 +81,5 @@ func (s *Service) canned(ctx context.Context, c cases.Case, in chat.Incoming, op
 		return []chat.Outgoing{s.reply(c, in, s.Texts.Text(OperatorLang, "case.canned_keys", map[string]any{"Keys": strings.Join(keys, ", ")}))}, nil
 	}
 	in.Kind, in.Text = chat.KindText, s.Texts.Text(c.Lang, "canned."+key, nil)
-	return s.toPerson(ctx, c, in, op, fmt.Sprintf("u%d", in.UpdateID))
+	return s.toPerson(ctx, c, in, op, fmt.Sprintf("u%d", in.UpdateID), false)
 }
