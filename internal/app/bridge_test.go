@@ -2,9 +2,11 @@ package app
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/prils-lazio/presidio/internal/console"
 	"github.com/prils-lazio/presidio/internal/telegramtest"
 	"github.com/prils-lazio/presidio/internal/translate/translatetest"
 )
@@ -159,5 +161,51 @@ func TestLanguageBridgeUnset(t *testing.T) {
 	}
 	if d.metric("presidio_translations_total") {
 		t.Fatal("translation metrics without a service")
+	}
+}
+
+// In the console: the person's messages show their Italian translation,
+// a reply goes out translated, the bridge switches per case, and a
+// counsellor records the languages they read, named on new case cards.
+func TestLanguageBridgeInTheConsole(t *testing.T) {
+	fake := translatetest.New()
+	defer fake.Close()
+	d := startBridgeDesk(t, fake.URL)
+	op := d.consoleLogin("amal", console.RoleOperator, "")
+	page := op.get("/languages")
+	if !strings.Contains(page, "arabo") || !strings.Contains(page, `href="/console/languages"`) {
+		t.Fatalf("languages page: %.600s", page)
+	}
+	page = op.post("/languages", url.Values{"lang": {"ar", "fr"}, "others": {"de"}})
+	if !strings.Contains(page, "Lingue salvate") || !strings.Contains(page, `value="ar" checked`) || !strings.Contains(page, `value="de"`) {
+		t.Fatalf("after saving: %.900s", page)
+	}
+	if page = op.post("/languages", url.Values{"others": {"arabic!"}}); !strings.Contains(page, "arabic!") {
+		t.Fatalf("a bad code is named: %.600s", page)
+	}
+
+	thread := d.openCase()
+	if card := d.emu.Sent(SandboxOperatorChat)[0]; !strings.Contains(card.Text, "amal") {
+		t.Fatalf("the card does not name the console counsellor who reads Arabic: %q", card.Text)
+	}
+	d.say("أين مكتب الهجرة؟")
+	page = op.get("/cases/C-000001")
+	if !strings.Contains(page, "Traduzione automatica in italiano") || !strings.Contains(page, translatetest.Translated("أين مكتب الهجرة؟", "it")) {
+		t.Fatalf("case page without the translation: %.2000s", page)
+	}
+	op.post("/cases/C-000001/reply", url.Values{"text": {"In via Roma 1."}})
+	if got := d.last(d.person.ID).Text; !strings.Contains(got, translatetest.Translated("In via Roma 1.", "ar")) || !strings.Contains(got, "🇮🇹 In via Roma 1.") {
+		t.Fatalf("console reply as the person got it: %q", got)
+	}
+	page = op.get("/cases/C-000001")
+	if !strings.Contains(page, "tradotto automaticamente in arabo") {
+		t.Fatalf("the reply's translation is not shown: %.3000s", page)
+	}
+	page = op.post("/cases/C-000001/bridge", url.Values{"on": {"0"}})
+	if !strings.Contains(page, "Spento per questo caso") {
+		t.Fatalf("after switching off: %.2000s", page)
+	}
+	if got := d.last(SandboxOperatorChat); got.ThreadID != thread || !strings.Contains(got.Text, "/bridge on") {
+		t.Fatalf("the topic was not told: %+v", got)
 	}
 }

@@ -50,13 +50,14 @@ func (c *Console) casePage(w http.ResponseWriter, r *http.Request, q *req) {
 	}
 	c.render(w, r, q, http.StatusOK, "case", map[string]any{
 		"Case": k, "Messages": msgs, "Services": services, "Open": k.Status.IsOpen() && !k.IsErased(),
+		"Bridge": c.cfg.Bridge != nil && k.Lang != "" && k.Lang != "it",
 		"Flash": flash(q, r.URL.Query().Get("done"), c.cfg.Texts),
 	})
 }
 
 func flash(q *req, done string, t Texts) string {
 	switch done {
-	case "reply", "note", "take", "close", "refer", "saved", "retired":
+	case "reply", "note", "take", "close", "refer", "saved", "retired", "bridge", "languages":
 		return t.Text(q.Lang, "console.done."+done, nil)
 	}
 	return ""

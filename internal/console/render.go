@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -45,6 +46,21 @@ func (v *view) Can(roles ...string) bool {
 	}
 	return false
 }
+
+// LangName names a language code in the page's language ("arabo" for
+// "ar" on an Italian page); an unknown code is shown as it is.
+func (v *view) LangName(code string) string {
+	if code == "" {
+		return ""
+	}
+	if name := v.T("console.langname." + code); !strings.HasPrefix(name, "[") {
+		return name
+	}
+	return code
+}
+
+// Has reports whether list holds s.
+func (v *view) Has(list []string, s string) bool { return slices.Contains(list, s) }
 
 var funcs = template.FuncMap{
 	"time":  fmtTime,
@@ -119,6 +135,7 @@ main{padding:1em;max-width:60em;margin:auto}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3em;text-align:left;vertical-align:top}
 input,select,textarea,button{font:inherit;max-width:100%}textarea{width:100%}
 .msg{padding:.4em;margin:.3em 0;border-radius:4px}.in{background:#fff;border:1px solid #ccc}.out{background:#e3f0ff}.note{background:#fff6d5}.system{color:#666;font-size:.9em}
+.mt{margin-top:.3em;padding-top:.3em;border-top:1px dashed #bbb}
 .err{color:#a00}.ok{color:#060}.urgent{color:#a00;font-weight:bold}
 form.inline{display:inline}
 </style></head><body>
@@ -129,6 +146,7 @@ form.inline{display:inline}
 {{if .Can "coordinator" "school"}}<a href="{{.Prefix}}/courses">{{.T "console.nav.courses"}}</a>{{end}}
 {{if .Can "coordinator" "operator" "partner"}}<a href="{{.Prefix}}/notes">{{.T "console.nav.notes"}}</a>{{end}}
 {{if .Can "coordinator"}}<a href="{{.Prefix}}/audit">{{.T "console.nav.audit"}}</a>{{end}}
+{{if .Can "coordinator" "operator"}}<a href="{{.Prefix}}/languages">{{.T "console.nav.languages"}}</a>{{end}}
 <form class="inline" method="post" action="{{.Prefix}}/logout"><input type="hidden" name="csrf" value="{{.CSRF}}"><button>{{.T "console.nav.logout" "Name" .User.Name}}</button></form>
 </nav>{{end}}
 </header>
@@ -178,11 +196,16 @@ var pageHTML = map[string]string{
 {{with $k.Summary}}<tr><th>{{$.T "console.case.summary"}}</th><td>{{.}}</td></tr>{{end}}
 {{range $q, $a := $k.Answers}}<tr><th>{{$q}}</th><td>{{$a}}</td></tr>{{end}}
 {{with $k.Outcome}}<tr><th>{{$.T "console.case.outcome"}}</th><td>{{.}}</td></tr>{{end}}
+{{with $k.Feedback}}<tr><th>{{$.T "console.case.feedback"}}</th><td>{{$.T (printf "console.feedback.%s" .)}}</td></tr>{{end}}
+{{if .Data.Bridge}}<tr><th>{{.T "console.case.bridge"}}</th><td>{{if $k.BridgeOff}}{{.T "console.case.bridge_is_off"}}{{else}}{{.T "console.case.bridge_is_on" "Lang" (.LangName $k.Lang)}}{{end}}
+<form class="inline" method="post" action="{{.Prefix}}/cases/{{$k.ID}}/bridge"><input type="hidden" name="csrf" value="{{.CSRF}}">{{if $k.BridgeOff}}<input type="hidden" name="on" value="1"><button>{{.T "console.case.bridge_switch_on"}}</button>{{else}}<input type="hidden" name="on" value="0"><button>{{.T "console.case.bridge_switch_off"}}</button>{{end}}</form></td></tr>{{end}}
 </table>
 {{if $k.Referrals}}<h3>{{.T "console.case.referrals"}}</h3><ul>{{range $k.Referrals}}<li>{{time .At}} {{.ServiceID}} ({{.By.Name}}){{with .Note}}: {{.}}{{end}}</li>{{end}}</ul>{{end}}
 <h3>{{.T "console.case.transcript"}}</h3>
 {{range .Data.Messages}}<div class="msg {{.Direction}}"><small>{{time .At}} · {{$.T (printf "console.case.dir.%s" .Direction)}}{{with .OperatorName}} · {{.}}{{end}}</small><br>
-{{if .FileID}}<em>[{{$.T "console.case.media" "Type" .MediaType}}: <code>{{.FileID}}</code>]</em><br>{{end}}{{.Text}}</div>
+{{if .FileID}}<em>[{{$.T "console.case.media" "Type" .MediaType}}: <code>{{.FileID}}</code>]</em><br>{{end}}{{.Text}}
+{{if .Translation}}<div class="mt"><small>{{if eq (printf "%s" .Direction) "in"}}{{$.T "console.case.translation_in"}}{{else}}{{$.T "console.case.translation_out" "Lang" ($.LangName $k.Lang)}}{{end}}</small><br>{{.Translation}}</div>{{end}}
+{{if .TranslationFailed}}<div class="mt"><small>{{$.T "console.case.translation_failed"}}</small></div>{{end}}</div>
 {{else}}<p>{{.T "console.case.no_messages"}}</p>{{end}}
 {{if .Data.Open}}
 <h3>{{.T "console.case.reply"}}</h3>
@@ -264,6 +287,14 @@ var pageHTML = map[string]string{
 <p><button>{{.T "console.notes.send"}}</button></p></form>{{end}}
 {{if .Data.Notes}}<table><tr><th>{{.T "console.notes.when"}}</th><th>{{.T "console.notes.from"}}</th><th>{{.T "console.notes.help_point"}}</th><th>{{.T "console.notes.text"}}</th></tr>
 {{range .Data.Notes}}<tr><td>{{time .At}}</td><td>{{.From}}</td><td>{{.HelpPoint}}</td><td>{{.Text}}</td></tr>{{end}}</table>{{end}}{{end}}`,
+
+	"languages": `{{define "content"}}
+<p>{{.T "console.languages.intro"}}</p>
+{{with .Data.Error}}<p class="err">{{.}}</p>{{end}}
+<form method="post" action="{{.Prefix}}/languages"><input type="hidden" name="csrf" value="{{.CSRF}}">
+<p>{{range .Data.Choices}}<label style="display:inline-block;min-width:12em"><input type="checkbox" name="lang" value="{{.}}"{{if $.Has $.Data.Mine .}} checked{{end}}> {{$.LangName .}}</label> {{end}}</p>
+<p><label>{{.T "console.languages.other"}}<br><input name="others" value="{{.Data.Others}}" placeholder="de pt"></label></p>
+<p><button>{{.T "console.save"}}</button></p></form>{{end}}`,
 
 	"audit": `{{define "content"}}
 <table><tr><th>{{.T "console.audit.when"}}</th><th>{{.T "console.audit.who"}}</th><th>{{.T "console.audit.what"}}</th><th>{{.T "console.audit.on"}}</th><th>{{.T "console.audit.addr"}}</th></tr>

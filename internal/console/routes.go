@@ -39,6 +39,9 @@ func (c *Console) routes() {
 	m.HandleFunc("POST "+p+"/cases/{id}/take", c.auth(caseStaff, c.caseTake))
 	m.HandleFunc("POST "+p+"/cases/{id}/close", c.auth(caseStaff, c.caseClose))
 	m.HandleFunc("POST "+p+"/cases/{id}/refer", c.auth(caseStaff, c.caseRefer))
+	m.HandleFunc("POST "+p+"/cases/{id}/bridge", c.auth(caseStaff, c.caseBridge))
+	m.HandleFunc("GET "+p+"/languages", c.auth(caseStaff, c.languagesPage))
+	m.HandleFunc("POST "+p+"/languages", c.auth(caseStaff, c.languagesSave))
 
 	m.HandleFunc("GET "+p+"/directory", c.auth(dirReaders, c.dirList))
 	m.HandleFunc("GET "+p+"/directory/export.csv", c.auth(caseStaff, c.dirExport))
