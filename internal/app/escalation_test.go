@@ -289,6 +289,15 @@ func TestDeletedTopicIsRecreated(t *testing.T) {
 	if m := d.last(SandboxOperatorChat); m.ThreadID != topics[1].ID || m.Text != "ви тут?" {
 		t.Fatalf("message went to %d (%q), want the new topic %d", m.ThreadID, m.Text, topics[1].ID)
 	}
+	var inNew []telegramtest.Sent
+	for _, m := range d.emu.Sent(SandboxOperatorChat) {
+		if m.ThreadID == topics[1].ID {
+			inNew = append(inNew, m)
+		}
+	}
+	if len(inNew) != 2 || !strings.Contains(inNew[0].Text, "Olena") || len(inNew[0].Buttons) != 1 {
+		t.Fatalf("the recreated topic does not start with the case card: %+v", inNew)
+	}
 }
 
 // A person who blocked the bot: the topic says so.

@@ -9,6 +9,7 @@ import (
 	"github.com/prils-lazio/presidio/flows"
 	"github.com/prils-lazio/presidio/flows/understand"
 	"github.com/prils-lazio/presidio/internal/cases"
+	"github.com/prils-lazio/presidio/internal/chat"
 	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/directory"
 	"github.com/prils-lazio/presidio/internal/escalation"
@@ -118,4 +119,20 @@ func (l lateTopics) CreateTopic(ctx context.Context, chatID int64, name string) 
 
 func (l lateTopics) RenameTopic(ctx context.Context, chatID int64, threadID int, name string) error {
 	return l.a.Runtime.RenameTopic(ctx, chatID, threadID, name)
+}
+
+func (l lateTopics) CloseTopic(ctx context.Context, chatID int64, threadID int) error {
+	return l.a.Runtime.CloseTopic(ctx, chatID, threadID)
+}
+
+func (l lateTopics) ReopenTopic(ctx context.Context, chatID int64, threadID int) error {
+	return l.a.Runtime.ReopenTopic(ctx, chatID, threadID)
+}
+
+func (l lateTopics) EditButtons(ctx context.Context, chatID int64, messageID int, buttons [][]chat.Button) error {
+	return l.a.Runtime.EditButtons(ctx, chatID, messageID, buttons)
+}
+
+func (l lateTopics) SendNow(ctx context.Context, out chat.Outgoing) (int, error) {
+	return l.a.Runtime.SendNow(ctx, out)
 }

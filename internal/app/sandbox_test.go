@@ -108,6 +108,13 @@ func TestSandboxEscalation(t *testing.T) {
 		t.Fatalf("no Close button on the card: %+v", card.Buttons)
 	}
 	api.post("/sandbox/api/operators/send", map[string]any{"thread": thread, "message_id": card.MessageID, "data": closeData})
+	// Close asks the outcome with buttons; one tap closes.
+	inTopic := api.entries(topic)
+	ask := inTopic[len(inTopic)-1]
+	if len(ask.Buttons) != 5 || !strings.HasPrefix(ask.Buttons[0][0].Data, "op:out:C-000001:") {
+		t.Fatalf("Close did not ask the outcome: %+v", ask)
+	}
+	api.post("/sandbox/api/operators/send", map[string]any{"thread": thread, "message_id": ask.MessageID, "data": ask.Buttons[0][0].Data})
 	entries := api.entries("/sandbox/api/transcript?user_id=6006")
 	if last := entries[len(entries)-1]; last.Text != d.texts.Text("en", "case.closed", nil) {
 		t.Fatalf("after Close, the person got %+v", last)

@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"html/template"
 	"io"
 	"net/http"
@@ -57,6 +58,20 @@ func (v *view) LangName(code string) string {
 		return name
 	}
 	return code
+}
+
+// Word shows a code in the page's language: the text console.<kind>.<code>
+// when there is one (outcome "answered" → "risposta data"), else the code
+// as it is (an operator's own words, an unknown topic).
+func (v *view) Word(kind string, code any) string {
+	s := fmt.Sprint(code)
+	if s == "" {
+		return ""
+	}
+	if w := v.T("console." + kind + "." + s); !strings.HasPrefix(w, "[") {
+		return w
+	}
+	return s
 }
 
 // Has reports whether list holds s.
@@ -195,7 +210,7 @@ var pageHTML = map[string]string{
 <tr><th>{{.T "console.cases.created"}}</th><td>{{time $k.Created}}</td></tr>
 {{with $k.Summary}}<tr><th>{{$.T "console.case.summary"}}</th><td>{{.}}</td></tr>{{end}}
 {{range $q, $a := $k.Answers}}<tr><th>{{$q}}</th><td>{{$a}}</td></tr>{{end}}
-{{with $k.Outcome}}<tr><th>{{$.T "console.case.outcome"}}</th><td>{{.}}</td></tr>{{end}}
+{{with $k.Outcome}}<tr><th>{{$.T "console.case.outcome"}}</th><td>{{$.Word "outcome" .}}</td></tr>{{end}}
 {{with $k.Feedback}}<tr><th>{{$.T "console.case.feedback"}}</th><td>{{$.T (printf "console.feedback.%s" .)}}</td></tr>{{end}}
 {{if .Data.Bridge}}<tr><th>{{.T "console.case.bridge"}}</th><td>{{if $k.BridgeOff}}{{.T "console.case.bridge_is_off"}}{{else}}{{.T "console.case.bridge_is_on" "Lang" (.LangName $k.Lang)}}{{end}}
 <form class="inline" method="post" action="{{.Prefix}}/cases/{{$k.ID}}/bridge"><input type="hidden" name="csrf" value="{{.CSRF}}">{{if $k.BridgeOff}}<input type="hidden" name="on" value="1"><button>{{.T "console.case.bridge_switch_on"}}</button>{{else}}<input type="hidden" name="on" value="0"><button>{{.T "console.case.bridge_switch_off"}}</button>{{end}}</form></td></tr>{{end}}

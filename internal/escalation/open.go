@@ -112,5 +112,14 @@ func (s *Service) ThreadGone(ctx context.Context, chatID int64, threadID int) (i
 	if err := s.Cases.SetThread(ctx, c.ID, thread, 0); err != nil {
 		return 0, false
 	}
+	// The new topic starts with the card again, before the messages that
+	// were on their way to the old one (sent now: the sender is waiting).
+	c.ThreadID, c.CardMessageID = thread, 0
+	if cardID, err := s.Topics.SendNow(ctx, s.card(ctx, c)); err == nil && cardID != 0 {
+		_ = s.Cases.SetThread(ctx, c.ID, thread, cardID)
+	}
+	if c.Status == cases.StatusClosed {
+		_ = s.Topics.CloseTopic(ctx, s.OperatorChat, thread)
+	}
 	return thread, true
 }

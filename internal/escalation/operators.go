@@ -28,17 +28,30 @@ func (s *Service) Handle(ctx context.Context, _ *store.Session, in chat.Incoming
 		var err error
 		switch {
 		case strings.HasPrefix(in.Data, dataTake):
+			s.cardPressed(ctx, strings.TrimPrefix(in.Data, dataTake), in)
 			out, err = s.take(ctx, strings.TrimPrefix(in.Data, dataTake), op)
 		case strings.HasPrefix(in.Data, dataClose):
-			out, err = s.close(ctx, strings.TrimPrefix(in.Data, dataClose), "", op)
+			caseID := strings.TrimPrefix(in.Data, dataClose)
+			s.cardPressed(ctx, caseID, in)
+			var c cases.Case
+			if c, err = s.Cases.Get(ctx, caseID); err == nil {
+				out, err = s.closeCommand(ctx, c, chat.Incoming{MessageID: in.MessageID}, op, "")
+			}
+		case strings.HasPrefix(in.Data, dataOutcome):
+			out, err = s.outcomeChosen(ctx, in, op)
+		case strings.HasPrefix(in.Data, dataRefer):
+			out, err = s.referPressed(ctx, in, op)
 		}
 		if len(out) > 0 {
 			out[0].CallbackID = in.CallbackID
 		}
 		return out, err
 	}
-	if cmd, arg := in.Command(); cmd == "languages" { // anywhere in the group
+	switch cmd, arg := in.Command(); cmd { // anywhere in the group
+	case "languages":
 		return s.languagesCommand(ctx, in, op, arg)
+	case "help", "start":
+		return []chat.Outgoing{{ChatID: s.OperatorChat, ThreadID: in.ThreadID, ReplyTo: in.MessageID, Text: s.deskText("console.desk.help", nil)}}, nil
 	}
 	if in.ThreadID == 0 {
 		return nil, nil
@@ -52,9 +65,11 @@ func (s *Service) Handle(ctx context.Context, _ *store.Session, in chat.Incoming
 		case "take":
 			return s.take(ctx, c.ID, op)
 		case "close":
-			return s.close(ctx, c.ID, arg, op)
+			return s.closeCommand(ctx, c, in, op, arg)
 		case "refer":
 			return s.refer(ctx, c, in, op, arg)
+		case "services":
+			return s.servicesCommand(ctx, c, in, arg)
 		case "t":
 			return s.canned(ctx, c, in, op, arg)
 		case "bridge":
@@ -66,7 +81,7 @@ func (s *Service) Handle(ctx context.Context, _ *store.Session, in chat.Incoming
 			}
 			return []chat.Outgoing{s.reply(c, in, s.Texts.Text(OperatorLang, "case.note_saved", nil))}, nil
 		default:
-			return []chat.Outgoing{s.reply(c, in, s.Texts.Text(OperatorLang, "case.operator_help", nil))}, nil
+			return []chat.Outgoing{s.reply(c, in, s.deskText("console.desk.help", nil))}, nil
 		}
 	}
 	if in.Kind == chat.KindIgnored || in.Kind == chat.KindUnsupported && in.FileID == "" {
@@ -157,9 +172,7 @@ func (s *Service) take(ctx context.Context, caseID string, op cases.Operator) ([
 	if c.ChatID != 0 && !c.IsErased() {
 		out = append(out, chat.Outgoing{ChatID: c.ChatID, Text: s.Texts.Text(c.Lang, "case.taken_person", nil)})
 	}
-	if c.ThreadID != 0 {
-		_ = s.Topics.RenameTopic(ctx, s.OperatorChat, c.ThreadID, topicTitle(c)) // cosmetic
-	}
+	s.refreshCard(ctx, c) // no more Take; the name shows who has it
 	return out, nil
 }
 
@@ -177,7 +190,11 @@ func (s *Service) close(ctx context.Context, caseID, outcome string, op cases.Op
 		return nil, err
 	}
 	s.observe(ctx, "case_closed", c, "", 0)
-	out := []chat.Outgoing{s.toTopic(c, s.Texts.Text(OperatorLang, "case.closed_op", map[string]any{"Operator": op.Name, "Outcome": outcome}))}
+	out := []chat.Outgoing{s.toTopic(c, s.Texts.Text(OperatorLang, "case.closed_op", map[string]any{"Operator": op.Name, "Outcome": s.outcomeWords(outcome)}))}
+	s.refreshCard(ctx, c) // no buttons, 🔒 in the name
+	if c.ThreadID != 0 && s.OperatorChat != 0 {
+		_ = s.Topics.CloseTopic(ctx, s.OperatorChat, c.ThreadID)
+	}
 	if c.ChatID != 0 && !c.IsErased() {
 		lang := c.Lang
 		b := func(value, id string) chat.Button {

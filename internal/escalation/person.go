@@ -40,7 +40,9 @@ func (s *Service) Relay(ctx context.Context, caseID string, in chat.Incoming) (o
 			return nil, false, err
 		}
 		c = reopened
-		if c.ThreadID != 0 {
+		if c.ThreadID != 0 && s.OperatorChat != 0 {
+			_ = s.Topics.ReopenTopic(ctx, s.OperatorChat, c.ThreadID) // cosmetic, like the name
+			s.refreshCard(ctx, c)
 			out = append(out, s.toTopic(c, s.Texts.Text(OperatorLang, "case.reopened", nil)))
 		}
 	}
@@ -84,10 +86,14 @@ func (s *Service) Feedback(ctx context.Context, caseID, value, lang string, chat
 	if err := s.Cases.SetFeedback(ctx, caseID, cases.Feedback(value)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
+	out := []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "feedback.thanks", nil)}}
 	if c, err := s.Cases.Get(ctx, caseID); err == nil && cases.Feedback(value).Valid() {
 		s.observe(ctx, "feedback", c, value, 0)
+		if c.ThreadID != 0 && s.OperatorChat != 0 { // the counsellors see how it went
+			out = append(out, s.toTopic(c, s.deskText("console.desk.feedback", map[string]any{"Feedback": s.deskText("console.feedback."+value, nil)})))
+		}
 	}
-	return []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "feedback.thanks", nil)}}, nil
+	return out, nil
 }
 
 func (s *Service) toTopic(c cases.Case, text string) chat.Outgoing {
