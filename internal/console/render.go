@@ -74,6 +74,11 @@ func (v *view) Word(kind string, code any) string {
 	return s
 }
 
+// Mounted says which optional sections the console serves, for the menu.
+func (v *view) Mounted() struct{ Announcements, Observatory bool } {
+	return struct{ Announcements, Observatory bool }{v.c.cfg.Announcements != nil, v.c.cfg.Observatory != nil}
+}
+
 // Has reports whether list holds s.
 func (v *view) Has(list []string, s string) bool { return slices.Contains(list, s) }
 
@@ -141,7 +146,7 @@ func isPhone(s string) bool {
 const layoutHTML = `<!doctype html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{{.T (printf "console.%s.title" .Page)}} · {{.T "console.app"}}</title>
+<title>{{if eq .Page "framed"}}{{.Data.Title}}{{else}}{{.T (printf "console.%s.title" .Page)}}{{end}} · {{.T "console.app"}}</title>
 <style>
 body{font:16px/1.4 system-ui,sans-serif;margin:0;color:#222;background:#fafafa}
 header{background:#1d4e89;color:#fff;padding:.5em 1em}
@@ -153,6 +158,9 @@ input,select,textarea,button{font:inherit;max-width:100%}textarea{width:100%}
 .mt{margin-top:.3em;padding-top:.3em;border-top:1px dashed #bbb}
 .err{color:#a00}.ok{color:#060}.urgent{color:#a00;font-weight:bold}
 form.inline{display:inline}
+section{border-top:1px solid #ddd;margin-top:1em;padding-top:.5em}svg{max-width:100%;height:auto}
+fieldset{border:1px solid #ccc;margin:.5em 0}blockquote{background:#fff;border-left:3px solid #1d4e89;margin:.5em 0;padding:.3em .8em}
+nav a[aria-current]{font-weight:bold;text-decoration:none}
 </style></head><body>
 <header><strong>{{.T "console.app"}}</strong>
 {{if .User.Name}}<nav>
@@ -160,19 +168,23 @@ form.inline{display:inline}
 {{if .Can "coordinator" "operator" "partner"}}<a href="{{.Prefix}}/directory">{{.T "console.nav.directory"}}</a>{{end}}
 {{if .Can "coordinator" "school"}}<a href="{{.Prefix}}/courses">{{.T "console.nav.courses"}}</a>{{end}}
 {{if .Can "coordinator" "operator" "partner"}}<a href="{{.Prefix}}/notes">{{.T "console.nav.notes"}}</a>{{end}}
+{{if and .Mounted.Announcements (.Can "coordinator" "school")}}<a href="{{.Prefix}}/announce/">{{.T "console.nav.announcements"}}</a>{{end}}
+{{if and .Mounted.Observatory (.Can "coordinator")}}<a href="{{.Prefix}}/observatory/">{{.T "console.nav.observatory"}}</a>{{end}}
 {{if .Can "coordinator"}}<a href="{{.Prefix}}/audit">{{.T "console.nav.audit"}}</a>{{end}}
 {{if .Can "coordinator" "operator"}}<a href="{{.Prefix}}/languages">{{.T "console.nav.languages"}}</a>{{end}}
 <form class="inline" method="post" action="{{.Prefix}}/logout"><input type="hidden" name="csrf" value="{{.CSRF}}"><button>{{.T "console.nav.logout" "Name" .User.Name}}</button></form>
 </nav>{{end}}
 </header>
 <main>
-<h1>{{.T (printf "console.%s.title" .Page)}}</h1>
+{{if ne .Page "framed"}}<h1>{{.T (printf "console.%s.title" .Page)}}</h1>{{end}}
 {{with .Data.Flash}}<p class="ok">{{.}}</p>{{end}}
 {{template "content" .}}
 </main></body></html>`
 
 var pageHTML = map[string]string{
 	"error": `{{define "content"}}<p class="err">{{.Data.Message}}</p>{{with .Data.Back}}<p><a href="{{.}}">{{$.T "console.back"}}</a></p>{{end}}{{end}}`,
+
+	"framed": `{{define "content"}}{{.Data.Body}}{{end}}`,
 
 	"login": `{{define "content"}}
 {{with .Data.Error}}<p class="err">{{.}}</p>{{end}}

@@ -20,6 +20,8 @@ var (
 	caseStaff  = []Role{RoleCoordinator, RoleOperator}
 	dirReaders = []Role{RoleCoordinator, RoleOperator, RolePartner}
 	courseRead = []Role{RoleCoordinator, RoleSchool}
+	announcers = []Role{RoleCoordinator, RoleSchool}
+	observers  = []Role{RoleCoordinator}
 	langRE     = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z]{2,4})?$`)
 )
 
@@ -60,15 +62,16 @@ func (c *Console) routes() {
 	m.HandleFunc("GET "+p+"/audit", c.auth([]Role{RoleCoordinator}, c.auditPage))
 	if c.cfg.Announcements != nil {
 		ann := http.StripPrefix(p+"/announce", c.cfg.Announcements)
+		framed := c.framed(ann)
 		serve := func(w http.ResponseWriter, r *http.Request, q *req) {
 			ctx := context.WithValue(r.Context(), currentKey{}, current{user: q.User, csrf: q.Sess.csrf, lang: q.Lang})
-			ann.ServeHTTP(w, r.WithContext(ctx))
+			framed(w, r.WithContext(ctx), q)
 		}
-		m.HandleFunc(p+"/announce/", c.auth([]Role{RoleCoordinator, RoleSchool}, serve))
+		m.HandleFunc(p+"/announce/", c.auth(announcers, serve))
 	}
 	if c.cfg.Observatory != nil {
 		obs := http.StripPrefix(p+"/observatory", c.cfg.Observatory)
-		m.HandleFunc("GET "+p+"/observatory/", c.auth([]Role{RoleCoordinator}, func(w http.ResponseWriter, r *http.Request, _ *req) { obs.ServeHTTP(w, r) }))
+		m.HandleFunc("GET "+p+"/observatory/", c.auth(observers, c.framed(obs)))
 	}
 	m.HandleFunc(p+"/", func(w http.ResponseWriter, r *http.Request) { c.fail(w, r, nil, http.StatusNotFound) })
 	c.mux = m
