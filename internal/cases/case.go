@@ -79,6 +79,11 @@ func (f Feedback) Valid() bool {
 	return f == FeedbackHelped || f == FeedbackPartly || f == FeedbackNot
 }
 
+// Outcomes are the closing outcomes counsellors choose from (stored as
+// these codes; the desk and the console show them as words). Any other
+// Outcome is a counsellor's own words.
+var Outcomes = []string{"answered", "referred", "no_reply", "out_of_scope"}
+
 // Operator is a counsellor. ID is stable and unique among operators (for
 // example "tg:<Telegram user id>", or a console login); Name is what other
 // operators and the person see.

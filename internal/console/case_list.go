@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/prils-lazio/presidio/internal/cases"
+	"github.com/prils-lazio/presidio/internal/directory"
 )
 
 func (c *Console) caseList(w http.ResponseWriter, r *http.Request, q *req) {
@@ -42,8 +43,26 @@ func (c *Console) caseList(w http.ResponseWriter, r *http.Request, q *req) {
 	for _, s := range []cases.Status{cases.StatusNew, cases.StatusTaken, cases.StatusWaiting, cases.StatusReferred, cases.StatusClosed} {
 		statuses = append(statuses, string(s))
 	}
+	var helpPoints []string
+	if c.cfg.Directory != nil {
+		if all, err := c.cfg.Directory.List(r.Context(), directory.Filter{}); err == nil {
+			for _, s := range all {
+				helpPoints = append(helpPoints, s.ID)
+			}
+		}
+	}
+	if f.HelpPoint != "" && !slices.Contains(helpPoints, f.HelpPoint) {
+		helpPoints = append(helpPoints, f.HelpPoint)
+	}
 	c.render(w, r, q, http.StatusOK, "cases", map[string]any{
 		"Cases": list, "Status": status, "Statuses": statuses,
+		"Langs": languageChoices(), "Topics": Topics, "HelpPoints": helpPoints,
 		"LangCase": f.Lang, "Topic": f.Topic, "HelpPoint": f.HelpPoint, "Urgent": v.Get("urgent"),
 	})
 }
+
+// Topics are the topics a case can be about (the bot's topic flows, and
+// "general"), offered as a filter and shown as words
+// (console.topic.<topic>).
+var Topics = []string{"general", "permits", "documents", "health", "work", "housing", "italian", "courses",
+	"school", "family", "legal", "social", "services", "urgent"}

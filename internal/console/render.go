@@ -85,6 +85,7 @@ func (v *view) Has(list []string, s string) bool { return slices.Contains(list, 
 var funcs = template.FuncMap{
 	"time":  fmtTime,
 	"lower": strings.ToLower,
+	"inc":   func(i int) int { return i + 1 },
 }
 
 var pages = map[string]*template.Template{}
@@ -116,8 +117,8 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, q *req, status 
 func writeEnrolmentsCSV(w io.Writer, co courses.Course, es []courses.Enrolment) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"course", "site", "title", "seat", "name", "phone", "language", "enrolled_at"})
-	for _, e := range es {
-		_ = cw.Write([]string{co.ID, co.Site, co.Title, strconv.Itoa(e.Seat), csvSafe(e.Name), csvSafe(e.Phone), e.Language, e.At.In(courses.Location).Format("2006-01-02 15:04")})
+	for i, e := range es { // seats numbered 1..n as the register lists them
+		_ = cw.Write([]string{co.ID, co.Site, co.Title, strconv.Itoa(i + 1), csvSafe(e.Name), csvSafe(e.Phone), e.Language, e.At.In(courses.Location).Format("2006-01-02 15:04")})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -198,15 +199,15 @@ var pageHTML = map[string]string{
 	"cases": `{{define "content"}}
 <form method="get" action="{{.Prefix}}/cases">
 <label>{{.T "console.cases.status"}} <select name="status">{{range .Data.Statuses}}<option value="{{.}}"{{if eq . $.Data.Status}} selected{{end}}>{{$.T (printf "console.status.%s" .)}}</option>{{end}}</select></label>
-<label>{{.T "console.cases.language"}} <input name="lang_case" value="{{.Data.LangCase}}" size="4"></label>
-<label>{{.T "console.cases.topic"}} <input name="topic" value="{{.Data.Topic}}" size="10"></label>
-<label>{{.T "console.cases.help_point"}} <input name="help_point" value="{{.Data.HelpPoint}}" size="10"></label>
+<label>{{.T "console.cases.language"}} <select name="lang_case"><option value="">{{.T "console.cases.any"}}</option>{{range .Data.Langs}}<option value="{{.}}"{{if eq . $.Data.LangCase}} selected{{end}}>{{$.LangName .}}</option>{{end}}</select></label>
+<label>{{.T "console.cases.topic"}} <select name="topic"><option value="">{{.T "console.cases.any"}}</option>{{range .Data.Topics}}<option value="{{.}}"{{if eq . $.Data.Topic}} selected{{end}}>{{$.Word "topic" .}}</option>{{end}}</select></label>
+<label>{{.T "console.cases.help_point"}} <select name="help_point"><option value="">{{.T "console.cases.any"}}</option>{{range .Data.HelpPoints}}<option value="{{.}}"{{if eq . $.Data.HelpPoint}} selected{{end}}>{{.}}</option>{{end}}</select></label>
 <label>{{.T "console.cases.urgency"}} <select name="urgent"><option value="">{{.T "console.cases.any"}}</option>
 <option value="yes"{{if eq .Data.Urgent "yes"}} selected{{end}}>{{.T "console.cases.urgent"}}</option>
 <option value="no"{{if eq .Data.Urgent "no"}} selected{{end}}>{{.T "console.cases.not_urgent"}}</option></select></label>
 <button>{{.T "console.filter"}}</button></form>
 {{if .Data.Cases}}<table><tr><th>{{.T "console.cases.id"}}</th><th>{{.T "console.cases.created"}}</th><th>{{.T "console.cases.topic"}}</th><th>{{.T "console.cases.language"}}</th><th>{{.T "console.cases.help_point"}}</th><th>{{.T "console.cases.status"}}</th><th>{{.T "console.cases.assignee"}}</th></tr>
-{{range .Data.Cases}}<tr><td><a href="{{$.Prefix}}/cases/{{.ID}}">{{.ID}}</a>{{if .Urgent}} <span class="urgent">{{$.T "console.cases.urgent"}}</span>{{end}}</td><td>{{time .Created}}</td><td>{{.Topic}}</td><td>{{.Lang}}</td><td>{{.HelpPoint}}</td><td>{{$.T (printf "console.status.%s" .Status)}}</td><td>{{.Assignee.Name}}</td></tr>
+{{range .Data.Cases}}<tr><td><a href="{{$.Prefix}}/cases/{{.ID}}">{{.ID}}</a>{{if .Urgent}} <span class="urgent">{{$.T "console.cases.urgent"}}</span>{{end}}</td><td>{{time .Created}}</td><td>{{$.Word "topic" .Topic}}</td><td>{{$.LangName .Lang}}</td><td>{{.HelpPoint}}</td><td>{{$.T (printf "console.status.%s" .Status)}}</td><td>{{.Assignee.Name}}</td></tr>
 {{end}}</table>{{else}}<p>{{.T "console.cases.none"}}</p>{{end}}{{end}}`,
 
 	"case": `{{define "content"}}{{$k := .Data.Case}}
@@ -214,8 +215,8 @@ var pageHTML = map[string]string{
 <h2>{{$k.ID}}{{if $k.Urgent}} <span class="urgent">{{.T "console.cases.urgent"}}</span>{{end}}</h2>
 <table>
 <tr><th>{{.T "console.case.person"}}</th><td>{{$k.PersonName}}</td></tr>
-<tr><th>{{.T "console.cases.language"}}</th><td>{{$k.Lang}}</td></tr>
-<tr><th>{{.T "console.cases.topic"}}</th><td>{{$k.Topic}}</td></tr>
+<tr><th>{{.T "console.cases.language"}}</th><td>{{.LangName $k.Lang}}</td></tr>
+<tr><th>{{.T "console.cases.topic"}}</th><td>{{.Word "topic" $k.Topic}}</td></tr>
 <tr><th>{{.T "console.cases.help_point"}}</th><td>{{$k.HelpPoint}}</td></tr>
 <tr><th>{{.T "console.cases.status"}}</th><td>{{.T (printf "console.status.%s" $k.Status)}}</td></tr>
 <tr><th>{{.T "console.cases.assignee"}}</th><td>{{$k.Assignee.Name}}</td></tr>
@@ -244,10 +245,11 @@ var pageHTML = map[string]string{
 <h3>{{.T "console.case.actions"}}</h3>
 {{if not $k.Assignee.ID}}<form class="inline" method="post" action="{{.Prefix}}/cases/{{$k.ID}}/take"><input type="hidden" name="csrf" value="{{.CSRF}}"><button>{{.T "console.case.take"}}</button></form>{{end}}
 {{if .Data.Services}}<form method="post" action="{{.Prefix}}/cases/{{$k.ID}}/refer"><input type="hidden" name="csrf" value="{{.CSRF}}">
-<select name="service">{{range .Data.Services}}<option value="{{.ID}}">{{.Name}} ({{.Municipality}})</option>{{end}}</select>
+<select name="service" required><option value="" selected>{{.T "console.case.refer_choose"}}</option>{{range .Data.Services}}<option value="{{.ID}}">{{.Name}}{{with .Municipality}} ({{.}}){{end}}</option>{{end}}</select>
 <input name="note" placeholder="{{.T "console.case.refer_note"}}"><button>{{.T "console.case.refer"}}</button></form>{{end}}
 <form method="post" action="{{.Prefix}}/cases/{{$k.ID}}/close"><input type="hidden" name="csrf" value="{{.CSRF}}">
-<input name="outcome" placeholder="{{.T "console.case.outcome"}}"><button>{{.T "console.case.close"}}</button></form>
+<label>{{.T "console.case.outcome"}} <select name="outcome_code" required><option value="" selected>{{.T "console.case.outcome_choose"}}</option>{{range .Data.Outcomes}}<option value="{{.}}">{{$.Word "outcome" .}}</option>{{end}}<option value="other">{{.Word "outcome" "other"}}</option></select></label>
+<input name="outcome" placeholder="{{.T "console.case.outcome_other"}}"><button>{{.T "console.case.close"}}</button></form>
 {{end}}{{end}}`,
 
 	"directory": `{{define "content"}}
@@ -304,7 +306,7 @@ var pageHTML = map[string]string{
 {{.T "console.courses.counts" "Enrolled" .Data.Counts.Enrolled "Seats" .Data.Counts.Seats "Waiting" .Data.Counts.Waiting}}</p>
 <p><a href="{{.Prefix}}/courses/{{$c.ID}}/enrolments.csv">{{.T "console.courses.export"}}</a></p>
 <table><tr><th>{{.T "console.courses.seat"}}</th><th>{{.T "console.courses.name"}}</th><th>{{.T "console.courses.phone"}}</th><th>{{.T "console.cases.language"}}</th><th>{{.T "console.courses.enrolled_at"}}</th></tr>
-{{range .Data.Enrolments}}<tr><td>{{.Seat}}</td><td>{{.Name}}</td><td>{{.Phone}}</td><td>{{.Language}}</td><td>{{time .At}}</td></tr>
+{{range $i, $e := .Data.Enrolments}}<tr><td>{{inc $i}}</td><td>{{.Name}}</td><td>{{.Phone}}</td><td>{{$.LangName .Language}}</td><td>{{time .At}}</td></tr>
 {{else}}<tr><td colspan="5">{{.T "console.courses.no_enrolments"}}</td></tr>{{end}}</table>{{end}}`,
 
 	"notes": `{{define "content"}}
@@ -325,6 +327,6 @@ var pageHTML = map[string]string{
 
 	"audit": `{{define "content"}}
 <table><tr><th>{{.T "console.audit.when"}}</th><th>{{.T "console.audit.who"}}</th><th>{{.T "console.audit.what"}}</th><th>{{.T "console.audit.on"}}</th><th>{{.T "console.audit.addr"}}</th></tr>
-{{range .Data.Entries}}<tr><td>{{time .At}}</td><td>{{.Actor}} <small>{{.Role}}</small></td><td>{{.Action}}</td><td>{{.Case}}{{.Course}}{{with .Target}} {{.}}{{end}}</td><td>{{.Addr}}</td></tr>
+{{range .Data.Entries}}<tr><td>{{time .At}}</td><td>{{.Actor}} <small>{{.Role}}</small></td><td>{{$.Word "action" .Action}}</td><td>{{.Case}}{{.Course}}{{with .Target}} {{.}}{{end}}</td><td>{{.Addr}}</td></tr>
 {{else}}<tr><td colspan="5">{{.T "console.audit.none"}}</td></tr>{{end}}</table>{{end}}`,
 }

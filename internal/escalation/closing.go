@@ -9,18 +9,13 @@ import (
 	"github.com/prils-lazio/presidio/internal/chat"
 )
 
-// Outcomes are the closing outcomes offered as buttons, stored as these
-// codes (the console and the topic show them as words); any other outcome
-// is an operator's own words ("/close <text>").
-var Outcomes = []string{"answered", "referred", "no_reply", "out_of_scope"}
-
 // outcomeOther asks for the outcome in words.
 const outcomeOther = "other"
 
 // closeAsk asks, in the topic, with which outcome to close the case.
 func (s *Service) closeAsk(c cases.Case, in chat.Incoming) chat.Outgoing {
 	var rows [][]chat.Button
-	for _, code := range append(slices.Clone(Outcomes), outcomeOther) {
+	for _, code := range append(slices.Clone(cases.Outcomes), outcomeOther) {
 		rows = append(rows, []chat.Button{{Text: s.outcomeWords(code), Data: dataOutcome + c.ID + ":" + code}})
 	}
 	m := s.reply(c, in, s.deskText("console.desk.close_ask", map[string]any{"Case": c.ID}))
@@ -31,7 +26,7 @@ func (s *Service) closeAsk(c cases.Case, in chat.Incoming) chat.Outgoing {
 // outcomeWords is an outcome as operators read it: a code's Italian words,
 // or the operator's own text.
 func (s *Service) outcomeWords(outcome string) string {
-	if slices.Contains(Outcomes, outcome) || outcome == outcomeOther {
+	if slices.Contains(cases.Outcomes, outcome) || outcome == outcomeOther {
 		return s.deskText("console.outcome."+outcome, nil)
 	}
 	return outcome
@@ -52,7 +47,7 @@ func (s *Service) outcomeChosen(ctx context.Context, in chat.Incoming, op cases.
 	if code == outcomeOther {
 		return []chat.Outgoing{s.reply(c, in, s.deskText("console.desk.close_other", nil))}, nil
 	}
-	if !slices.Contains(Outcomes, code) {
+	if !slices.Contains(cases.Outcomes, code) {
 		return nil, nil
 	}
 	if in.MessageID != 0 {
