@@ -44,6 +44,14 @@ func TestWaitingListPromotionAndReminder(t *testing.T) {
 
 	d.settle(d.emu.SendText(amina, "/mycourses"))
 	d.press(amina, amina.ID, "❌ "+d.texts.Text("it", "courses.cancel", nil))
+	d.press(amina, amina.ID, d.texts.Text("it", "forget.no", nil)) // Yes / No: No keeps the place
+	if got := d.last(amina.ID).Text; got != d.texts.Text("it", "courses.cancel_kept", nil) {
+		t.Fatalf("after No: %q", got)
+	}
+	if counts, _ := d.a.signup.Courses.Counts(ctx, "tiny-a1"); counts.Enrolled != 1 {
+		t.Fatalf("No cancelled the place: %+v", counts)
+	}
+	d.press(amina, amina.ID, "❌ "+d.texts.Text("it", "courses.cancel", nil))
 	d.press(amina, amina.ID, d.texts.Text("it", "forget.yes", nil))
 	offer := d.last(olena.ID)
 	if !strings.HasPrefix(offer.Text, d.texts.Text("en", "courses.offer", map[string]any{"Deadline": ""})[:20]) || len(offer.Buttons) == 0 {

@@ -45,6 +45,7 @@ const (
 	dataPick    = "a:c:" // choose a course (input of the waiting pick action)
 	dataCancel  = "cc:"  // ask to cancel
 	dataConfirm = "cy:"  // confirm the cancellation
+	dataKeep    = "ck:"  // do not cancel after all
 	dataAccept  = "co:"  // accept an offered seat
 )
 
