@@ -41,6 +41,15 @@ func TestWaitingListPromotionAndReminder(t *testing.T) {
 	if !strings.Contains(d.last(olena.ID).Text+allText(d.emu.Sent(olena.ID)), "number 1") {
 		t.Fatalf("Olena not on the waiting list: %s", allText(d.emu.Sent(olena.ID)))
 	}
+	for _, who := range []int64{amina.ID, olena.ID} { // the phone keyboard goes once the form is done
+		removed := false
+		for _, m := range d.emu.Sent(who) {
+			removed = removed || m.RemoveKeyboard
+		}
+		if !removed {
+			t.Errorf("chat %d: the phone keyboard was never removed", who)
+		}
+	}
 
 	d.settle(d.emu.SendText(amina, "/mycourses"))
 	d.press(amina, amina.ID, "❌ "+d.texts.Text("it", "courses.cancel", nil))
