@@ -358,6 +358,9 @@ func (b *Bot) button(sess *store.Session, st *State, t *Turn, data string) Step 
 		var s Step
 		if next := st.Next; next != "" {
 			st.Next = ""
+			if st.Consent == "yes" { // what follows is the link's topic or course, not the topics
+				reply = b.say(*t, "consent.thanks_next")
+			}
 			s = b.Engine.Enter(st, *t, "@"+next)
 		} else {
 			s = b.Engine.MainMenu(st, *t)
