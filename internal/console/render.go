@@ -255,14 +255,14 @@ var pageHTML = map[string]string{
 	"directory": `{{define "content"}}
 <form method="get" action="{{.Prefix}}/directory">
 <input name="q" value="{{.Data.Q}}" placeholder="{{.T "console.directory.search"}}">
-<select name="category"><option value="">{{.T "console.directory.all_categories"}}</option>{{range .Data.Categories}}<option value="{{.}}"{{if eq (printf "%s" .) $.Data.Category}} selected{{end}}>{{.}}</option>{{end}}</select>
+<select name="category"><option value="">{{.T "console.directory.all_categories"}}</option>{{range .Data.Categories}}<option value="{{.}}"{{if eq (printf "%s" .) $.Data.Category}} selected{{end}}>{{$.Word "category" .}}</option>{{end}}</select>
 {{if .Data.Editor}}<label><input type="checkbox" name="retired" value="1"{{if .Data.Retired}} checked{{end}}> {{.T "console.directory.show_retired"}}</label>{{end}}
 <button>{{.T "console.filter"}}</button></form>
 {{if .Data.Editor}}<p><a href="{{.Prefix}}/directory/edit">{{.T "console.directory.new"}}</a> · <a href="{{.Prefix}}/directory/export.csv">{{.T "console.directory.export"}}</a></p>
 <form method="post" action="{{.Prefix}}/directory/import" enctype="multipart/form-data"><input type="hidden" name="csrf" value="{{.CSRF}}">
 {{.T "console.directory.import"}} <input type="file" name="file" accept=".csv,text/csv" required> <button>{{.T "console.directory.import_button"}}</button></form>{{end}}
 <table><tr><th>{{.T "console.directory.name"}}</th><th>{{.T "console.directory.category"}}</th><th>{{.T "console.directory.municipality"}}</th><th>{{.T "console.directory.contacts"}}</th>{{if .Data.Editor}}<th></th>{{end}}</tr>
-{{range .Data.Services}}<tr><td>{{.Name}}{{if .Retired}} <em>({{$.T "console.directory.retired"}})</em>{{end}}{{if .Sample}} <em>({{$.T "console.directory.sample"}})</em>{{end}}<br><small>{{.ID}}</small></td><td>{{.Category}}</td><td>{{.Municipality}}<br><small>{{.Address}}</small></td><td>{{.Phone}}<br><small>{{.Hours}}</small></td>
+{{range .Data.Services}}<tr><td>{{.Name}}{{if .Retired}} <em>({{$.T "console.directory.retired"}})</em>{{end}}{{if .Sample}} <em>({{$.T "console.directory.sample"}})</em>{{end}}<br><small>{{.ID}}</small></td><td>{{$.Word "category" .Category}}</td><td>{{.Municipality}}<br><small>{{.Address}}</small></td><td>{{.Phone}}<br><small>{{.Hours}}</small></td>
 {{if $.Data.Editor}}<td><a href="{{$.Prefix}}/directory/edit?id={{.ID}}">{{$.T "console.directory.edit"}}</a>{{if not .Retired}}
 <form class="inline" method="post" action="{{$.Prefix}}/directory/retire"><input type="hidden" name="csrf" value="{{$.CSRF}}"><input type="hidden" name="id" value="{{.ID}}"><button>{{$.T "console.directory.retire"}}</button></form>{{end}}</td>{{end}}</tr>
 {{else}}<tr><td colspan="5">{{.T "console.directory.none"}}</td></tr>{{end}}</table>{{end}}`,
@@ -273,8 +273,8 @@ var pageHTML = map[string]string{
 {{if $f.New}}<input type="hidden" name="new" value="1"><p><label>ID<br><input name="id" value="{{$f.ID}}" required maxlength="40"></label></p>
 {{else}}<input type="hidden" name="id" value="{{$f.ID}}"><p>ID: <code>{{$f.ID}}</code></p>{{end}}
 <p><label>{{.T "console.directory.name"}}<br><input name="name" value="{{$f.Name}}" required></label></p>
-<p><label>{{.T "console.directory.category"}}<br><select name="category">{{range .Data.Categories}}<option{{if eq (printf "%s" .) $f.Category}} selected{{end}}>{{.}}</option>{{end}}</select></label></p>
-<p><label>{{.T "console.service.provider"}}<br><select name="provider_type">{{range .Data.Providers}}<option{{if eq (printf "%s" .) $f.ProviderType}} selected{{end}}>{{.}}</option>{{end}}</select></label></p>
+<p><label>{{.T "console.directory.category"}}<br><select name="category">{{range .Data.Categories}}<option value="{{.}}"{{if eq (printf "%s" .) $f.Category}} selected{{end}}>{{$.Word "category" .}}</option>{{end}}</select></label></p>
+<p><label>{{.T "console.service.provider"}}<br><select name="provider_type">{{range .Data.Providers}}<option value="{{.}}"{{if eq (printf "%s" .) $f.ProviderType}} selected{{end}}>{{$.Word "provider" .}}</option>{{end}}</select></label></p>
 <p><label>{{.T "console.directory.municipality"}}<br><input name="municipality" value="{{$f.Municipality}}"></label></p>
 <p><label>{{.T "console.service.address"}}<br><input name="address" value="{{$f.Address}}"></label></p>
 <p><label>{{.T "console.service.coordinates"}}<br><input name="lat" value="{{$f.Lat}}" size="10"> <input name="lon" value="{{$f.Lon}}" size="10"></label></p>
