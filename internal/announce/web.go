@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -136,8 +137,10 @@ func (p page) Word(kind, code string) string {
 func (p page) When(t time.Time) string { return t.In(courses.Location).Format("02/01/2006 15:04") }
 
 type page struct {
-	// Courses are the courses the user may address (a school: its own).
+	// Courses are the courses the user may address (a school: its own);
+	// Sites are their sites.
 	Courses []courses.Course
+	Sites   []string
 	// tr localizes a console text (locales/console); Lang is its language.
 	tr        func(id string) string
 	Lang      string
@@ -193,6 +196,12 @@ func (h *Handler) page(r *http.Request, u user) page {
 		}
 		if err == nil {
 			p.Courses = list
+			for _, c := range list {
+				if !slices.Contains(p.Sites, c.Site) {
+					p.Sites = append(p.Sites, c.Site)
+				}
+			}
+			slices.Sort(p.Sites)
 		}
 	}
 	return p
@@ -300,8 +309,8 @@ var pages = template.Must(template.New("").Parse(`
 {{if eq .User.Role "coordinator"}}<label><input type="radio" name="kind" value="news" {{if eq .A.Audience.Kind "news"}}checked{{end}}> {{.T "announce.web.kind_news"}}</label>{{end}}
 <p><label>{{.T "announce.web.course"}} {{if .Courses}}<select name="course"><option value="">—</option>{{range .Courses}}<option value="{{.ID}}"{{if eq .ID $.A.Audience.Course}} selected{{end}}>{{.Title}} · {{.Site}} ({{.ID}})</option>{{end}}</select>{{else}}<input name="course" value="{{.A.Audience.Course}}">{{end}}</label></p>
 {{if eq .User.Role "coordinator"}}
-<p><label>{{.T "announce.web.site"}} <input name="site" value="{{.A.Audience.Site}}"></label></p>
-<p><label>{{.T "announce.web.lang"}} <input name="lang" value="{{.A.Audience.Lang}}"></label>
+<p><label>{{.T "announce.web.site"}} {{if .Sites}}<select name="site"><option value="">—</option>{{range .Sites}}<option value="{{.}}"{{if eq . $.A.Audience.Site}} selected{{end}}>{{.}}</option>{{end}}</select>{{else}}<input name="site" value="{{.A.Audience.Site}}">{{end}}</label></p>
+<p><label>{{.T "announce.web.lang"}} <select name="lang"><option value="">—</option><option value="it"{{if eq "it" .A.Audience.Lang}} selected{{end}}>{{.Word "lang" "it"}}</option>{{range .Langs}}<option value="{{.}}"{{if eq . $.A.Audience.Lang}} selected{{end}}>{{$.Word "lang" .}}</option>{{end}}</select></label>
 <label>{{.T "announce.web.help_point"}} <input name="help_point" value="{{.A.Audience.HelpPoint}}"></label>
 <label>{{.T "announce.web.topic"}} <input name="topic" value="{{.A.Audience.Topic}}"></label></p>
 {{else}}<p>{{.T "announce.web.site"}}: {{.User.Site}}</p>{{end}}

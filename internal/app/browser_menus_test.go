@@ -107,7 +107,7 @@ func TestConsoleMenusInTheBrowser(t *testing.T) {
 						t.Errorf("%s: a text is missing (%s…)", page, missing)
 					}
 				}
-				buf, err := chromedp.Run(tab, chromedp.FullScreenshot(90))
+				buf, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
 				if err != nil {
 					t.Fatalf("screenshot of %s: %v", page, err)
 				}
