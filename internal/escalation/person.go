@@ -50,7 +50,7 @@ func (s *Service) Relay(ctx context.Context, caseID string, in chat.Incoming) (o
 		if c, err = s.ensureTopic(ctx, c); err != nil {
 			return nil, false, err
 		}
-		out = append(out, s.card(ctx, c))
+		out = append(out, s.postCard(ctx, c)...)
 	}
 	tr := s.intoItalian(ctx, c, in.Text)
 	if _, err := s.Cases.AddMessage(ctx, cases.Message{
