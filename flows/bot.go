@@ -63,6 +63,9 @@ type Bot struct {
 	// read ("topic_view"), a question was not understood ("unmatched"), a
 	// person asked for a counsellor ("escalation"). nil: none.
 	Observe func(ctx context.Context, kind, lang, topic, site string, chatID int64)
+	// Translating says the help point machine-translates conversations
+	// with counsellors (the language bridge): the privacy notice says so.
+	Translating bool
 }
 
 // intentFlows maps understood intents to the flow that answers them.
@@ -246,7 +249,7 @@ func (b *Bot) command(st *State, t Turn, in chat.Incoming, cmd, arg string, firs
 		s := b.Engine.MainMenu(st, t)
 		return Step{Out: append([]chat.Outgoing{b.say(t, "help.text")}, s.Out...)}
 	case "privacy":
-		m := b.say(t, "privacy.notice")
+		m := b.privacyNotice(t)
 		m.Buttons = consentButtons(&run{e: b.Engine, st: st, t: t})
 		return Step{Out: []chat.Outgoing{m}}
 	}
@@ -296,7 +299,7 @@ func (b *Bot) start(st *State, t Turn, in chat.Incoming, payload string, first, 
 // privacy is the short privacy notice with the consent buttons and a way
 // to change language.
 func (b *Bot) privacy(st *State, t Turn) chat.Outgoing {
-	m := b.say(t, "privacy.notice")
+	m := b.privacyNotice(t)
 	m.Buttons = append(consentButtons(&run{e: b.Engine, st: st, t: t}),
 		[]chat.Button{{Text: "🌐 " + b.Texts.Text(t.Lang, "nav.language", nil), Data: navLanguage}})
 	return m
@@ -448,6 +451,16 @@ func (b *Bot) welcomeBack(t Turn) Step {
 		{Text: "🔄 " + b.Texts.Text(t.Lang, "welcome.restart", nil), Data: navRestart},
 	}}
 	return Step{Out: []chat.Outgoing{m}}
+}
+
+// privacyNotice is the privacy notice, with a line on the translation
+// service when the language bridge is on.
+func (b *Bot) privacyNotice(t Turn) chat.Outgoing {
+	m := b.say(t, "privacy.notice")
+	if b.Translating {
+		m.Text += "\n" + b.Texts.Text(t.Lang, "case.bridge_notice", nil)
+	}
+	return m
 }
 
 func (b *Bot) say(t Turn, id string) chat.Outgoing {

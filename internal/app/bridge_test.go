@@ -59,8 +59,14 @@ func TestLanguageBridgeBothWays(t *testing.T) {
 	if !strings.Contains(card.Text, "Amal") || !strings.Contains(card.Text, "Giulia") || !strings.Contains(card.Text, "/bridge off") {
 		t.Fatalf("the card does not name who reads Arabic or the bridge: %q", card.Text)
 	}
-	if !d.sentTo(d.person.ID, d.texts.Text("ar", "case.bridge_notice", nil)) {
-		t.Fatal("the person was not told that messages pass through the translation service")
+	notice := d.texts.Text("ar", "case.bridge_notice", nil)
+	inPrivacy, atOpening := false, false
+	for _, m := range d.emu.Sent(d.person.ID) {
+		inPrivacy = inPrivacy || strings.HasPrefix(m.Text, d.texts.Text("ar", "privacy.notice", nil)) && strings.HasSuffix(m.Text, notice)
+		atOpening = atOpening || m.Text == notice
+	}
+	if !inPrivacy || !atOpening {
+		t.Fatalf("the person was not told that messages pass through the translation service: privacy notice %v, case opening %v", inPrivacy, atOpening)
 	}
 
 	// Person → counsellor: the original with its Italian translation under it.

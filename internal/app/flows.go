@@ -85,6 +85,8 @@ func (a *App) flowsHandler(ctx context.Context, texts *locales.Catalog) (bot.Han
 		Desk:       a.desk,
 		Rights:     rights{store: a.Store, cases: caseStore, desk: a.desk, texts: texts, courses: catalogue},
 		Courses:    a.signup,
+		// The privacy notice names the translation service when there is one.
+		Translating: a.desk.BridgeAvailable(),
 	}
 	observe, err := a.observer()
 	if err != nil {
