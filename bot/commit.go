@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/prils-lazio/presidio/internal/store"
@@ -14,25 +15,31 @@ import (
 // unchanged; the store pays one round trip (on the embedded store, one
 // SQLite transaction) per batch instead of two per update.
 type committer struct {
-	store *store.Store
-	reqs  chan *commitReq
-	quit  chan struct{}
-	exit  chan struct{}
+	store  *store.Store
+	fenced func() bool
+	done   *cleaner // removes done updates from the inbox
+	reqs   chan *commitReq
+	quit   chan struct{}
+	exit   chan struct{}
 }
 
 type commitReq struct {
-	entries []store.OutboxEntry
-	sess    *store.Session // nil: no session to save
-	fresh   []store.OutboxEntry
-	err     error
-	done    chan struct{}
+	entries  []store.OutboxEntry
+	sess     *store.Session // nil: no session to save
+	done     string         // the inbox key of the update, taken off the queue last
+	fresh    []store.OutboxEntry
+	err      error
+	finished chan struct{}
 }
+
+// errFenced refuses a commit of a process that lost its lease.
+var errFenced = errors.New("not the active process: nothing is written")
 
 // maxBatch bounds one commit; more lanes than that wait for the next.
 const maxBatch = 64
 
-func newCommitter(st *store.Store) *committer {
-	return &committer{store: st, reqs: make(chan *commitReq), quit: make(chan struct{}), exit: make(chan struct{})}
+func newCommitter(st *store.Store, done *cleaner, fenced func() bool) *committer {
+	return &committer{store: st, done: done, fenced: fenced, reqs: make(chan *commitReq), quit: make(chan struct{}), exit: make(chan struct{})}
 }
 
 func (c *committer) start() { go c.loop() }
@@ -42,11 +49,12 @@ func (c *committer) stop() {
 	<-c.exit
 }
 
-// commit persists entries, then sess, and returns the entries that were
-// new to the outbox. An error means nothing can be assumed persisted: the
-// lane retries the whole commit (entries are idempotent by id).
-func (c *committer) commit(ctx context.Context, entries []store.OutboxEntry, sess *store.Session) ([]store.OutboxEntry, error) {
-	req := &commitReq{entries: entries, sess: sess, done: make(chan struct{})}
+// commit persists entries, then sess, then removes the update (key) from
+// the inbox, and returns the entries waiting to be sent. An error means
+// nothing can be assumed persisted: the lane retries the whole commit
+// (entries are idempotent by id, the session by its applied list).
+func (c *committer) commit(ctx context.Context, entries []store.OutboxEntry, sess *store.Session, key string) ([]store.OutboxEntry, error) {
+	req := &commitReq{entries: entries, sess: sess, done: key, finished: make(chan struct{})}
 	select {
 	case c.reqs <- req:
 	case <-ctx.Done():
@@ -54,7 +62,7 @@ func (c *committer) commit(ctx context.Context, entries []store.OutboxEntry, ses
 	case <-c.quit:
 		return nil, context.Canceled
 	}
-	<-req.done // the batch is bounded by the store's own timeout
+	<-req.finished // the batch is bounded by the store's own timeout
 	return req.fresh, req.err
 }
 
@@ -77,24 +85,45 @@ func (c *committer) loop() {
 				break gather
 			}
 		}
-		c.flush(batch)
+		if !c.flush(batch) && len(batch) > 1 {
+			// One lane's bad document must not fail the others: commit
+			// each alone, so only the update at fault sees the error.
+			for _, r := range batch {
+				c.flush([]*commitReq{r})
+			}
+		}
 	}
 }
 
-func (c *committer) flush(batch []*commitReq) {
+// flush commits a batch. On success it answers every request; on failure
+// of a batch of one it answers with the error; on failure of a larger batch
+// it answers nothing and reports false, and the caller splits it.
+func (c *committer) flush(batch []*commitReq) (ok bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var all []store.OutboxEntry
 	var sessions []*store.Session
+	var keys []string
 	for _, r := range batch {
 		all = append(all, r.entries...)
 		if r.sess != nil {
 			sessions = append(sessions, r.sess)
 		}
+		if r.done != "" {
+			keys = append(keys, r.done)
+		}
 	}
-	fresh, err := c.store.Enqueue(ctx, all)
+	var fresh []store.OutboxEntry
+	err := errFenced
+	if !c.fenced() {
+		fresh, err = c.store.Enqueue(ctx, all)
+	}
 	if err == nil {
 		err = c.store.SaveSessions(ctx, sessions)
+	}
+
+	if err != nil && len(batch) > 1 {
+		return false
 	}
 	isFresh := make(map[string]bool, len(fresh))
 	for _, e := range fresh {
@@ -109,6 +138,12 @@ func (c *committer) flush(batch []*commitReq) {
 				}
 			}
 		}
-		close(r.done)
+		close(r.finished)
 	}
+	if err == nil {
+		for _, k := range keys {
+			c.done.add(k) // off the lanes' path: see cleaner
+		}
+	}
+	return true
 }

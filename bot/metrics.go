@@ -9,12 +9,15 @@ type runtimeMetrics struct {
 	latency   *metrics.Histogram
 	sends     *metrics.CounterVec
 	rateWait  *metrics.FloatCounter
+	setAside  *metrics.Counter
 }
 
 func newRuntimeMetrics(r *metrics.Registry) *runtimeMetrics {
 	return &runtimeMetrics{
 		received: r.NewCounter("presidio_updates_received_total",
-			"Updates persisted in the inbox (duplicates not counted)."),
+			"Updates persisted in the inbox (a redelivery counts again; the session tells it apart)."),
+		setAside: r.NewCounter("presidio_updates_set_aside_total",
+			"Updates that failed again and again and were set aside (see `presidio updates set-aside`)."),
 		processed: r.NewCounterVec("presidio_updates_processed_total",
 			"Updates handled, by outcome (ok, panic, error, duplicate).", "outcome"),
 		latency: r.NewHistogram("presidio_update_processing_seconds",

@@ -18,10 +18,20 @@ import (
 // offset before its handlers have run, so Presidio polls itself: the offset
 // moves past an update only after the update is in the inbox. A failure
 // before that leaves the offset where it was and Telegram sends the update
-// again; the inbox refuses the duplicates.
-func (r *Runtime) poll(ctx context.Context, offset int64) {
+// again; the inbox keeps one copy.
+//
+// Update ids are not a clock: after a week without updates Telegram picks
+// the next id at random, possibly lower than any seen, and getUpdates
+// treats every id below the offset as confirmed. So the offset is only
+// ever "one past the batch just stored" in the call that confirms that
+// batch; once a call comes back empty (everything confirmed), and at every
+// start, polling goes on with no offset, which returns whatever Telegram
+// still holds, whatever its ids.
+func (r *Runtime) poll(ctx context.Context) {
 	defer close(r.pollDone)
+	var offset int64
 	for attempt := 0; ctx.Err() == nil; {
+		r.feed.room(ctx)
 		raws, err := r.getUpdates(ctx, offset)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -34,9 +44,11 @@ func (r *Runtime) poll(ctx context.Context, offset int64) {
 		}
 		attempt = 0
 		if len(raws) == 0 {
+			offset = 0
 			continue
 		}
 		entries := make([]store.InboxEntry, 0, len(raws))
+		var next int64
 		for _, raw := range raws {
 			e, err := inboxEntry(raw)
 			if err != nil {
@@ -44,20 +56,32 @@ func (r *Runtime) poll(ctx context.Context, offset int64) {
 				continue
 			}
 			entries = append(entries, e)
-			offset = max(offset, e.UpdateID+1)
+			next = max(next, e.UpdateID+1)
 		}
-		var fresh []store.InboxEntry
-		if !r.retry(ctx, "persisting received updates", 0, func() error {
-			var err error
-			fresh, err = r.store.AddToInbox(ctx, entries)
-			return err
-		}) {
+		if err := r.intake(ctx, entries); err != nil {
 			return
 		}
-		r.m.received.Add(uint64(len(fresh)))
-		r.mark.received(fresh)
-		r.lanes.submit(fresh...)
+		offset = next
 	}
+}
+
+// intake persists received updates (retrying until it can, or until ctx
+// ends) and offers them to the lanes.
+func (r *Runtime) intake(ctx context.Context, entries []store.InboxEntry) error {
+	for attempt := 1; ; attempt++ {
+		err := r.store.AddToInbox(ctx, entries)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		r.log.Warn("store error, retrying", "doing", "persisting received updates", "attempt", attempt, "error", err)
+		sleep(ctx, min(backoff(attempt), 5*time.Second))
+	}
+	r.m.received.Add(uint64(len(entries)))
+	r.feed.offer(entries, true)
+	return nil
 }
 
 // inboxEntry reads the update id and lane of a raw update.
@@ -70,12 +94,12 @@ func inboxEntry(raw json.RawMessage) (store.InboxEntry, error) {
 		return store.InboxEntry{}, fmt.Errorf("update has no update_id")
 	}
 	lane, _ := laneOf(&u)
-	return store.InboxEntry{UpdateID: u.ID, Lane: lane, Raw: append([]byte(nil), raw...)}, nil
+	return store.NewInboxEntry(u.ID, lane, append([]byte(nil), raw...)), nil
 }
 
 func (r *Runtime) getUpdates(ctx context.Context, offset int64) ([]json.RawMessage, error) {
 	body, _ := json.Marshal(map[string]any{
-		"offset":          offset,
+		"offset":          offset, // 0: no offset (see poll)
 		"timeout":         int(r.cfg.PollTimeout.Seconds()),
 		"limit":           100,
 		"allowed_updates": AllowedUpdates,

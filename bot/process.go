@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"time"
@@ -11,81 +12,134 @@ import (
 )
 
 // process handles one inbox entry in its lane: it runs the handler and
-// persists the outbox messages and then the session before marking the
-// update done. Store failures are retried (the lane waits, keeping order)
-// until the runtime stops; the update then stays pending for the next start.
+// persists the outbox messages, the session and the update's removal from
+// the inbox together (committer). A store error is retried with backoff;
+// while the store answers others but keeps failing this update, the update
+// is set aside after Config.MaxAttempts (a "poison" update, see setAside), so it
+// never holds up its lane for good. When the runtime stops mid-way the
+// update stays in the inbox for the next start.
 func (r *Runtime) process(ctx context.Context, e store.InboxEntry) {
+	// Once committed, the update's removal from the inbox is the cleaner's,
+	// and the feeder forgets it only after that (else a reread of the inbox
+	// could hand it over again when its session no longer remembers it).
+	committed := false
+	defer func() {
+		if !committed {
+			r.feed.done(e.Key)
+		}
+	}()
+	defer func() {
+		if ctx.Err() == nil {
+			r.done.add(e.UpdateID)
+		}
+	}()
 	start := time.Now()
 	in, err := parseUpdate(e.Raw)
 	if err != nil {
-		r.log.Error("unreadable update left in the inbox", "update_id", e.UpdateID, "error", err)
 		r.m.processed.Inc("error")
-		r.mark.finished(e.UpdateID)
+		r.setAside(ctx, e, "unreadable update: "+err.Error())
 		return
 	}
 	switch in.Kind {
 	case chat.KindEdited:
 		if !in.Private && in.ThreadID == 0 {
-			r.m.processed.Inc("ignored")
-			r.mark.finished(e.UpdateID)
+			committed = r.finishWithout(ctx, e, "ignored")
 			return
 		}
 	case chat.KindIgnored:
-		r.m.processed.Inc("ignored")
-		r.mark.finished(e.UpdateID)
+		committed = r.finishWithout(ctx, e, "ignored")
 		return
 	case chat.KindBlocked, chat.KindUnblocked:
 		r.markBlocked(in.ChatID, in.Kind == chat.KindBlocked)
-		r.m.processed.Inc("ok")
-		r.mark.finished(e.UpdateID)
+		committed = r.finishWithout(ctx, e, "ok")
 		return
 	}
 
-	sess, ok := r.session(ctx, e.Lane, in.ChatID)
-	if !ok {
+	sess, err := r.session(ctx, e, in.ChatID)
+	if err != nil {
 		return
 	}
-	if sess.WasApplied(e.UpdateID) {
-		r.m.processed.Inc("duplicate")
-		r.mark.finished(e.UpdateID)
+	fp := store.Fingerprint(e.Raw)
+	if sess.WasApplied(fp) {
+		committed = r.finishWithout(ctx, e, "duplicate")
 		return
 	}
 	work := *sess
 	work.Applied = append([]int64(nil), sess.Applied...)
 	outs, outcome := r.runHandler(ctx, &work, in)
-	work.MarkApplied(e.UpdateID)
-	entries := outboxEntries(e.UpdateID, outs)
+	work.MarkApplied(fp)
+	entries := outboxEntries(e, outs)
+	if work.Erase {
+		// The person's data was just erased: what this update sends
+		// (a confirmation, a note in the case topic) must not name them.
+		for i := range entries {
+			entries[i].Cause = ""
+		}
+	}
 
-	// The outbox messages and the session go to the store together with
-	// other lanes' (one round trip per batch); a failure retries both.
+	// The outbox messages, the session and the inbox removal go to the store
+	// together with other lanes' (one round trip each per batch); a failure
+	// retries all three.
 	var fresh []store.OutboxEntry
 	toSave := &work
 	if work.Erase {
 		toSave = nil
 	}
-	if !r.retry(ctx, "persisting the effects", e.UpdateID, func() error {
+	if err := r.retry(ctx, "persisting the effects", e, func() error {
 		var err error
-		fresh, err = r.commits.commit(ctx, entries, toSave)
+		fresh, err = r.commits.commit(ctx, entries, toSave, e.Key)
 		return err
-	}) {
+	}); err != nil {
 		return
 	}
+	committed = true
 	if work.Erase { // the person asked to forget them: no session is kept
-		if !r.retry(ctx, "deleting the session", e.UpdateID, func() error { return r.store.DeleteSession(ctx, e.Lane) }) {
+		if err := r.retry(ctx, "deleting the session", e, func() error { return r.store.DeleteSession(ctx, e.Lane) }); err != nil {
 			return
 		}
 		r.sessMu.Lock()
 		delete(r.sessions, e.Lane)
 		r.sessMu.Unlock()
+		r.reclaimAfterErasure()
 	} else {
 		r.sessMu.Lock()
 		r.sessions[e.Lane] = &work
 		r.sessMu.Unlock()
 	}
-	r.sender.submit(fresh...) // not those a previous run persisted: they are already queued
-	r.mark.finished(e.UpdateID)
+	r.sender.submit(fresh...)
 	r.m.processed.Inc(outcome)
 	r.m.latency.Observe(time.Since(start).Seconds())
+}
+
+// finishWithout takes an update that changes no session off the inbox.
+func (r *Runtime) finishWithout(ctx context.Context, e store.InboxEntry, outcome string) (committed bool) {
+	if err := r.retry(ctx, "finishing an update", e, func() error {
+		_, err := r.commits.commit(ctx, nil, nil, e.Key)
+		return err
+	}); err != nil {
+		return false
+	}
+	r.m.processed.Inc(outcome)
+	return true
+}
+
+// setAside moves an update that cannot be processed out of the inbox into
+// updates_set_aside (logged and counted in presidio_updates_set_aside_total,
+// listed by `presidio updates set-aside`), so its lane goes on. If even
+// that fails (the store is down) it retries until the runtime stops.
+func (r *Runtime) setAside(ctx context.Context, e store.InboxEntry, reason string) {
+	r.log.Error("setting an update aside: it could not be processed", "update_id", e.UpdateID, "lane", e.Lane, "reason", reason)
+	for attempt := 1; ctx.Err() == nil; attempt++ {
+		c, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := r.store.SetAside(c, e, reason)
+		cancel()
+		if err == nil {
+			r.m.setAside.Add(1)
+			return
+		}
+		r.log.Warn("could not set an update aside, retrying", "update_id", e.UpdateID, "error", err)
+		sleep(ctx, min(backoff(attempt), 5*time.Second))
+	}
 }
 
 // runHandler calls the handler, turning a panic into a logged error and a
@@ -126,10 +180,12 @@ func (r *Runtime) runHandler(ctx context.Context, sess *store.Session, in chat.I
 	}
 }
 
-// outboxEntries gives each message an id derived from the update, so that
-// persisting the same update's effects twice keeps one copy, and splits
-// texts longer than Telegram's limit (buttons go under the last part).
-func outboxEntries(updateID int64, outs []chat.Outgoing) []store.OutboxEntry {
+// outboxEntries gives each message an id derived from the update's inbox
+// key, so that persisting the same update's effects twice keeps one copy
+// (and a later update that reuses an update_id gets ids of its own), and
+// splits texts longer than Telegram's limit (buttons go under the last
+// part).
+func outboxEntries(e store.InboxEntry, outs []chat.Outgoing) []store.OutboxEntry {
 	var entries []store.OutboxEntry
 	for _, o := range outs {
 		parts := []string{o.Text}
@@ -146,9 +202,10 @@ func outboxEntries(updateID int64, outs []chat.Outgoing) []store.OutboxEntry {
 				m.ReplyTo, m.CallbackID = 0, ""
 			}
 			entries = append(entries, store.OutboxEntry{
-				ID:  fmt.Sprintf("u%d.%d", updateID, len(entries)),
-				Seq: store.NextSeq(),
-				Msg: m,
+				ID:    fmt.Sprintf("u%s.%d", e.Key, len(entries)),
+				Seq:   store.NextSeq(),
+				Msg:   m,
+				Cause: e.Lane,
 			})
 		}
 	}
@@ -157,55 +214,73 @@ func outboxEntries(updateID int64, outs []chat.Outgoing) []store.OutboxEntry {
 
 // session returns the lane's session from memory (the lane is its only
 // writer, so the copy in memory is current) or from the store.
-func (r *Runtime) session(ctx context.Context, lane string, chatID int64) (*store.Session, bool) {
+func (r *Runtime) session(ctx context.Context, e store.InboxEntry, chatID int64) (*store.Session, error) {
 	r.sessMu.Lock()
-	s := r.sessions[lane]
+	s := r.sessions[e.Lane]
 	r.sessMu.Unlock()
 	if s != nil {
-		return s, true
+		return s, nil
 	}
-	ok := r.retry(ctx, "loading the session", 0, func() error {
+	err := r.retry(ctx, "loading the session", e, func() error {
 		var err error
-		s, err = r.store.LoadSession(ctx, lane, chatID)
+		s, err = r.store.LoadSession(ctx, e.Lane, chatID)
 		return err
 	})
-	if ok {
-		r.sessMu.Lock()
-		if len(r.sessions) >= maxCachedSessions {
-			clear(r.sessions)
-		}
-		r.sessions[lane] = s
-		r.sessMu.Unlock()
+	if err != nil {
+		return nil, err
 	}
-	return s, ok
+	r.sessMu.Lock()
+	if len(r.sessions) >= maxCachedSessions {
+		clear(r.sessions)
+	}
+	r.sessions[e.Lane] = s
+	r.sessMu.Unlock()
+	return s, nil
 }
 
 // maxCachedSessions bounds the session cache; when full it starts over.
 const maxCachedSessions = 20000
 
-// retry runs f until it succeeds or ctx ends (then it reports false).
-func (r *Runtime) retry(ctx context.Context, what string, updateID int64, f func() error) bool {
+// errSetAside says the update was set aside instead of succeeding.
+var errSetAside = errors.New("update set aside")
+
+// retry runs f until it succeeds. It gives up with ctx's error when the
+// runtime stops (the update stays in the inbox), and sets the update aside
+// after Config.MaxAttempts failures while the store answers a ping (the failure is
+// the update's, not the store's). While the store is unreachable it keeps
+// waiting: that is an outage, not a poison update.
+func (r *Runtime) retry(ctx context.Context, what string, e store.InboxEntry, f func() error) error {
 	for attempt := 1; ; attempt++ {
 		err := f()
 		if err == nil {
-			return true
+			return nil
 		}
 		if ctx.Err() != nil {
-			return false
+			return ctx.Err()
 		}
-		r.log.Warn("store error, retrying", "doing", what, "update_id", updateID, "attempt", attempt, "error", err)
+		r.log.Warn("store error, retrying", "doing", what, "update_id", e.UpdateID, "attempt", attempt, "error", err)
+		if attempt >= r.cfg.MaxAttempts && e.Key != "" && !r.fenced() && r.storeAnswers(ctx) {
+			r.setAside(ctx, e, what+": "+err.Error())
+			return errSetAside
+		}
 		select {
 		case <-time.After(min(backoff(attempt), 5*time.Second)):
 		case <-ctx.Done():
-			return false
+			return ctx.Err()
 		}
 	}
+}
+
+func (r *Runtime) storeAnswers(ctx context.Context) bool {
+	c, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return r.store.Ping(c) == nil
 }
 
 func (r *Runtime) markBlocked(chatID int64, blocked bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	r.retry(ctx, "marking a person blocked", 0, func() error {
+	_ = r.retry(ctx, "marking a person blocked", store.InboxEntry{}, func() error {
 		return r.store.SetBlocked(ctx, laneKey(chatID, 0), chatID, blocked)
 	})
 }

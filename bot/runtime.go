@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -43,6 +44,15 @@ type Config struct {
 	PollTimeout time.Duration
 	// HTTPClient for Bot API calls (default: 30s timeout on each call).
 	HTTPClient *http.Client
+	// Fence, if set, says whether this process may still act as the
+	// active one: it is asked before every send and every commit, and a
+	// process whose fence is down sends and writes nothing more (its work
+	// stays pending in the store for the process that took over).
+	Fence func() bool
+	// MaxAttempts is how many times a store operation for one update is
+	// tried, while the store answers others, before the update is set
+	// aside (default 8, about 20 seconds of backoff).
+	MaxAttempts int
 }
 
 // AllowedUpdates are the update types the bot asks Telegram for.
@@ -59,14 +69,23 @@ type Runtime struct {
 	tg      *telegram
 	sender  *sender
 	lanes   *lanes
-	mark    *watermark
 	commits *committer
+
+	feedMu      sync.Mutex
+	feed        *feeder
+	doneUpdates *cleaner
+	done        recentDone
 
 	sessMu   sync.Mutex
 	sessions map[string]*store.Session
 
 	stopIntake context.CancelFunc
 	pollDone   chan struct{}
+	stopOnce   sync.Once
+	stopErr    error
+	running    atomic.Bool
+	reclaim    chan struct{}
+	quit       chan struct{}
 }
 
 // New wires a runtime; Start begins work. apology returns the short
@@ -80,6 +99,9 @@ func New(cfg Config, st *store.Store, h Handler, apology func(lang string) strin
 	}
 	if cfg.PollTimeout <= 0 {
 		cfg.PollTimeout = 25 * time.Second
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 8
 	}
 	if cfg.HTTPClient == nil {
 		// Keep a connection per send worker (and the poller) alive: Go's
@@ -99,8 +121,10 @@ func New(cfg Config, st *store.Store, h Handler, apology func(lang string) strin
 	r := &Runtime{
 		cfg: cfg, store: st, handler: h, apology: apology, log: log,
 		m: newRuntimeMetrics(reg), tg: t, sessions: map[string]*store.Session{},
+		reclaim: make(chan struct{}, 1), quit: make(chan struct{}),
 	}
 	r.sender = newSender(t, st, log, r.m, cfg.Limits, cfg.SendWorkers)
+	r.sender.fence = r.fenced
 	r.sender.onBlocked = func(chatID int64) { r.markBlocked(chatID, true) }
 	r.sender.onThreadGone = nil
 	reg.NewGaugeFunc("presidio_outbox_depth", "Messages waiting to be sent.", func() float64 { return float64(r.sender.queued()) })
@@ -120,31 +144,39 @@ func (r *Runtime) Start(ctx context.Context) error {
 	if err := r.checkToken(ctx); err != nil {
 		return err
 	}
-	saved, err := r.store.Watermark(ctx)
-	if err != nil {
-		return err
-	}
-	r.mark = newWatermark(r.store, r.log, saved)
-	r.mark.start()
-	r.commits = newCommitter(r.store)
+	r.doneUpdates = newCleaner("done updates", r.store.DoneInbox, func(keys []string) {
+		if f := r.feeder(); f != nil {
+			for _, k := range keys {
+				f.done(k)
+			}
+		}
+	}, r.log)
+	r.commits = newCommitter(r.store, r.doneUpdates, r.fenced)
 	r.commits.start()
+	go r.reclaimLoop(r.quit)
 	r.sender.start()
 	r.lanes = newLanes(context.WithoutCancel(ctx), r.cfg.Parallel, r.process)
-
-	pendingOut, err := r.store.PendingOutbox(ctx)
-	if err != nil {
+	pending := 0
+	if err := r.store.PendingOutbox(ctx, func(e store.OutboxEntry) {
+		pending++
+		r.sender.submit(e)
+	}); err != nil {
 		return err
 	}
-	r.sender.submit(pendingOut...)
-	pendingIn, err := r.store.InboxAfter(ctx, saved)
-	if err != nil {
-		return err
+	if pending > 0 {
+		r.log.Info("resuming messages left by the previous run", "messages", pending)
 	}
-	if len(pendingIn)+len(pendingOut) > 0 {
-		r.log.Info("resuming work left by the previous run", "updates", len(pendingIn), "messages", len(pendingOut))
+	// In webhook mode standbys may store updates too: look for them
+	// often. Polling is this process's alone: a slow safety net suffices.
+	rescan := 30 * time.Second
+	if r.cfg.WebhookURL != "" {
+		rescan = 2 * time.Second
 	}
-	r.mark.received(pendingIn)
-	r.lanes.submit(pendingIn...)
+	f := newFeeder(r.store, r.lanes, r.log, rescan)
+	r.feedMu.Lock()
+	r.feed = f
+	r.feedMu.Unlock()
+	f.start() // reads the updates a previous run left first
 
 	intake, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	r.stopIntake = cancel
@@ -158,19 +190,33 @@ func (r *Runtime) Start(ctx context.Context) error {
 			return fmt.Errorf("registering the webhook with Telegram: %w", err)
 		}
 		r.log.Info("receiving updates by webhook")
+		r.running.Store(true)
 		return nil
 	}
 	// A webhook left registered would make getUpdates fail with 409.
 	if _, err := r.tg.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
 		r.log.Warn("could not remove a webhook before polling", "error", err)
 	}
-	offset, err := r.store.MaxInboxID(ctx)
-	if err != nil {
-		return err
-	}
-	go r.poll(intake, offset+1)
+	go r.poll(intake)
 	r.log.Info("receiving updates by long polling")
+	r.running.Store(true)
 	return nil
+}
+
+// Running reports whether the runtime has started (the backlog is being
+// worked off and updates are received) and not stopped: /readyz says ready
+// only then.
+func (r *Runtime) Running() bool { return r.running.Load() }
+
+// fenced reports whether this process must not act (see Config.Fence).
+func (r *Runtime) fenced() bool { return r.cfg.Fence != nil && !r.cfg.Fence() }
+
+// feeder returns the running feeder, or nil before Start (the webhook may
+// store updates before the runtime runs; the feeder reads them later).
+func (r *Runtime) feeder() *feeder {
+	r.feedMu.Lock()
+	defer r.feedMu.Unlock()
+	return r.feed
 }
 
 func (r *Runtime) checkToken(ctx context.Context) error {
@@ -205,8 +251,22 @@ func (r *Runtime) Enqueue(ctx context.Context, entries []store.OutboxEntry) erro
 
 // Stop stops receiving, lets lanes finish and the sender drain until ctx
 // ends, and records what was done. Work left over stays persisted and is
-// resumed by the next Start.
+// resumed by the next Start. Stopping again returns the first result.
 func (r *Runtime) Stop(ctx context.Context) error {
+	r.stopOnce.Do(func() { r.stopErr = r.stop(ctx) })
+	return r.stopErr
+}
+
+func (r *Runtime) stop(ctx context.Context) error {
+	r.running.Store(false)
+	if r.fenced() {
+		// Not the active process any more: nothing may be sent or
+		// written, so there is nothing to wait for.
+		c, cancel := context.WithCancel(ctx)
+		cancel()
+		ctx = c
+	}
+	defer close(r.quit)
 	if r.stopIntake != nil {
 		r.stopIntake()
 		<-r.pollDone
@@ -217,24 +277,16 @@ func (r *Runtime) Stop(ctx context.Context) error {
 	}
 	if r.commits != nil {
 		r.commits.stop()
+		r.doneUpdates.stop()
 	}
-	if r.mark != nil {
-		r.mark.stop()
+	if f := r.feeder(); f != nil {
+		f.stop()
 	}
 	sent := r.sender.stop(ctx)
 	if !lanesDone || !sent {
 		return errors.New("stopped before all work was finished; it will resume at the next start")
 	}
 	return nil
-}
-
-// Watermark is the highest update id at or below which all updates are
-// done (the sweeper keeps inbox records above it).
-func (r *Runtime) Watermark() int64 {
-	if r.mark == nil {
-		return 0
-	}
-	return r.mark.value()
 }
 
 // Queued is how many messages wait to be sent.
@@ -272,3 +324,38 @@ func (r *Runtime) SetCommands(ctx context.Context, byLang map[string][]Command) 
 	}
 	return errors.Join(errs...)
 }
+
+// recentDone remembers the update ids most recently finished (done, or set
+// aside), so tests and the load generator can wait for one update.
+type recentDone struct {
+	mu   sync.Mutex
+	ids  map[int64]int
+	ring [4096]int64
+	next int
+}
+
+func (d *recentDone) add(id int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.ids == nil {
+		d.ids = map[int64]int{}
+	}
+	if old := d.ring[d.next]; old != 0 {
+		if d.ids[old]--; d.ids[old] <= 0 {
+			delete(d.ids, old)
+		}
+	}
+	d.ring[d.next] = id
+	d.ids[id]++
+	d.next = (d.next + 1) % len(d.ring)
+}
+
+func (d *recentDone) has(id int64) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.ids[id] > 0
+}
+
+// Handled reports whether the update with this id was finished recently
+// (among the last 4,096): its effects are persisted, or it was set aside.
+func (r *Runtime) Handled(updateID int64) bool { return r.done.has(updateID) }

@@ -44,7 +44,9 @@ func TestOrderingAcrossManyChats(t *testing.T) {
 	wg.Wait()
 	outOfOrder := 0
 	for c := 1; c <= chats; c++ {
-		got := texts(waitSent(t, emu, int64(1000+c), perChat, 3*time.Minute))
+		// Generous: this test is about order, not speed (BENCHMARKS.md
+		// measures speed), and CI machines may be busy.
+		got := texts(waitSent(t, emu, int64(1000+c), perChat, 8*time.Minute))
 		for i, text := range got {
 			if text != strconv.Itoa(i+1) {
 				outOfOrder++
@@ -189,8 +191,8 @@ func TestWebhookSecretAndBadBodies(t *testing.T) {
 			t.Errorf("%s: status %d, want %d", c.name, resp.StatusCode, c.want)
 		}
 	}
-	if max, _ := st.MaxInboxID(context.Background()); max != 0 {
-		t.Fatalf("a refused request was stored (inbox max id %d)", max)
+	if p, _ := st.PendingInbox(context.Background(), 10); len(p) != 0 {
+		t.Fatalf("a refused request was stored (%d in the inbox)", len(p))
 	}
 	emu.SendText(telegramtest.User{ID: 13, FirstName: "C"}, "via webhook")
 	if got := texts(waitSent(t, emu, 13, 1, 5*time.Second)); got[0] != "via webhook" {
@@ -283,10 +285,13 @@ func TestBlockedPersonIsMarkedAndNotRetried(t *testing.T) {
 	if c := emu.Calls("sendMessage"); c != 1 {
 		t.Fatalf("sendMessage called %d times for a blocked person, want 1", c)
 	}
-	for i := range 3 {
-		e, err := st.OutboxEntryByID(context.Background(), fmt.Sprintf("u1.%d", i))
-		if err != nil || e.Status != store.OutboxBlocked {
-			t.Fatalf("outbox entry %d: %+v %v", i, e, err)
+	entries, err := st.OutboxForChat(context.Background(), 51)
+	if err != nil || len(entries) != 3 {
+		t.Fatalf("outbox of the blocked person: %d entries, %v", len(entries), err)
+	}
+	for i, e := range entries {
+		if e.Status != store.OutboxBlocked {
+			t.Fatalf("outbox entry %d: %+v", i, e)
 		}
 	}
 }

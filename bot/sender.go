@@ -30,18 +30,32 @@ type sender struct {
 	// giveUp ends retries of a message that has failed transiently for
 	// this long (Telegram was unreachable for two days: it is stale).
 	giveUp time.Duration
+	// fence reports whether this process must send nothing (it lost its
+	// lease): the message is then left pending for the active process.
+	fence func() bool
+	// sentCopies removes the pending copies of finished messages.
+	sentCopies *cleaner
 	// onBlocked is told when a person blocked the bot.
 	onBlocked func(chatID int64)
 	// onThreadGone gives a new forum topic for a deleted one (see
 	// Runtime.OnThreadGone); nil gives such messages up.
 	onThreadGone func(ctx context.Context, chatID int64, threadID int) (int, bool)
 
-	mu     sync.Mutex
-	cond   *sync.Cond
-	chats  map[int64]*chatQueue
-	ready  [2][]int64 // by chat.Priority
-	depth  int
-	closed bool
+	mu    sync.Mutex
+	cond  *sync.Cond
+	chats map[int64]*chatQueue
+	// held are the ids of messages queued or in flight, until their
+	// outcome is recorded: a message handed over twice (a commit retried
+	// after a write that landed, a replayed update) is sent once.
+	held map[string]bool
+	// finished remembers the ids recently finished here, so a message
+	// handed over again right after it was sent (Enqueue checked for an
+	// outcome a moment before it was recorded) is not sent twice.
+	finished recentIDs
+	started  bool
+	ready    [2][]int64 // by chat.Priority
+	depth    int
+	closed   bool
 
 	jobs    chan sendJob
 	results chan outcome
@@ -84,15 +98,19 @@ func newSender(tg *telegram, st *store.Store, log *slog.Logger, m *runtimeMetric
 		recordCtx: recordCtx, recordCancel: recordCancel,
 		tg: tg, store: st, log: log, m: m, limits: limits, global: limits.global(),
 		workers: max(1, workers), giveUp: 48 * time.Hour,
-		chats: map[int64]*chatQueue{}, jobs: make(chan sendJob), results: make(chan outcome, 1<<16),
+		chats: map[int64]*chatQueue{}, held: map[string]bool{}, jobs: make(chan sendJob), results: make(chan outcome, 1<<16),
 		ctx: ctx, cancel: cancel, saved: make(chan struct{}),
 		onBlocked: func(int64) {},
 	}
 	s.cond = sync.NewCond(&s.mu)
+	s.sentCopies = newCleaner("sent messages", st.DropPending, nil, log)
 	return s
 }
 
 func (s *sender) start() {
+	s.mu.Lock()
+	s.started = true
+	s.mu.Unlock()
 	s.done.Add(1 + s.workers)
 	go s.dispatch()
 	for range s.workers {
@@ -107,6 +125,10 @@ func (s *sender) submit(entries ...store.OutboxEntry) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, e := range entries {
+		if s.held[e.ID] || s.finished.has(e.ID) {
+			continue
+		}
+		s.held[e.ID] = true
 		q := s.chats[e.Msg.ChatID]
 		if q == nil {
 			q = &chatQueue{limiter: s.limits.forChat(e.Msg.ChatID)}
@@ -207,6 +229,11 @@ func (s *sender) dispatch() {
 func (s *sender) work() {
 	defer s.done.Done()
 	for j := range s.jobs {
+		if s.fence != nil && s.fence() {
+			// Not the active process any more: leave the message
+			// pending in the store; this chat stays busy here.
+			continue
+		}
 		msgID, err := s.tg.send(s.ctx, j.entry.Msg)
 		if old := j.entry.Msg.ThreadID; threadGone(err) && s.onThreadGone != nil && old != 0 {
 			if thread, ok := s.onThreadGone(s.ctx, j.entry.Msg.ChatID, old); ok {
@@ -291,10 +318,14 @@ func (s *sender) moveThread(chatID int64, from, to int) {
 }
 
 // release lets a chat send again once the outcome of its last message is
-// recorded.
-func (s *sender) release(chatIDs map[int64]bool) {
+// recorded, and forgets the recorded messages' ids.
+func (s *sender) release(chatIDs map[int64]bool, recorded []store.OutboxResult) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, r := range recorded {
+		delete(s.held, r.ID)
+		s.finished.add(r.ID)
+	}
 	now := time.Now()
 	for id := range chatIDs {
 		q := s.chats[id]
@@ -362,7 +393,10 @@ func (s *sender) record() {
 		if err := s.store.DeleteOutbox(s.recordCtx, gone); err != nil {
 			s.log.Warn("could not delete sent ephemeral messages; the sweeper will", "error", err)
 		}
-		s.release(chats)
+		s.release(chats, batch)
+		for _, r := range batch {
+			s.sentCopies.add(r.ID) // off the chats' path: see cleaner
+		}
 	}
 }
 
@@ -402,6 +436,15 @@ func (s *sender) queued() int {
 // stays pending in the outbox for the next start. It reports whether the
 // queue was empty at the end.
 func (s *sender) stop(ctx context.Context) bool {
+	s.mu.Lock()
+	started := s.started
+	s.mu.Unlock()
+	if !started { // Start failed before the sender ran: nothing to drain
+		s.cancel()
+		s.recordCancel()
+		s.sentCopies.stop()
+		return s.queued() == 0
+	}
 	drained := s.waitDrained(ctx)
 	if !drained {
 		s.cancel() // abandon in-flight calls: they stay pending
@@ -420,6 +463,7 @@ func (s *sender) stop(ctx context.Context) bool {
 	}
 	s.cancel()
 	s.recordCancel()
+	s.sentCopies.stop()
 	return drained
 }
 
@@ -435,3 +479,26 @@ func (s *sender) waitDrained(ctx context.Context) bool {
 	}
 	return true
 }
+
+// recentIDs is a bounded set of the ids added most recently.
+type recentIDs struct {
+	set  map[string]bool
+	ring []string
+	next int
+}
+
+const recentIDsSize = 1 << 16
+
+func (r *recentIDs) add(id string) {
+	if r.set == nil {
+		r.set, r.ring = map[string]bool{}, make([]string, recentIDsSize)
+	}
+	if old := r.ring[r.next]; old != "" {
+		delete(r.set, old)
+	}
+	r.ring[r.next] = id
+	r.set[id] = true
+	r.next = (r.next + 1) % len(r.ring)
+}
+
+func (r *recentIDs) has(id string) bool { return r.set[id] }

@@ -37,16 +37,14 @@ func (r *Runtime) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "bad request: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	fresh, err := r.store.AddToInbox(req.Context(), []store.InboxEntry{e})
-	if err != nil {
+	if err := r.store.AddToInbox(req.Context(), []store.InboxEntry{e}); err != nil {
 		r.log.Error("could not persist a webhook update; Telegram will retry", "update_id", e.UpdateID, "error", err)
 		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
 		return
 	}
-	r.m.received.Add(uint64(len(fresh)))
-	if r.lanes != nil {
-		r.mark.received(fresh)
-		r.lanes.submit(fresh...)
+	r.m.received.Add(1)
+	if f := r.feeder(); f != nil {
+		f.offer([]store.InboxEntry{e}, false)
 	}
 	w.WriteHeader(http.StatusOK)
 }

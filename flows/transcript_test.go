@@ -81,7 +81,7 @@ func newConversation(t *testing.T, lang string) *conversation {
 // settle waits until the update is handled and every message sent.
 func (c *conversation) settle(updateID int64) {
 	deadline := time.Now().Add(15 * time.Second)
-	for c.rt.Watermark() < updateID || c.rt.Queued() > 0 {
+	for !c.rt.Handled(updateID) || c.rt.Queued() > 0 {
 		if time.Now().After(deadline) {
 			c.t.Fatalf("update %d not handled in time", updateID)
 		}

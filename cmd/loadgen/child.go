@@ -67,6 +67,7 @@ func startChild(ctx context.Context, o options, target, mode, emuURL, token stri
 			"PRESIDIO_HTTP_ADDR=127.0.0.1:0",
 			"PRESIDIO_LOG_LEVEL=warn",
 			"PRESIDIO_LOG_FORMAT=text",
+			"PRESIDIO_OBSERVATORY_SECRET=loadgen-observatory-key", // required with MONGODB_URI
 		)
 		// Translations edited on disk are what Presidio would answer with.
 		if dir := os.Getenv("PRESIDIO_LOCALES_DIR"); dir != "" {
@@ -74,6 +75,9 @@ func startChild(ctx context.Context, o options, target, mode, emuURL, token stri
 		}
 		if o.pprof {
 			env = append(env, envPprof+"=1")
+		}
+		if o.seed > 0 {
+			env = append(env, fmt.Sprintf("%s=%d", envSeed, o.seed))
 		}
 		if o.cpuProfile != "" {
 			env = append(env, envCPUProfile+"="+o.cpuProfile+"-"+mode+".pprof")
@@ -97,7 +101,7 @@ func startChild(ctx context.Context, o options, target, mode, emuURL, token stri
 		c.waitErr = c.cmd.Wait()
 		close(c.exited)
 	}()
-	timer := time.NewTimer(90 * time.Second)
+	timer := time.NewTimer(90*time.Second + time.Duration(o.seed)*10*time.Millisecond) // seeding takes a while
 	defer timer.Stop()
 	select {
 	case addr := <-ready.ch:

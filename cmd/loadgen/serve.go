@@ -67,6 +67,10 @@ func servePresidio() int {
 		}
 	}
 
+	if err := seedPeople(cfg, log); err != nil {
+		fmt.Fprintf(os.Stderr, "presidio: seeding: %v\n", err)
+		return 1
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	a := app.New(cfg, log)

@@ -33,7 +33,8 @@ func main() {
 }
 
 // run is main without the process: it returns the exit code. 0 after a
-// clean stop (SIGTERM, SIGINT), 2 for a bad setting, 1 for anything else.
+// clean stop (SIGTERM, SIGINT), 2 for a bad setting, 3 when another process
+// took over the store's lease, 1 for anything else.
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && (args[0] == "directory" || args[0] == "courses" || args[0] == "user") {
 		return runCatalogue(args[0], args[1:], getenv, stdout, stderr)
@@ -55,8 +56,15 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "presidio: %v\n", err)
 		return 1
 	}
-	<-ctx.Done()
-	log.Info("stopping: no new updates taken; finishing work in progress", "deadline", cfg.ShutdownTimeout)
+	code := 0
+	select {
+	case <-ctx.Done():
+		log.Info("stopping: no new updates taken; finishing work in progress", "deadline", cfg.ShutdownTimeout)
+	case <-a.Lost():
+		// Another process took over: stop at once; the supervisor
+		// restarts this one, which then stands by.
+		code = 3
+	}
 	stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := a.Stop(stopCtx); err != nil {
@@ -64,7 +72,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	} else {
 		log.Info("stopped cleanly")
 	}
-	return 0
+	return code
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {

@@ -26,18 +26,28 @@ func (fakeTexts) Text(lang, id string, data map[string]any) string {
 	return fmt.Sprintf("%s|%s|%v|%v|%v", lang, id, data["Course"], data["Date"], data["Place"])
 }
 
-// queue collects what Send enqueues, deduplicating ids like the store.
+// queue collects what Send enqueues and the store says is waiting to be
+// sent, holding each id once, as the sender does.
 type queue struct {
 	mu      sync.Mutex
 	st      *store.Store
 	entries []store.OutboxEntry
+	held    map[string]bool
 }
 
 func (q *queue) Enqueue(ctx context.Context, es []store.OutboxEntry) error {
-	fresh, err := q.st.Enqueue(ctx, es)
+	waiting, err := q.st.Enqueue(ctx, es)
 	q.mu.Lock()
-	q.entries = append(q.entries, fresh...)
-	q.mu.Unlock()
+	defer q.mu.Unlock()
+	if q.held == nil {
+		q.held = map[string]bool{}
+	}
+	for _, e := range waiting {
+		if !q.held[e.ID] {
+			q.held[e.ID] = true
+			q.entries = append(q.entries, e)
+		}
+	}
 	return err
 }
 

@@ -56,11 +56,16 @@ type App struct {
 	stopReminders context.CancelFunc
 	remindersDone chan struct{}
 	sweeperDone   chan struct{}
+	elect         *election
 }
 
 // New prepares an app; Start runs it.
 func New(cfg config.Config, log *slog.Logger) *App {
-	return &App{cfg: cfg, log: log, Metrics: metrics.NewRegistry()}
+	ttl := cfg.LeaseTimeout
+	if ttl == 0 {
+		ttl = 15 * time.Second
+	}
+	return &App{cfg: cfg, log: log, Metrics: metrics.NewRegistry(), elect: newElection(ttl)}
 }
 
 // Start opens the store, starts the runtime and serves HTTP. On error,
@@ -85,6 +90,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 		Token: a.cfg.Token, APIURL: a.cfg.APIURL,
 		WebhookURL: a.cfg.WebhookURL, WebhookSecret: a.cfg.WebhookSecret,
 		Limits: bot.TelegramLimits,
+		Fence:  a.elect.valid,
 	}
 	if a.cfg.Sandbox() {
 		if a.Emulator == nil { // tests may bring their own, to restart on it
@@ -103,6 +109,11 @@ func (a *App) Start(ctx context.Context) (err error) {
 			return err
 		}
 	}
+	// The domain packages made their collections: index them for lookups by
+	// _id now rather than at the store's next maintenance pass.
+	if err := a.Store.IndexNewCollections(ctx); err != nil {
+		return err
+	}
 	apology := func(lang string) string { return texts.Text(lang, "error.apology", nil) }
 	a.Runtime, err = bot.New(rcfg, a.Store, handler, apology, a.Metrics, a.log)
 	if err != nil {
@@ -114,17 +125,32 @@ func (a *App) Start(ctx context.Context) (err error) {
 	if err := a.serveHTTP(texts); err != nil {
 		return err
 	}
+	a.Metrics.NewGaugeFunc("presidio_active", "1 while this process holds the lease (the active one), 0 while it stands by.", func() float64 {
+		if a.elect.isActive() {
+			return 1
+		}
+		return 0
+	})
+	if err := a.runElection(ctx); err != nil {
+		return err
+	}
+	if a.cfg.Sandbox() {
+		a.log.Info("sandbox ready: open it in a browser to chat with the bot as a migrant", "url", "http://"+a.Addr()+"/")
+	}
+	return nil
+}
+
+// startActive starts what only the active process does: the runtime
+// (resuming the backlog, receiving, sending) and the schedulers.
+func (a *App) startActive(ctx context.Context) error {
 	if err := a.Runtime.Start(ctx); err != nil {
 		return err
 	}
-	if err := a.Runtime.SetCommands(ctx, commands(texts)); err != nil {
+	if err := a.Runtime.SetCommands(ctx, commands(a.texts)); err != nil {
 		a.log.Warn("could not register the bot's commands with Telegram", "error", err)
 	}
 	a.startSweeper()
 	a.startReminders()
-	if a.cfg.Sandbox() {
-		a.log.Info("sandbox ready: open it in a browser to chat with the bot as a migrant", "url", "http://"+a.Addr()+"/")
-	}
 	return nil
 }
 
@@ -152,6 +178,14 @@ func (a *App) serveHTTP(texts *locales.Catalog) error {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
+		if a.Runtime == nil || !a.Runtime.Running() {
+			if a.Store != nil && !a.elect.isActive() {
+				http.Error(w, "standby", http.StatusServiceUnavailable)
+				return
+			}
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+			return
+		}
 		if err := a.Store.Ping(ctx); err != nil {
 			http.Error(w, "store unreachable", http.StatusServiceUnavailable)
 			return
@@ -216,13 +250,10 @@ func (a *App) startSweeper() {
 		defer tick.Stop()
 		for {
 			now := time.Now()
-			if n, err := a.Store.SweepInbox(ctx, now.Add(-7*24*time.Hour), a.Runtime.Watermark()); err != nil {
-				a.log.Warn("sweeping the inbox failed", "error", err)
-			} else if n > 0 {
-				a.log.Info("swept old inbox records", "count", n)
-			}
-			if _, err := a.Store.SweepOutbox(ctx, now.Add(-30*24*time.Hour)); err != nil {
+			if n, err := a.Store.SweepOutbox(ctx, now.Add(-30*24*time.Hour)); err != nil {
 				a.log.Warn("sweeping the outbox failed", "error", err)
+			} else if n > 0 {
+				a.log.Info("swept old outbox records", "count", n)
 			}
 			if a.cases != nil && a.cfg.CaseRetention > 0 {
 				if n, err := a.cases.SweepClosed(ctx, now.Add(-a.cfg.CaseRetention)); err != nil {
@@ -230,6 +261,9 @@ func (a *App) startSweeper() {
 				} else if n > 0 {
 					a.log.Info("removed the personal content of old closed cases", "cases", n)
 				}
+			}
+			if err := a.Store.Reclaim(ctx); err != nil {
+				a.log.Warn("giving free space back to the file system failed", "error", err)
 			}
 			select {
 			case <-ctx.Done():
@@ -252,6 +286,9 @@ func (a *App) Stop(ctx context.Context) error {
 		if err := a.Runtime.Stop(ctx); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if a.Store != nil {
+		a.stopElection(context.WithoutCancel(ctx))
 	}
 	if a.stopSweeper != nil {
 		a.stopSweeper()

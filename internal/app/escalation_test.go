@@ -84,7 +84,7 @@ func stopApp(a *App) {
 func (d *desk) settle(id int64) {
 	d.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
-	for d.a.Runtime.Watermark() < id || d.a.Runtime.Queued() > 0 {
+	for !d.a.Runtime.Handled(id) || d.a.Runtime.Queued() > 0 {
 		if time.Now().After(deadline) {
 			d.t.Fatalf("update %d not handled in time", id)
 		}
@@ -323,7 +323,7 @@ func TestOperatorReplySurvivesRestart(t *testing.T) {
 	thread := d.openCase()
 	d.emu.FailNext("sendMessage", 1000, 502)
 	id := d.emu.SendGroupText(d.ops[0], SandboxOperatorChat, thread, "Risposta importante")
-	for d.a.Runtime.Watermark() < id {
+	for !d.a.Runtime.Handled(id) {
 		time.Sleep(time.Millisecond)
 	}
 	stopApp(d.a) // the reply is in the outbox, not delivered

@@ -35,6 +35,9 @@ type Config struct {
 	LocalesDir      string
 	FlowsDir        string
 	ShutdownTimeout time.Duration
+	// LeaseTimeout is how long the active process's lease lasts without a
+	// renewal: a standby takes over this long after the active died.
+	LeaseTimeout time.Duration
 	// OfficeHours are when counsellors answer (a help point's own hours
 	// in the directory win).
 	OfficeHours string
@@ -85,11 +88,12 @@ var Settings = []Setting{
 	{Env: "PRESIDIO_CASE_REMINDER", Flag: "case-reminder", Default: "30m", Help: "raise again in the operators' group a case nobody took for this long (0 disables)"},
 	{Env: "PRESIDIO_CASE_RETENTION", Flag: "case-retention", Default: "8760h", Help: "closed cases lose their personal content after this long (default 12 months)"},
 	{Env: "PRESIDIO_CLOSED_CASE", Flag: "closed-case", Default: "reopen", Help: "a person writing on a closed case: reopen it, or new (open a new one)"},
-	{Env: "PRESIDIO_OBSERVATORY_SECRET", Secret: true, Help: "key (16+ characters) of the observatory's anonymous person tokens; empty: random at each start"},
+	{Env: "PRESIDIO_OBSERVATORY_SECRET", Secret: true, Help: "key (16+ characters) of the observatory's anonymous person tokens; required with MONGODB_URI; empty: random at each start"},
 	{Env: "PRESIDIO_TRUST_PROXY", Flag: "trust-proxy", Default: "false", Help: "true behind a TLS-terminating proxy: console cookies become Secure on X-Forwarded-Proto: https"},
 	{Env: "PRESIDIO_TRANSLATE_URL", Flag: "translate-url", Help: "LibreTranslate-compatible service of the counsellors' language bridge (e.g. http://127.0.0.1:5000, self-hosted); empty: no machine translation"},
 	{Env: "PRESIDIO_TRANSLATE_KEY", Secret: true, Help: "API key of PRESIDIO_TRANSLATE_URL, if the service asks for one"},
 	{Env: "PRESIDIO_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "10s", Help: "how long SIGTERM waits for work in progress"},
+	{Env: "PRESIDIO_LEASE_TIMEOUT", Flag: "lease-timeout", Default: "15s", Help: "a standby takes over this long after the active process stopped renewing its lease (3s-5m)"},
 }
 
 // ErrHelp is returned when -h was asked for; the usage was printed.
@@ -222,6 +226,11 @@ func validate(v map[string]string) (Config, error) {
 	if c.ObservatorySecret != "" && len(c.ObservatorySecret) < 16 {
 		return bad("PRESIDIO_OBSERVATORY_SECRET", "must have at least 16 characters")
 	}
+	if c.ObservatorySecret == "" && c.MongoURI != "" {
+		// Several processes may share this store (active and standby):
+		// a key random at each start would count one person as several.
+		return bad("PRESIDIO_OBSERVATORY_SECRET", "is required with MONGODB_URI (every process on a store must count people with the same key): set 16+ random characters")
+	}
 	switch v["PRESIDIO_TRUST_PROXY"] {
 	case "true":
 		c.TrustProxy = true
@@ -244,6 +253,11 @@ func validate(v map[string]string) (Config, error) {
 		return bad("PRESIDIO_SHUTDOWN_TIMEOUT", "%q is not a positive duration such as 10s", v["PRESIDIO_SHUTDOWN_TIMEOUT"])
 	}
 	c.ShutdownTimeout = d
+	lt, err := time.ParseDuration(v["PRESIDIO_LEASE_TIMEOUT"])
+	if err != nil || lt < 3*time.Second || lt > 5*time.Minute {
+		return bad("PRESIDIO_LEASE_TIMEOUT", "%q is not a duration between 3s and 5m, such as 15s", v["PRESIDIO_LEASE_TIMEOUT"])
+	}
+	c.LeaseTimeout = lt
 	return c, nil
 }
 

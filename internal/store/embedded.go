@@ -21,6 +21,7 @@ import (
 // TTL indexes or $expr. Code in this package never relies on them.
 type Embedded struct {
 	uri    string
+	files  *sqliteFiles
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -44,13 +45,13 @@ func StartEmbedded(ctx context.Context, dir string, logger *slog.Logger) (*Embed
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Logger:    quiet,
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		SQLiteURL: "file:" + abs + "/?" + sqlitePragmas,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("embedded store: %w", err)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	e := &Embedded{cancel: cancel, done: make(chan struct{})}
+	e := &Embedded{cancel: cancel, done: make(chan struct{}), files: newSQLiteFiles(abs, logger)}
 	go func() {
 		defer close(e.done)
 		_ = f.Run(runCtx)
@@ -73,6 +74,7 @@ func (e *Embedded) URI() string { return e.uri }
 func (e *Embedded) Close() {
 	e.cancel()
 	<-e.done
+	e.files.close()
 }
 
 // levelFilter passes on records at or above min. Attributes added with

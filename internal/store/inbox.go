@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -12,36 +13,58 @@ import (
 )
 
 const (
-	colInbox   = "inbox"
-	colRuntime = "runtime"
-	// watermarkID is the runtime document holding the inbox watermark.
-	watermarkID = "inbox_watermark"
+	// colInbox holds the updates received and not yet done: it is a work
+	// queue, not a history, so it stays as small as the backlog.
+	colInbox = "pending_updates"
+	// colSetAside holds updates that failed again and again (a "poison"
+	// update): kept for a coordinator to look at, never retried by itself.
+	colSetAside = "updates_set_aside"
 )
 
-// InboxEntry is one Telegram update as received. Its _id is the update_id,
-// so a second delivery of the same update is refused by the store itself.
+// InboxEntry is one Telegram update as received and not yet done.
 //
-// The inbox is append-only: entries are inserted and, after a week, swept;
-// never updated. (On the embedded FerretDB an update or delete by _id scans
-// the whole collection, while an insert is checked by the unique index.)
-// Which entries are done is kept by a watermark instead: every update at or
-// below it has had its effects persisted.
+// Its key is the update_id together with a fingerprint of the update's
+// bytes: Telegram's update ids are identifiers, not a clock (after a week
+// without updates the next id is chosen at random and may be lower than
+// every id seen; an emulator restarts them at 1), so the id alone cannot
+// tell a redelivery from a new update. A redelivery has the same bytes,
+// hence the same key, and is stored once.
 type InboxEntry struct {
-	UpdateID int64 `bson:"_id"`
+	Key      string `bson:"_id"`
+	UpdateID int64  `bson:"update_id"`
 	// Lane is the ordering key: updates with the same lane are processed
-	// one at a time, in update_id order.
+	// one at a time, in arrival order.
 	Lane string `bson:"lane"`
+	// Seq is the arrival order (NextSeq when received).
+	Seq int64 `bson:"seq"`
 	// Raw is the update exactly as Telegram sent it.
 	Raw        []byte    `bson:"raw"`
 	ReceivedAt time.Time `bson:"received_at"`
 }
 
-// AddToInbox persists updates and returns those that were not there before.
-// Only after it returns without error does an update count as received; a
-// redelivered update (same update_id) is dropped here and has no effect.
-func (s *Store) AddToInbox(ctx context.Context, entries []InboxEntry) ([]InboxEntry, error) {
+// NewInboxEntry makes the entry of a received update.
+func NewInboxEntry(updateID int64, lane string, raw []byte) InboxEntry {
+	return InboxEntry{
+		Key: fmt.Sprintf("%d-%016x", updateID, uint64(Fingerprint(raw))), UpdateID: updateID,
+		Lane: lane, Seq: NextSeq(), Raw: raw, ReceivedAt: time.Now().UTC(),
+	}
+}
+
+// Fingerprint identifies an update by its bytes (FNV-1a, 64 bits).
+func Fingerprint(raw []byte) int64 {
+	h := fnv.New64a()
+	h.Write(raw)
+	return int64(h.Sum64())
+}
+
+// AddToInbox persists received updates. Only after it returns without error
+// do they count as received. An update already there (a redelivery, or a
+// write of ours that landed although the call reported an error) is not
+// an error: it is pending either way, and the session of its lane tells a
+// repeat from new work when it is processed.
+func (s *Store) AddToInbox(ctx context.Context, entries []InboxEntry) error {
 	if len(entries) == 0 {
-		return nil, nil
+		return nil
 	}
 	docs := make([]any, len(entries))
 	for i := range entries {
@@ -52,19 +75,12 @@ func (s *Store) AddToInbox(ctx context.Context, entries []InboxEntry) ([]InboxEn
 	}
 	_, err := s.db.Collection(colInbox).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	if err == nil {
-		return entries, nil
+		return nil
 	}
-	dup, ok := duplicateIndexes(err)
-	if !ok {
-		return nil, fmt.Errorf("store: adding %d updates to the inbox: %w", len(entries), err)
+	if _, onlyDup := duplicateIndexes(err); onlyDup {
+		return nil
 	}
-	fresh := entries[:0:0]
-	for i, e := range entries {
-		if !dup[i] {
-			fresh = append(fresh, e)
-		}
-	}
-	return fresh, nil
+	return fmt.Errorf("store: adding %d updates to the inbox: %w", len(entries), err)
 }
 
 // duplicateIndexes returns which documents of an unordered insert failed as
@@ -84,77 +100,69 @@ func duplicateIndexes(err error) (map[int]bool, bool) {
 	return dup, true
 }
 
-// InboxAfter returns the updates above the watermark, in update_id order:
-// what a restart must look at again. Some of them may have been applied
-// already (the watermark is saved now and then); sessions tell which.
-func (s *Store) InboxAfter(ctx context.Context, watermark int64) ([]InboxEntry, error) {
-	cur, err := s.db.Collection(colInbox).Find(ctx,
-		bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: watermark}}}},
-		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+// PendingInbox returns up to limit pending updates, oldest first as far as
+// the store keeps insertion order, skipping none: entries the caller
+// already holds come back too. Its cost is bounded by limit, whatever the
+// size of the backlog, so a large backlog is read a page at a time as it
+// is worked off.
+func (s *Store) PendingInbox(ctx context.Context, limit int) ([]InboxEntry, error) {
+	cur, err := s.db.Collection(colInbox).Find(ctx, bson.D{}, options.Find().SetLimit(int64(limit)))
 	if err != nil {
-		return nil, fmt.Errorf("store: reading unfinished updates: %w", err)
+		return nil, fmt.Errorf("store: reading pending updates: %w", err)
 	}
 	var out []InboxEntry
 	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("store: reading unfinished updates: %w", err)
+		return nil, fmt.Errorf("store: reading pending updates: %w", err)
 	}
 	return out, nil
 }
 
-// MaxInboxID returns the highest update_id ever received (0 if none), so
-// polling can resume after it.
-func (s *Store) MaxInboxID(ctx context.Context) (int64, error) {
-	var e InboxEntry
-	err := s.db.Collection(colInbox).FindOne(ctx, bson.D{},
-		options.FindOne().SetSort(bson.D{{Key: "_id", Value: -1}}).SetProjection(bson.D{{Key: "_id", Value: 1}})).Decode(&e)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return 0, nil
+// DoneInbox removes updates whose effects are persisted, in one round trip.
+// Each delete is by _id (an index lookup on every store).
+func (s *Store) DoneInbox(ctx context.Context, keys []string) error {
+	if len(keys) == 0 {
+		return nil
 	}
-	if err != nil {
-		return 0, fmt.Errorf("store: reading the last update id: %w", err)
+	models := make([]mongo.WriteModel, len(keys))
+	for i, k := range keys {
+		models[i] = mongo.NewDeleteOneModel().SetFilter(bson.D{{Key: "_id", Value: k}})
 	}
-	return e.UpdateID, nil
-}
-
-// Watermark returns the saved inbox watermark (0 when never saved).
-func (s *Store) Watermark(ctx context.Context) (int64, error) {
-	var doc struct {
-		Value int64 `bson:"value"`
-	}
-	err := s.db.Collection(colRuntime).FindOne(ctx, bson.D{{Key: "_id", Value: watermarkID}}).Decode(&doc)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("store: reading the inbox watermark: %w", err)
-	}
-	return doc.Value, nil
-}
-
-// SaveWatermark records that every update at or below v is done. Only one
-// process writes it (the one that owns the lanes).
-func (s *Store) SaveWatermark(ctx context.Context, v int64) error {
-	_, err := s.db.Collection(colRuntime).UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: watermarkID}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "value", Value: v}, {Key: "at", Value: time.Now().UTC()}}}},
-		options.UpdateOne().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("store: saving the inbox watermark: %w", err)
+	if _, err := s.db.Collection(colInbox).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+		return fmt.Errorf("store: removing %d done updates: %w", len(keys), err)
 	}
 	return nil
 }
 
-// SweepInbox deletes updates received before cutoff that are at or below
-// the watermark. Telegram does not redeliver an update after 24 hours, so a
-// week of ids is ample to refuse duplicates. (A sweeper, because FerretDB
-// has no TTL indexes.)
-func (s *Store) SweepInbox(ctx context.Context, cutoff time.Time, watermark int64) (int64, error) {
-	res, err := s.db.Collection(colInbox).DeleteMany(ctx, bson.D{
-		{Key: "_id", Value: bson.D{{Key: "$lte", Value: watermark}}},
-		{Key: "received_at", Value: bson.D{{Key: "$lt", Value: cutoff}}},
-	})
-	if err != nil {
-		return 0, fmt.Errorf("store: sweeping the inbox: %w", err)
+// SetAsideEntry is an update that could not be processed after many tries.
+type SetAsideEntry struct {
+	InboxEntry `bson:",inline"`
+	Reason     string    `bson:"reason"`
+	SetAsideAt time.Time `bson:"set_aside_at"`
+}
+
+// SetAside moves an update out of the work queue into updates_set_aside,
+// with the reason, so that it no longer holds up its lane. (Copy first,
+// then delete: a crash in between leaves it in both, and setting it aside
+// again keeps one copy.)
+func (s *Store) SetAside(ctx context.Context, e InboxEntry, reason string) error {
+	doc := SetAsideEntry{InboxEntry: e, Reason: reason, SetAsideAt: time.Now().UTC()}
+	if _, err := s.db.Collection(colSetAside).InsertOne(ctx, doc); err != nil && !IsDuplicate(err) {
+		return fmt.Errorf("store: setting an update aside: %w", err)
 	}
-	return res.DeletedCount, nil
+	return s.DoneInbox(ctx, []string{e.Key})
+}
+
+// SetAsideUpdates lists the updates set aside, newest first, without their
+// content (it holds what people wrote).
+func (s *Store) SetAsideUpdates(ctx context.Context, limit int) ([]SetAsideEntry, error) {
+	cur, err := s.db.Collection(colSetAside).Find(ctx, bson.D{},
+		options.Find().SetProjection(bson.D{{Key: "raw", Value: 0}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, fmt.Errorf("store: listing updates set aside: %w", err)
+	}
+	var out []SetAsideEntry
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("store: listing updates set aside: %w", err)
+	}
+	return out, nil
 }

@@ -17,22 +17,30 @@ import (
 const (
 	colOutbox  = "outbox"
 	colResults = "outbox_results"
+	// colOutboxPending holds a copy of each message not yet finished: the
+	// sender's work queue, as small as the backlog. A restart reads it, not
+	// the month of history in outbox.
+	colOutboxPending = "outbox_pending"
 )
 
 // OutboxEntry is one message waiting to be sent, or sent. Its ID is chosen
 // by whoever caused it (e.g. "u<update_id>.<n>" for a reply to an update), so
 // persisting the same effect twice keeps one copy.
 //
-// Like the inbox, the outbox is append-only: a message is inserted once, its
-// outcome is inserted once into outbox_results under the same id, and both
-// are swept after a month. Nothing is updated in place, so the embedded
-// FerretDB (whose updates by _id scan the collection) stays fast.
+// The outbox is the history of messages (a month, swept): inserted once,
+// its outcome inserted once into outbox_results under the same id. Beside
+// it, outbox_pending holds a copy of each message until its outcome is
+// recorded: that, not the history, is what a restart reads.
 type OutboxEntry struct {
 	ID string `bson:"_id"`
 	// Seq orders the messages of one chat: they are sent in Seq order.
 	Seq       int64         `bson:"seq"`
 	Msg       chat.Outgoing `bson:"msg"`
 	CreatedAt time.Time     `bson:"created_at"`
+	// Cause is the lane whose update caused the message (a case card in the
+	// operators' group caused by a person's message): erasing the person
+	// erases it too.
+	Cause string `bson:"cause,omitempty"`
 	// Status, TelegramID, Error and SentAt come from the outcome, when
 	// there is one; Status is OutboxPending until then.
 	Status     string    `bson:"-"`
@@ -129,10 +137,13 @@ func NextSeq() int64 {
 	return n
 }
 
-// Enqueue persists messages to send and returns those that were not in the
-// outbox before. Entries whose ID is already there are left as they are
-// (the effect was persisted before a crash, and the restart already handed
-// it to the sender): only the returned ones are new work.
+// Enqueue persists messages to send and returns those that are now waiting
+// to be sent: new ones, and ones already in the outbox without an outcome
+// (a write of ours that landed although it reported an error, or a crash
+// before the copy in outbox_pending was made). Messages already finished
+// are not returned: enqueueing the same id again never sends it twice. The
+// sender ignores ids it already holds, so returning a message twice is
+// harmless.
 func (s *Store) Enqueue(ctx context.Context, entries []OutboxEntry) ([]OutboxEntry, error) {
 	if len(entries) == 0 {
 		return nil, nil
@@ -150,60 +161,84 @@ func (s *Store) Enqueue(ctx context.Context, entries []OutboxEntry) ([]OutboxEnt
 		docs[i] = toDoc(entries[i])
 	}
 	_, err := s.db.Collection(colOutbox).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	if err == nil {
-		return entries, nil
-	}
-	dup, onlyDup := duplicateIndexes(err)
-	if !onlyDup {
-		return nil, fmt.Errorf("store: queueing %d messages: %w", len(entries), err)
-	}
-	fresh := entries[:0:0]
-	for i, e := range entries {
-		if !dup[i] {
-			fresh = append(fresh, e)
+	dup, onlyDup := map[int]bool{}, true
+	if err != nil {
+		if dup, onlyDup = duplicateIndexes(err); !onlyDup {
+			return nil, fmt.Errorf("store: queueing %d messages: %w", len(entries), err)
 		}
 	}
-	return fresh, nil
+	var waiting []OutboxEntry
+	var copies []any
+	for i, e := range entries {
+		if dup[i] {
+			finished, err := s.finished(ctx, e.ID)
+			if err != nil {
+				return nil, err
+			}
+			if finished {
+				continue
+			}
+		}
+		waiting = append(waiting, e)
+		copies = append(copies, docs[i])
+	}
+	if len(copies) > 0 {
+		if _, err := s.db.Collection(colOutboxPending).InsertMany(ctx, copies, options.InsertMany().SetOrdered(false)); err != nil {
+			if _, onlyDup := duplicateIndexes(err); !onlyDup {
+				return nil, fmt.Errorf("store: queueing %d messages: %w", len(copies), err)
+			}
+		}
+	}
+	return waiting, nil
 }
 
-// PendingOutbox returns the messages of the last week that have no outcome
-// yet, in Seq order: what a restart must send. (Older ones would have been
-// given up long ago.)
-func (s *Store) PendingOutbox(ctx context.Context) ([]OutboxEntry, error) {
-	since := time.Now().Add(-7 * 24 * time.Hour)
-	cur, err := s.db.Collection(colOutbox).Find(ctx,
-		bson.D{{Key: "created_at", Value: bson.D{{Key: "$gte", Value: since}}}},
-		options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}))
+// finished reports whether a message has its outcome recorded.
+func (s *Store) finished(ctx context.Context, id string) (bool, error) {
+	err := s.db.Collection(colResults).FindOne(ctx, bson.D{{Key: "_id", Value: id}},
+		options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
 	if err != nil {
-		return nil, fmt.Errorf("store: reading the outbox: %w", err)
+		return false, fmt.Errorf("store: reading the outcome of %s: %w", id, err)
 	}
-	all, err := decodeAll(ctx, cur)
+	return true, nil
+}
+
+// PendingOutbox calls f with every message waiting to be sent, in no
+// particular order (the sender orders each chat's messages by Seq). It
+// reads the queue of pending copies through a cursor, so neither the month
+// of history nor the whole backlog is held at once; a copy whose outcome is
+// already recorded (its removal had not happened yet) is removed, not
+// returned. Its cost follows the backlog, never the history.
+func (s *Store) PendingOutbox(ctx context.Context, f func(OutboxEntry)) error {
+	cur, err := s.db.Collection(colOutboxPending).Find(ctx, bson.D{})
 	if err != nil {
-		return nil, fmt.Errorf("store: reading the outbox: %w", err)
+		return fmt.Errorf("store: reading the outbox: %w", err)
 	}
-	done, err := s.db.Collection(colResults).Find(ctx,
-		bson.D{{Key: "at", Value: bson.D{{Key: "$gte", Value: since}}}},
-		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("store: reading send outcomes: %w", err)
-	}
-	var ids []struct {
-		ID string `bson:"_id"`
-	}
-	if err := done.All(ctx, &ids); err != nil {
-		return nil, fmt.Errorf("store: reading send outcomes: %w", err)
-	}
-	finished := make(map[string]bool, len(ids))
-	for _, d := range ids {
-		finished[d.ID] = true
-	}
-	pending := all[:0]
-	for _, e := range all {
-		if !finished[e.ID] {
-			pending = append(pending, e)
+	defer cur.Close(ctx)
+	var stale []string
+	for cur.Next(ctx) {
+		var d outboxDoc
+		if err := cur.Decode(&d); err != nil {
+			return fmt.Errorf("store: reading the outbox: %w", err)
 		}
+		done, err := s.finished(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		if done {
+			stale = append(stale, d.ID)
+			continue
+		}
+		e := fromDoc(d)
+		e.Status = OutboxPending
+		f(e)
 	}
-	return pending, nil
+	if err := cur.Err(); err != nil {
+		return fmt.Errorf("store: reading the outbox: %w", err)
+	}
+	return s.DropPending(ctx, stale)
 }
 
 // OutboxResult is the outcome of one send attempt that ends a message's life.
@@ -216,7 +251,9 @@ type OutboxResult struct {
 }
 
 // FinishOutbox records final outcomes in one round trip. Recording the same
-// outcome twice keeps the first.
+// outcome twice keeps the first. Take the messages off the pending queue
+// afterwards with DropPending (it need not be at once: PendingOutbox skips
+// messages whose outcome is recorded).
 func (s *Store) FinishOutbox(ctx context.Context, results []OutboxResult) error {
 	if len(results) == 0 {
 		return nil
@@ -232,6 +269,29 @@ func (s *Store) FinishOutbox(ctx context.Context, results []OutboxResult) error 
 		}
 	}
 	return nil
+}
+
+// DropPending takes finished messages off the pending queue.
+func (s *Store) DropPending(ctx context.Context, ids []string) error {
+	if err := s.deleteByID(ctx, colOutboxPending, ids); err != nil {
+		return fmt.Errorf("store: taking %d finished messages off the queue: %w", len(ids), err)
+	}
+	return nil
+}
+
+// deleteByID deletes documents by _id in one round trip, each delete an
+// index lookup on every store (a `$in` filter would read the whole
+// collection on the embedded store).
+func (s *Store) deleteByID(ctx context.Context, coll string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	models := make([]mongo.WriteModel, len(ids))
+	for i, id := range ids {
+		models[i] = mongo.NewDeleteOneModel().SetFilter(bson.D{{Key: "_id", Value: id}})
+	}
+	_, err := s.db.Collection(coll).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+	return err
 }
 
 // OutboxEntryByID returns one entry with its outcome (tests and the console
@@ -257,20 +317,50 @@ func (s *Store) OutboxEntryByID(ctx context.Context, id string) (*OutboxEntry, e
 	return &e, nil
 }
 
-// SweepOutbox deletes messages and outcomes older than cutoff.
+// SweepOutbox deletes messages and outcomes older than cutoff, in batches of
+// sweepBatch: each batch reads the oldest documents first (insertion order,
+// so it stops early) and deletes them by _id, so no statement grows with
+// the backlog and a sweep of any size completes.
 func (s *Store) SweepOutbox(ctx context.Context, cutoff time.Time) (int64, error) {
-	res, err := s.db.Collection(colOutbox).DeleteMany(ctx, bson.D{
-		{Key: "created_at", Value: bson.D{{Key: "$lt", Value: cutoff}}},
-	})
+	n, err := s.sweep(ctx, colOutbox, "created_at", cutoff)
 	if err != nil {
-		return 0, fmt.Errorf("store: sweeping the outbox: %w", err)
+		return n, fmt.Errorf("store: sweeping the outbox: %w", err)
 	}
-	if _, err := s.db.Collection(colResults).DeleteMany(ctx, bson.D{
-		{Key: "at", Value: bson.D{{Key: "$lt", Value: cutoff}}},
-	}); err != nil {
-		return 0, fmt.Errorf("store: sweeping send outcomes: %w", err)
+	if _, err := s.sweep(ctx, colResults, "at", cutoff); err != nil {
+		return n, fmt.Errorf("store: sweeping send outcomes: %w", err)
 	}
-	return res.DeletedCount, nil
+	return n, nil
+}
+
+const sweepBatch = 1000
+
+func (s *Store) sweep(ctx context.Context, coll, field string, cutoff time.Time) (int64, error) {
+	var total int64
+	for {
+		cur, err := s.db.Collection(coll).Find(ctx,
+			bson.D{{Key: field, Value: bson.D{{Key: "$lt", Value: cutoff}}}},
+			options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}).SetLimit(sweepBatch))
+		if err != nil {
+			return total, err
+		}
+		var docs []struct {
+			ID string `bson:"_id"`
+		}
+		if err := cur.All(ctx, &docs); err != nil {
+			return total, err
+		}
+		ids := make([]string, len(docs))
+		for i, d := range docs {
+			ids[i] = d.ID
+		}
+		if err := s.deleteByID(ctx, coll, ids); err != nil {
+			return total, err
+		}
+		total += int64(len(ids))
+		if len(ids) < sweepBatch {
+			return total, nil
+		}
+	}
 }
 
 // DeleteOutbox deletes sent messages that must leave no trace (ephemeral
@@ -279,8 +369,34 @@ func (s *Store) DeleteOutbox(ctx context.Context, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	if _, err := s.db.Collection(colOutbox).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
+	if err := s.deleteByID(ctx, colOutbox, ids); err != nil {
 		return fmt.Errorf("store: deleting %d sent messages: %w", len(ids), err)
 	}
 	return nil
+}
+
+// OutboxForChat returns the messages to one chat still in the history, with
+// their outcomes, in Seq order (tests and diagnosis; not on the hot path:
+// on the embedded store it reads the whole history).
+func (s *Store) OutboxForChat(ctx context.Context, chatID int64) ([]OutboxEntry, error) {
+	cur, err := s.db.Collection(colOutbox).Find(ctx, bson.D{{Key: "msg.chat_id", Value: chatID}},
+		options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}).SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("store: reading the outbox of a chat: %w", err)
+	}
+	var ids []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &ids); err != nil {
+		return nil, fmt.Errorf("store: reading the outbox of a chat: %w", err)
+	}
+	out := make([]OutboxEntry, 0, len(ids))
+	for _, d := range ids {
+		e, err := s.OutboxEntryByID(ctx, d.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *e)
+	}
+	return out, nil
 }

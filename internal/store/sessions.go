@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"math"
-	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -34,10 +32,12 @@ type Session struct {
 	ChatID int64  `bson:"chat_id"`
 	// Lang is the person's chosen or matched language ("" until known).
 	Lang string `bson:"lang,omitempty"`
-	// Applied lists the ids of the latest updates whose effects are
-	// persisted (at most AppliedMemory, oldest first): a crash followed by a
-	// redelivery of one of them does not apply it again. A list rather than
-	// a high-water mark, because webhook deliveries may come out of order.
+	// Applied lists the fingerprints (store.Fingerprint) of the latest
+	// updates whose effects are persisted (at most AppliedMemory, oldest
+	// first): a crash followed by a redelivery of one of them does not apply
+	// it again. Fingerprints rather than update ids, because ids may repeat
+	// (they restart lower after a week of silence) and webhook deliveries
+	// may come out of order.
 	Applied []int64 `bson:"applied,omitempty"`
 	// State belongs to the flow engine.
 	State bson.Raw `bson:"state,omitempty"`
@@ -58,36 +58,25 @@ func (s *Store) DeleteSession(ctx context.Context, lane string) error {
 }
 
 // ForgetChat deletes what the runtime keeps of a private chat besides its
-// session: the raw updates it sent (inbox), the messages sent to it, the
+// session: its pending and set-aside updates, the messages sent to it, the
 // messages its updates caused elsewhere (a case card in the operators'
 // group) and copies of its messages (outbox). Outcomes hold no content.
 func (s *Store) ForgetChat(ctx context.Context, chatID int64) error {
 	lane := fmt.Sprint(chatID)
-	cur, err := s.db.Collection(colInbox).Find(ctx, bson.D{{Key: "lane", Value: lane}},
-		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return fmt.Errorf("store: finding the updates of a chat: %w", err)
-	}
-	var updates []InboxEntry
-	if err := cur.All(ctx, &updates); err != nil {
-		return fmt.Errorf("store: finding the updates of a chat: %w", err)
-	}
 	or := bson.A{
 		bson.D{{Key: "msg.chat_id", Value: chatID}},
 		bson.D{{Key: "msg.copy_of.chat_id", Value: chatID}},
+		bson.D{{Key: "cause", Value: lane}},
 	}
-	if len(updates) > 0 {
-		ids := make([]string, len(updates))
-		for i, u := range updates {
-			ids[i] = fmt.Sprint(u.UpdateID)
+	for _, c := range []string{colOutbox, colOutboxPending} {
+		if _, err := s.db.Collection(c).DeleteMany(ctx, bson.D{{Key: "$or", Value: or}}); err != nil {
+			return fmt.Errorf("store: forgetting the outbox of a chat: %w", err)
 		}
-		or = append(or, bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: `^u(` + strings.Join(ids, "|") + `)\.`}}}})
 	}
-	if _, err := s.db.Collection(colOutbox).DeleteMany(ctx, bson.D{{Key: "$or", Value: or}}); err != nil {
-		return fmt.Errorf("store: forgetting the outbox of a chat: %w", err)
-	}
-	if _, err := s.db.Collection(colInbox).DeleteMany(ctx, bson.D{{Key: "lane", Value: lane}}); err != nil {
-		return fmt.Errorf("store: forgetting the inbox of a chat: %w", err)
+	for _, c := range []string{colInbox, colSetAside} {
+		if _, err := s.db.Collection(c).DeleteMany(ctx, bson.D{{Key: "lane", Value: lane}}); err != nil {
+			return fmt.Errorf("store: forgetting the updates of a chat: %w", err)
+		}
 	}
 	return nil
 }
@@ -173,26 +162,25 @@ func (s *Store) SetBlocked(ctx context.Context, lane string, chatID int64, block
 	return nil
 }
 
-// AppliedMemory is how many applied update ids a session remembers.
-const AppliedMemory = 16
+// AppliedMemory is how many applied updates a session remembers. Telegram
+// redelivers only updates that were not confirmed, right after a restart,
+// so a chat is never more than a few updates past a redelivered one.
+const AppliedMemory = 32
 
-// WasApplied reports whether the update's effects are already persisted. An
-// update older than everything remembered counts as applied: a lane's
-// updates are handled in order, so it cannot be new.
-func (s *Session) WasApplied(updateID int64) bool {
-	oldest := int64(math.MaxInt64)
-	for _, id := range s.Applied {
-		if id == updateID {
+// WasApplied reports whether the update with this fingerprint has its
+// effects persisted already.
+func (s *Session) WasApplied(fingerprint int64) bool {
+	for _, fp := range s.Applied {
+		if fp == fingerprint {
 			return true
 		}
-		oldest = min(oldest, id)
 	}
-	return len(s.Applied) == AppliedMemory && updateID < oldest
+	return false
 }
 
 // MarkApplied remembers that the update's effects are persisted.
-func (s *Session) MarkApplied(updateID int64) {
-	s.Applied = append(s.Applied, updateID)
+func (s *Session) MarkApplied(fingerprint int64) {
+	s.Applied = append(s.Applied, fingerprint)
 	if len(s.Applied) > AppliedMemory {
 		s.Applied = append(s.Applied[:0:0], s.Applied[len(s.Applied)-AppliedMemory:]...)
 	}

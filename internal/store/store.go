@@ -42,6 +42,9 @@ type Store struct {
 	// Embedded is true when the store is the in-process FerretDB.
 	Embedded bool
 	commands atomic.Uint64
+
+	stopMaintain context.CancelFunc
+	maintainDone chan struct{}
 }
 
 // Commands counts the commands sent to the database (each one round trip):
@@ -91,6 +94,24 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 		_ = s.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
+	if err := s.migrate(ctx, logger); err != nil {
+		_ = s.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	if s.embedded != nil {
+		if err := s.embedded.files.migrateAutoVacuum(ctx); err != nil {
+			_ = s.Close(context.WithoutCancel(ctx))
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		if err := s.IndexNewCollections(ctx); err != nil {
+			_ = s.Close(context.WithoutCancel(ctx))
+			return nil, err
+		}
+		s.maintainDone = make(chan struct{})
+		maintainCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		s.stopMaintain = cancel
+		go s.maintain(maintainCtx, logger)
+	}
 	return s, nil
 }
 
@@ -104,6 +125,11 @@ func (s *Store) Collection(name string) *mongo.Collection { return s.db.Collecti
 
 // Close disconnects and stops the embedded server, if any.
 func (s *Store) Close(ctx context.Context) error {
+	if s.stopMaintain != nil {
+		s.stopMaintain()
+		<-s.maintainDone
+		s.stopMaintain = nil
+	}
 	var err error
 	if s.client != nil {
 		err = s.client.Disconnect(ctx)
@@ -132,11 +158,18 @@ var ErrNotFound = errors.New("not found")
 func (s *Store) ensureIndexes(ctx context.Context) error {
 	specs := map[string][]mongo.IndexModel{
 		colInbox: {
-			{Keys: bson.D{{Key: "received_at", Value: 1}}},
+			{Keys: bson.D{{Key: "lane", Value: 1}}},
+		},
+		colSetAside: {
+			{Keys: bson.D{{Key: "lane", Value: 1}}},
 		},
 		colOutbox: {
 			{Keys: bson.D{{Key: "created_at", Value: 1}}},
 			{Keys: bson.D{{Key: "msg.chat_id", Value: 1}, {Key: "seq", Value: 1}}},
+			{Keys: bson.D{{Key: "cause", Value: 1}}},
+		},
+		colOutboxPending: {
+			{Keys: bson.D{{Key: "msg.chat_id", Value: 1}}},
 		},
 		colResults: {
 			{Keys: bson.D{{Key: "at", Value: 1}}},

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -11,75 +13,135 @@ import (
 	"github.com/prils-lazio/presidio/internal/store/storetest"
 )
 
-func ids(es []store.InboxEntry) []int64 {
-	var out []int64
+func keys(es []store.InboxEntry) []string {
+	var out []string
 	for _, e := range es {
-		out = append(out, e.UpdateID)
+		out = append(out, e.Key)
 	}
 	return out
 }
 
-func entry(id int64) store.InboxEntry {
-	return store.InboxEntry{UpdateID: id, Lane: "42", Raw: []byte(`{"update_id":1}`)}
+func entry(id int64, text string) store.InboxEntry {
+	return store.NewInboxEntry(id, "42", []byte(fmt.Sprintf(`{"update_id":%d,"message":{"text":%q}}`, id, text)))
 }
 
-func TestInboxRefusesRedeliveredUpdates(t *testing.T) {
+func pendingInbox(t *testing.T, s *store.Store) []store.InboxEntry {
+	t.Helper()
+	p, err := s.PendingInbox(context.Background(), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// A redelivered update (same id, same bytes) is stored once; a different
+// update that reuses an id (ids restart lower after a week of silence, or
+// an emulator restarts them) is a new entry.
+func TestInboxKeepsOneCopyOfARedeliveryButNotOfAReusedID(t *testing.T) {
 	s := storetest.Open(t)
 	ctx := context.Background()
-	fresh, err := s.AddToInbox(ctx, []store.InboxEntry{entry(1), entry(2), entry(3)})
-	if err != nil || len(fresh) != 3 {
-		t.Fatalf("first delivery: %v %v", ids(fresh), err)
-	}
-	fresh, err = s.AddToInbox(ctx, []store.InboxEntry{entry(2), entry(3), entry(4)})
-	if err != nil {
+	if err := s.AddToInbox(ctx, []store.InboxEntry{entry(1, "a"), entry(2, "b")}); err != nil {
 		t.Fatal(err)
 	}
-	if got := ids(fresh); len(got) != 1 || got[0] != 4 {
-		t.Fatalf("redelivery of 2,3 with new 4: fresh = %v, want [4]", got)
+	if err := s.AddToInbox(ctx, []store.InboxEntry{entry(2, "b"), entry(1, "reused id, new update")}); err != nil {
+		t.Fatalf("a redelivery must not be an error: %v", err)
 	}
-	if err := s.SaveWatermark(ctx, 2); err != nil {
+	if got := pendingInbox(t, s); len(got) != 3 {
+		t.Fatalf("pending = %v, want 1/a, 2/b and the new 1", keys(got))
+	}
+	if err := s.DoneInbox(ctx, []string{entry(2, "b").Key, entry(1, "a").Key}); err != nil {
 		t.Fatal(err)
 	}
-	if w, err := s.Watermark(ctx); err != nil || w != 2 {
-		t.Fatalf("watermark = %d, %v", w, err)
-	}
-	after, err := s.InboxAfter(ctx, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := ids(after); len(got) != 2 || got[0] != 3 || got[1] != 4 {
-		t.Fatalf("after the watermark: %v, want [3 4] in order", got)
-	}
-	if max, _ := s.MaxInboxID(ctx); max != 4 {
-		t.Fatalf("MaxInboxID = %d, want 4", max)
+	if got := pendingInbox(t, s); len(got) != 1 || got[0].Key != entry(1, "reused id, new update").Key {
+		t.Fatalf("after two done, pending = %v", keys(got))
 	}
 }
 
 // The same update delivered by many goroutines at once (webhook retries,
-// two pollers) is received exactly once: the unique _id is the claim.
-func TestInboxConcurrentDuplicatesReceivedOnce(t *testing.T) {
+// two receivers) is stored once and nobody gets an error.
+func TestInboxConcurrentDuplicatesStoredOnce(t *testing.T) {
 	s := storetest.Open(t)
 	ctx := context.Background()
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	received := 0
 	for range 50 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			fresh, err := s.AddToInbox(ctx, []store.InboxEntry{entry(7)})
-			if err != nil {
+			if err := s.AddToInbox(ctx, []store.InboxEntry{entry(7, "x")}); err != nil {
 				t.Error(err)
 			}
-			mu.Lock()
-			received += len(fresh)
-			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	if received != 1 {
-		t.Fatalf("update received %d times, want 1", received)
+	if got := pendingInbox(t, s); len(got) != 1 {
+		t.Fatalf("stored %d times, want 1", len(got))
 	}
+}
+
+// PendingInbox reads a bounded page whatever the backlog; a page and the
+// next, after the first is done, cover the backlog in arrival order.
+func TestPendingInboxIsReadInPages(t *testing.T) {
+	s := storetest.Open(t)
+	ctx := context.Background()
+	var all []store.InboxEntry
+	for i := range 25 {
+		all = append(all, entry(int64(100+i), "m"))
+	}
+	if err := s.AddToInbox(ctx, all); err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.PendingInbox(ctx, 10)
+	if err != nil || len(first) != 10 {
+		t.Fatalf("first page: %d, %v", len(first), err)
+	}
+	if err := s.DoneInbox(ctx, keys(first)); err != nil {
+		t.Fatal(err)
+	}
+	rest := pendingInbox(t, s)
+	if len(rest) != 15 {
+		t.Fatalf("rest = %d, want 15", len(rest))
+	}
+	seen := map[string]bool{}
+	for _, e := range append(first, rest...) {
+		seen[e.Key] = true
+	}
+	if len(seen) != 25 {
+		t.Fatalf("the two pages cover %d of 25 updates", len(seen))
+	}
+}
+
+// Setting an update aside takes it off the queue and keeps it, without its
+// content, in the list a coordinator sees.
+func TestSetAsideMovesAnUpdateOutOfTheQueue(t *testing.T) {
+	s := storetest.Open(t)
+	ctx := context.Background()
+	e := entry(9, "poison")
+	if err := s.AddToInbox(ctx, []store.InboxEntry{e, entry(10, "fine")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetAside(ctx, e, "loading the session: boom"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetAside(ctx, e, "again"); err != nil { // a crash between copy and delete, repeated
+		t.Fatal(err)
+	}
+	if got := pendingInbox(t, s); len(got) != 1 || got[0].UpdateID != 10 {
+		t.Fatalf("pending = %v", keys(got))
+	}
+	aside, err := s.SetAsideUpdates(ctx, 10)
+	if err != nil || len(aside) != 1 || aside[0].Reason != "loading the session: boom" || len(aside[0].Raw) != 0 {
+		t.Fatalf("set aside = %+v, %v", aside, err)
+	}
+}
+
+func pendingOutbox(t *testing.T, s *store.Store) []store.OutboxEntry {
+	t.Helper()
+	var out []store.OutboxEntry
+	if err := s.PendingOutbox(context.Background(), func(e store.OutboxEntry) { out = append(out, e) }); err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(out, func(a, b store.OutboxEntry) int { return int(a.Seq - b.Seq) })
+	return out
 }
 
 func TestOutboxIsIdempotentAndOrdered(t *testing.T) {
@@ -92,15 +154,14 @@ func TestOutboxIsIdempotentAndOrdered(t *testing.T) {
 	if fresh, err := s.Enqueue(ctx, batch); err != nil || len(fresh) != 2 {
 		t.Fatalf("enqueue: %d new, %v", len(fresh), err)
 	}
-	// A crash and replay persists the same effects again: no second copy.
+	// A crash and replay persists the same effects again: no second copy;
+	// the message is still waiting, so it is returned (the sender holds it
+	// once).
 	replay := []store.OutboxEntry{{ID: "u9.0", Msg: chat.Outgoing{ChatID: 5, Text: "first (replayed)"}}}
-	if fresh, err := s.Enqueue(ctx, replay); err != nil || len(fresh) != 0 {
-		t.Fatalf("replayed enqueue: %d new, %v; want 0 new", len(fresh), err)
+	if fresh, err := s.Enqueue(ctx, replay); err != nil || len(fresh) != 1 || fresh[0].ID != "u9.0" {
+		t.Fatalf("replayed enqueue: %v, %v; want u9.0 still waiting", fresh, err)
 	}
-	pending, err := s.PendingOutbox(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pending := pendingOutbox(t, s)
 	if len(pending) != 2 || pending[0].Msg.Text != "first" || pending[1].Msg.Text != "second" {
 		t.Fatalf("pending = %+v", pending)
 	}
@@ -110,9 +171,17 @@ func TestOutboxIsIdempotentAndOrdered(t *testing.T) {
 	if err := s.FinishOutbox(ctx, []store.OutboxResult{{ID: "u9.0", Status: store.OutboxSent, TelegramID: 77, At: time.Now()}}); err != nil {
 		t.Fatal(err)
 	}
-	pending, _ = s.PendingOutbox(ctx)
+	pending = pendingOutbox(t, s)
 	if len(pending) != 1 || pending[0].ID != "u9.1" {
 		t.Fatalf("after one sent, pending = %+v", pending)
+	}
+	// Enqueueing a finished message again (a second Send of an
+	// announcement) never sends it twice.
+	if fresh, err := s.Enqueue(ctx, replay); err != nil || len(fresh) != 0 {
+		t.Fatalf("re-enqueue of a sent message: %v, %v; want nothing waiting", fresh, err)
+	}
+	if pending = pendingOutbox(t, s); len(pending) != 1 {
+		t.Fatalf("re-enqueue of a sent message made it pending: %+v", pending)
 	}
 	sent, err := s.OutboxEntryByID(ctx, "u9.0")
 	if err != nil || sent.TelegramID != 77 || sent.Status != store.OutboxSent {
@@ -150,21 +219,15 @@ func TestSessionAndBlockedFlagDoNotOverwriteEachOther(t *testing.T) {
 
 func TestWasAppliedRemembersRecentUpdates(t *testing.T) {
 	var s store.Session
-	for id := int64(100); id < 100+store.AppliedMemory+5; id++ {
-		s.MarkApplied(id)
+	for fp := int64(100); fp < 100+store.AppliedMemory+5; fp++ {
+		s.MarkApplied(fp)
 	}
 	if len(s.Applied) != store.AppliedMemory {
-		t.Fatalf("remembers %d ids, want %d", len(s.Applied), store.AppliedMemory)
+		t.Fatalf("remembers %d, want %d", len(s.Applied), store.AppliedMemory)
 	}
-	if !s.WasApplied(100) || !s.WasApplied(120) || s.WasApplied(121) {
+	last := int64(100 + store.AppliedMemory + 4)
+	if s.WasApplied(100) || !s.WasApplied(105) || !s.WasApplied(last) || s.WasApplied(last+1) {
 		t.Fatal("WasApplied wrong at the edges")
-	}
-	// Out of order (webhook): a new update older than a recent one is not
-	// mistaken for applied while the memory is not full.
-	var w store.Session
-	w.MarkApplied(5)
-	if w.WasApplied(4) {
-		t.Fatal("update 4 arriving after 5 was taken as applied")
 	}
 }
 
@@ -172,35 +235,40 @@ func TestReopenKeepsDataAndIndexes(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	s1 := storetest.OpenAt(t, dir)
-	if _, err := s1.AddToInbox(ctx, []store.InboxEntry{entry(1)}); err != nil {
+	if err := s1.AddToInbox(ctx, []store.InboxEntry{entry(1, "a")}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s1.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
 	s2 := storetest.OpenAt(t, dir) // creates indexes again: must be a no-op
-	fresh, err := s2.AddToInbox(ctx, []store.InboxEntry{entry(1)})
-	if err != nil || len(fresh) != 0 {
-		t.Fatalf("after reopen, redelivery of 1: fresh=%v err=%v", ids(fresh), err)
+	if err := s2.AddToInbox(ctx, []store.InboxEntry{entry(1, "a")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := pendingInbox(t, s2); len(got) != 1 {
+		t.Fatalf("after reopen and a redelivery, pending = %v", keys(got))
 	}
 }
 
-func TestSweepDeletesOnlyOldFinishedRecords(t *testing.T) {
+// The outbox sweep deletes old history in batches (a statement per batch,
+// never one that grows with the backlog) and keeps recent messages.
+func TestSweepDeletesOldHistoryInBatches(t *testing.T) {
 	s := storetest.Open(t)
 	ctx := context.Background()
-	old := store.InboxEntry{UpdateID: 1, Lane: "1", Raw: []byte("{}"), ReceivedAt: time.Now().Add(-10 * 24 * time.Hour)}
-	pendingOld := store.InboxEntry{UpdateID: 2, Lane: "1", Raw: []byte("{}"), ReceivedAt: time.Now().Add(-10 * 24 * time.Hour)}
-	recent := store.InboxEntry{UpdateID: 3, Lane: "1", Raw: []byte("{}")}
-	if _, err := s.AddToInbox(ctx, []store.InboxEntry{old, pendingOld, recent}); err != nil {
+	old := time.Now().Add(-40 * 24 * time.Hour)
+	var batch []store.OutboxEntry
+	for i := range 2500 {
+		batch = append(batch, store.OutboxEntry{ID: fmt.Sprint("old", i), Msg: chat.Outgoing{ChatID: 1, Text: "x"}, CreatedAt: old})
+	}
+	batch = append(batch, store.OutboxEntry{ID: "recent", Msg: chat.Outgoing{ChatID: 1, Text: "y"}})
+	if _, err := s.Enqueue(ctx, batch); err != nil {
 		t.Fatal(err)
 	}
-	// Update 1 is done (watermark 1); 2 is old but not done; 3 is recent.
-	n, err := s.SweepInbox(ctx, time.Now().Add(-7*24*time.Hour), 1)
-	if err != nil || n != 1 {
-		t.Fatalf("swept %d, %v; want 1 (the old done one)", n, err)
+	n, err := s.SweepOutbox(ctx, time.Now().Add(-30*24*time.Hour))
+	if err != nil || n != 2500 {
+		t.Fatalf("swept %d, %v; want 2500", n, err)
 	}
-	left, _ := s.InboxAfter(ctx, 0)
-	if got := ids(left); len(got) != 2 || got[0] != 2 || got[1] != 3 {
-		t.Fatalf("an unprocessed or recent update was swept: left = %v", got)
+	if _, err := s.OutboxEntryByID(ctx, "recent"); err != nil {
+		t.Fatalf("a recent message was swept: %v", err)
 	}
 }

@@ -118,6 +118,16 @@ func (s *Server) PendingUpdates() int {
 	return len(s.updates)
 }
 
+// SetNextUpdateID makes the next queued update get this id, as Telegram
+// does after a week without updates (it then picks the next id at random,
+// possibly lower than every id the bot has seen), and as an emulator that
+// starts afresh does.
+func (s *Server) SetNextUpdateID(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextUpdateID = id
+}
+
 // LastUpdateID is the largest update_id handed out so far (0 when none).
 func (s *Server) LastUpdateID() int64 {
 	s.mu.Lock()

@@ -1,0 +1,77 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// FerretDB's statements by _id (the shapes in its sqlite backend's
+// collection.go: find, update and delete) are index lookups on a
+// collection the store indexed, and whole-table scans before: SQLite's own
+// plan says so.
+func TestEmbeddedStatementsByIDUseAnIndex(t *testing.T) {
+	if os.Getenv("MONGODB_URI") != "" {
+		t.Skip("the embedded store's SQLite plans")
+	}
+	ctx := context.Background()
+	s, err := Open(ctx, Config{DataDir: t.TempDir()}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	if _, err := s.Collection("probe_lookups").InsertOne(ctx, bson.D{{Key: "_id", Value: "k"}}); err != nil {
+		t.Fatal(err)
+	}
+	dbs, err := s.embedded.files.open()
+	if err != nil || len(dbs) != 1 {
+		t.Fatalf("files: %d, %v", len(dbs), err)
+	}
+	var table string
+	if err := dbs[0].QueryRowContext(ctx, `SELECT table_name FROM _ferretdb_collections WHERE name = 'probe_lookups'`).Scan(&table); err != nil {
+		t.Fatal(err)
+	}
+	statements := []string{
+		`SELECT _ferretdb_sjson FROM %q WHERE _ferretdb_sjson->'$._id' = '"k"'`,
+		`UPDATE %q SET _ferretdb_sjson = '{}' WHERE _ferretdb_sjson->'$._id' = '"k"'`,
+		`DELETE FROM %q WHERE _ferretdb_sjson->'$._id' IN ('"k"', '"j"')`,
+	}
+	plans := func() (out []string) {
+		for _, q := range statements {
+			rows, err := dbs[0].QueryContext(ctx, "EXPLAIN QUERY PLAN "+fmt.Sprintf(q, table))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var detail []string
+			for rows.Next() {
+				var id, parent, notused int
+				var d string
+				if err := rows.Scan(&id, &parent, &notused, &d); err != nil {
+					t.Fatal(err)
+				}
+				detail = append(detail, d)
+			}
+			rows.Close()
+			out = append(out, strings.Join(detail, "; "))
+		}
+		return out
+	}
+	for _, p := range plans() {
+		if !strings.Contains(p, "SCAN") {
+			t.Fatalf("before indexing FerretDB's statements should scan (else this test proves nothing): %s", p)
+		}
+	}
+	if err := s.IndexNewCollections(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range plans() {
+		if strings.Contains(p, "SCAN") || !strings.Contains(p, "_presidio_id") {
+			t.Errorf("statement %d still scans after indexing: %s", i, p)
+		}
+	}
+}

@@ -1,0 +1,61 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// IndexNewCollections gives collections created since the last call the
+// embedded store's _id lookup index (see sqliteFiles). Open calls it, and
+// the store repeats it every maintainEvery, so a collection a domain
+// package creates later is indexed within that time; callers that create
+// collections in bulk may call it at once. On MongoDB it does nothing.
+func (s *Store) IndexNewCollections(ctx context.Context) error {
+	if s.embedded == nil {
+		return nil
+	}
+	if err := s.embedded.files.ensureIDIndexes(ctx); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
+}
+
+// Reclaim gives the space of deleted documents back to the file system and
+// empties the write-ahead log, so that what was deleted (swept history, an
+// erased person) is no longer in any file of the data folder. Call it after
+// sweeps and erasures, off the hot path. On MongoDB it does nothing: there
+// the storage engine reuses space itself (and `compact` is an operator's
+// choice).
+func (s *Store) Reclaim(ctx context.Context) error {
+	if s.embedded == nil {
+		return nil
+	}
+	if err := s.embedded.files.reclaim(ctx); err != nil {
+		return fmt.Errorf("store: reclaiming space: %w", err)
+	}
+	return nil
+}
+
+// maintainEvery is how often the embedded store's new collections are
+// indexed.
+const maintainEvery = 20 * time.Second
+
+func (s *Store) maintain(ctx context.Context, log *slog.Logger) {
+	defer close(s.maintainDone)
+	t := time.NewTicker(maintainEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			c, cancel := context.WithTimeout(ctx, time.Minute)
+			if err := s.IndexNewCollections(c); err != nil && ctx.Err() == nil {
+				log.Warn("store maintenance failed; will retry", "error", err)
+			}
+			cancel()
+		}
+	}
+}
