@@ -10,6 +10,9 @@ type runtimeMetrics struct {
 	sends     *metrics.CounterVec
 	rateWait  *metrics.FloatCounter
 	setAside  *metrics.Counter
+	// groupDelay is how long messages to groups (the operators' topics)
+	// waited between being queued and being sent.
+	groupDelay *metrics.Histogram
 }
 
 func newRuntimeMetrics(r *metrics.Registry) *runtimeMetrics {
@@ -27,5 +30,8 @@ func newRuntimeMetrics(r *metrics.Registry) *runtimeMetrics {
 			"Bot API send attempts by outcome (sent, retry, rate_limited, failed, blocked).", "outcome"),
 		rateWait: r.NewFloatCounter("presidio_rate_limit_wait_seconds_total",
 			"Seconds messages waited for rate limits (own limits and Telegram's 429 retry_after)."),
+		groupDelay: r.NewHistogram("presidio_group_queue_delay_seconds",
+			"From a message to a group (an operators' topic) being queued to it being sent.",
+			[]float64{0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900}),
 	}
 }

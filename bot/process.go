@@ -189,7 +189,7 @@ func outboxEntries(e store.InboxEntry, outs []chat.Outgoing) []store.OutboxEntry
 	var entries []store.OutboxEntry
 	for _, o := range outs {
 		parts := []string{o.Text}
-		if o.CopyOf == nil && o.Location == nil && o.Venue == nil && o.FileID == "" {
+		if o.CopyOf == nil && o.Location == nil && o.Venue == nil && o.FileID == "" && o.Document == nil {
 			parts = SplitText(o.Text, MaxMessageLen)
 		}
 		for i, p := range parts {

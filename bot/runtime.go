@@ -239,9 +239,10 @@ func (r *Runtime) checkToken(ctx context.Context) error {
 
 // Enqueue persists messages that no update caused (an operator's reply from
 // the console, a reminder) and hands them to the sender. IDs must be unique
-// and stable for the effect they carry.
+// and stable for the effect they carry. Texts over Telegram's limit are
+// split into several messages (splitEntries).
 func (r *Runtime) Enqueue(ctx context.Context, entries []store.OutboxEntry) error {
-	fresh, err := r.store.Enqueue(ctx, entries)
+	fresh, err := r.store.Enqueue(ctx, splitEntries(entries))
 	if err != nil {
 		return err
 	}

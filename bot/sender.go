@@ -75,6 +75,9 @@ type chatQueue struct {
 	reserved bool // a per-chat token is held for the head item
 	attempts int  // transient failures of the head item
 	idle     time.Time
+	// fair, for groups, orders the queue fairly between forum topics
+	// (groupqueue.go); nil for private chats.
+	fair *fairness
 }
 
 // outcome is a final result waiting to be recorded; the chat sends nothing
@@ -132,10 +135,14 @@ func (s *sender) submit(entries ...store.OutboxEntry) {
 		q := s.chats[e.Msg.ChatID]
 		if q == nil {
 			q = &chatQueue{limiter: s.limits.forChat(e.Msg.ChatID)}
+			if e.Msg.ChatID < 0 {
+				q.fair = newFairness()
+			}
 			s.chats[e.Msg.ChatID] = q
 		}
-		i := sort.Search(len(q.items), func(i int) bool { return q.items[i].Seq > e.Seq })
-		if i == len(q.items) {
+		if q.fair != nil {
+			q.fair.insert(q, e, q.busy)
+		} else if i := sort.Search(len(q.items), func(i int) bool { return q.items[i].Seq > e.Seq }); i == len(q.items) {
 			q.items = append(q.items, e)
 		} else {
 			q.items = append(q.items[:i+1], q.items[i:]...)
@@ -199,6 +206,9 @@ func (s *sender) dispatch() {
 		}
 		s.mu.Lock()
 		q := s.chats[id]
+		if q.fair != nil && !q.reserved {
+			q.fair.pickHead(q)
+		}
 		head := q.items[0]
 		var wait time.Duration
 		if q.limiter != nil && !q.reserved {
@@ -217,6 +227,9 @@ func (s *sender) dispatch() {
 				return
 			}
 			s.m.rateWait.Add(time.Since(t0).Seconds())
+		}
+		if id < 0 && !head.CreatedAt.IsZero() {
+			s.m.groupDelay.Observe(time.Since(head.CreatedAt).Seconds())
 		}
 		select {
 		case s.jobs <- sendJob{chatID: id, entry: head}:

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -68,6 +69,11 @@ func (t *telegram) send(ctx context.Context, out chat.Outgoing) (int, error) {
 		m, err = t.api.SendLocation(ctx, &tg.SendLocationParams{
 			ChatID: out.ChatID, MessageThreadID: out.ThreadID,
 			Latitude: out.Location.Latitude, Longitude: out.Location.Longitude, ReplyMarkup: markup(out),
+		})
+	case out.Document != nil:
+		m, err = t.api.SendDocument(ctx, &tg.SendDocumentParams{
+			ChatID: out.ChatID, MessageThreadID: out.ThreadID, Caption: out.Text, ReplyMarkup: markup(out),
+			Document: &models.InputFileUpload{Filename: out.Document.Name, Data: bytes.NewReader(out.Document.Data)},
 		})
 	case out.FileID != "":
 		m, err = t.sendMedia(ctx, out)

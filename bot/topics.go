@@ -75,8 +75,18 @@ func threadGone(err error) bool {
 	return strings.Contains(s, "message thread not found") || strings.Contains(s, "TOPIC_DELETED")
 }
 
-// CloseTopic closes a forum topic (a closed case): members no longer write
-// in it; the bot, an administrator with can_manage_topics, still posts.
+// DeleteTopic deletes a forum topic with all its messages (the bot must be
+// an admin allowed to delete messages). A topic already gone counts as
+// deleted.
+func (r *Runtime) DeleteTopic(ctx context.Context, chatID int64, threadID int) error {
+	_, err := r.tg.api.DeleteForumTopic(ctx, &tg.DeleteForumTopicParams{ChatID: chatID, MessageThreadID: threadID})
+	if err != nil && threadGone(err) {
+		return nil
+	}
+	return err
+}
+
+// CloseTopic closes a forum topic (nobody can write in it any more).
 func (r *Runtime) CloseTopic(ctx context.Context, chatID int64, threadID int) error {
 	_, err := r.tg.api.CloseForumTopic(ctx, &tg.CloseForumTopicParams{ChatID: chatID, MessageThreadID: threadID})
 	return err

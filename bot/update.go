@@ -10,13 +10,20 @@ import (
 )
 
 // laneOf returns the ordering key of an update: the private chat, or the
-// forum topic of a group, it belongs to. Updates with no chat share the lane
-// "other" and are ignored.
+// forum topic of a group, it belongs to. A button pressed under a message
+// the bot can no longer read (old or deleted: Telegram sends an
+// InaccessibleMessage) belongs to that message's chat, and a button with no
+// message at all to the presser's private chat: a person's update never
+// lands in a lane, or a session, shared with anyone else. Updates with no
+// chat and no person share the lane "other" and are ignored.
 func laneOf(u *models.Update) (lane string, chatID int64) {
 	msg := messageOf(u)
 	switch {
 	case msg != nil:
 		return laneKey(msg.Chat.ID, threadOf(msg)), msg.Chat.ID
+	case u.CallbackQuery != nil:
+		id := callbackChat(u.CallbackQuery)
+		return laneKey(id, 0), id
 	case u.MyChatMember != nil:
 		return laneKey(u.MyChatMember.Chat.ID, 0), u.MyChatMember.Chat.ID
 	case u.ChatMember != nil:
@@ -31,6 +38,19 @@ func laneKey(chatID int64, threadID int) string {
 		return fmt.Sprintf("%d/%d", chatID, threadID)
 	}
 	return fmt.Sprintf("%d", chatID)
+}
+
+// callbackChat is the chat a button was pressed in when its message is not
+// readable: the inaccessible message's chat, else the presser's private chat
+// (whose id is the person's id).
+func callbackChat(q *models.CallbackQuery) int64 {
+	if m := q.Message.Message; m != nil {
+		return m.Chat.ID
+	}
+	if im := q.Message.InaccessibleMessage; im != nil && im.Chat.ID != 0 {
+		return im.Chat.ID
+	}
+	return q.From.ID
 }
 
 func messageOf(u *models.Update) *models.Message {
@@ -76,9 +96,11 @@ func parseUpdate(raw []byte) (chat.Incoming, error) {
 		if m := q.Message.Message; m != nil {
 			in.ChatID, in.ThreadID, in.MessageID = m.Chat.ID, threadOf(m), m.ID
 			in.Private = m.Chat.Type == models.ChatTypePrivate
-		} else if q.Message.InaccessibleMessage != nil {
-			in.ChatID = q.Message.InaccessibleMessage.Chat.ID
-			in.MessageID = q.Message.InaccessibleMessage.MessageID
+		} else {
+			in.ChatID = callbackChat(q)
+			if im := q.Message.InaccessibleMessage; im != nil {
+				in.MessageID = im.MessageID
+			}
 			in.Private = in.ChatID > 0
 		}
 	case u.EditedMessage != nil && u.EditedMessage.Text != "":

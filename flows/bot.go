@@ -53,6 +53,8 @@ type Bot struct {
 	// Idle is how long after which a person coming back is asked whether
 	// to continue where they were or start again.
 	Idle time.Duration
+	// Privacy names the data controller and retention in the notice.
+	Privacy Privacy
 	// Desk relays messages of people with an open case (nil: none).
 	Desk Desk
 	// Rights serves /mydata and /forget (nil: /mydata shows the notice).
@@ -251,9 +253,7 @@ func (b *Bot) command(st *State, t Turn, in chat.Incoming, cmd, arg string, firs
 		s := b.Engine.MainMenu(st, t)
 		return Step{Out: append([]chat.Outgoing{b.say(t, "help.text")}, s.Out...)}
 	case "privacy":
-		m := b.privacyNotice(t)
-		m.Buttons = consentButtons(&run{e: b.Engine, st: st, t: t})
-		return Step{Out: []chat.Outgoing{m}}
+		return Step{Out: []chat.Outgoing{b.privacyChoices(st, t)}}
 	}
 	return b.input(st, t, in) // an unknown command: treat it as text
 }
@@ -468,16 +468,6 @@ func (b *Bot) welcomeBack(t Turn) Step {
 		{Text: "🔄 " + b.Texts.Text(t.Lang, "welcome.restart", nil), Data: navRestart},
 	}}
 	return Step{Out: []chat.Outgoing{m}}
-}
-
-// privacyNotice is the privacy notice, with a line on the translation
-// service when the language bridge is on.
-func (b *Bot) privacyNotice(t Turn) chat.Outgoing {
-	m := b.say(t, "privacy.notice")
-	if b.Translating {
-		m.Text += "\n" + b.Texts.Text(t.Lang, "case.bridge_notice", nil)
-	}
-	return m
 }
 
 func (b *Bot) say(t Turn, id string) chat.Outgoing {

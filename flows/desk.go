@@ -113,7 +113,9 @@ func (b *Bot) rightsButton(ctx context.Context, sess *store.Session, st *State, 
 		if len(out) > 0 {
 			out[0].CallbackID = t.CallbackID
 		}
-		return out, true, err
+		// No answer: not this person's case; the flows treat it as an
+		// unknown button (the menu).
+		return out, len(out) > 0 || err != nil, err
 	}
 	return nil, false, nil
 }

@@ -15,11 +15,15 @@ import (
 type Engine struct {
 	flows map[string]*Flow
 	texts Catalog
+	// TextData is given to texts the engine says on its own (a case's
+	// consent question names the retention period).
+	TextData map[string]any
 }
 
 // NewEngine returns an engine over validated flows.
 func NewEngine(flows map[string]*Flow, texts Catalog) *Engine {
-	return &Engine{flows: flows, texts: texts}
+	// 12 months is PRESIDIO_CASE_RETENTION's default; the app sets the real one.
+	return &Engine{flows: flows, texts: texts, TextData: map[string]any{"CaseMonths": "12"}}
 }
 
 // Flows returns the loaded flows by id.
@@ -254,6 +258,11 @@ func (r *run) text(id string, vars map[string]string) string {
 	return r.e.texts.Text(r.t.Lang, id, data)
 }
 
+func (r *run) sayData(id string, data map[string]any) *chat.Outgoing {
+	r.out = append(r.out, chat.Outgoing{ChatID: r.t.ChatID, Text: r.e.texts.Text(r.t.Lang, id, data)})
+	return &r.out[len(r.out)-1]
+}
+
 func (r *run) say(id string, vars map[string]string) *chat.Outgoing {
 	r.out = append(r.out, chat.Outgoing{ChatID: r.t.ChatID, Text: r.text(id, vars)})
 	return &r.out[len(r.out)-1]
@@ -328,6 +337,16 @@ func (r *run) exec(f *Flow, n *Node) {
 			}
 			f, n = r.next(f, target)
 		case "action":
+			if n.Personal && r.st.Consent != "yes" {
+				// An action that keeps personal data (opening a case)
+				// says what it keeps, who sees it and for how long, and
+				// waits for consent; "I agree" resumes it.
+				r.st.PendingConsent = f.ID + ":" + n.ID
+				m := r.sayData("case.consent", r.e.TextData)
+				m.Buttons = consentButtons(r)
+				r.wait(f, n)
+				return
+			}
 			r.wait(f, n)
 			r.action = &ActionCall{Name: n.Action, Params: n.Params, Vars: r.st.Vars, Lang: r.t.Lang, Site: r.st.Site}
 			return

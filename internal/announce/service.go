@@ -98,6 +98,9 @@ func (s *Service) Validate(ctx context.Context, a *Announcement) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
+	if err := s.checkLength(*a); err != nil {
+		return err
+	}
 	if a.Audience.Course == "" {
 		return nil
 	}
@@ -310,6 +313,31 @@ func (s *Service) date(lang, v string) string {
 		return dt.Date(lang, t)
 	}
 	return v
+}
+
+// checkLength makes sure that the text each recipient would get, with
+// everything added (the "from the school" line, a template's fields), fits
+// in one Telegram message in every language: an announcement that passes
+// the preview is never cut or refused at send time.
+func (s *Service) checkLength(a Announcement) error {
+	langs := []string{Italian}
+	for lang := range a.Text {
+		langs = append(langs, lang)
+	}
+	if all, ok := s.Texts.(interface{ LanguageTags() []string }); ok {
+		langs = append(langs, all.LanguageTags()...)
+	}
+	slices.Sort(langs)
+	longest, where := 0, ""
+	for _, lang := range slices.Compact(langs) {
+		if n := chat.TextLength(s.TextFor(a, lang)); n > longest {
+			longest, where = n, lang
+		}
+	}
+	if longest > chat.MaxTextLength {
+		return fmt.Errorf("announce: the text is too long: %d characters in %s with everything added, at most %d fit in one message", longest, where, chat.MaxTextLength)
+	}
+	return nil
 }
 
 // EntryID is the outbox id of an announcement to one chat.

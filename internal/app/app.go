@@ -89,6 +89,12 @@ func (a *App) Start(ctx context.Context) (err error) {
 		return err
 	}
 	a.Metrics.NewCounterFunc("presidio_store_commands_total", "Commands sent to the database (round trips).", a.Store.Commands)
+	// Versions before buttons under old messages were laned by the presser
+	// kept one session "other" shared by everyone who pressed one: it mixes
+	// several people's data, so it goes.
+	if err := a.Store.DeleteSession(ctx, "other"); err != nil {
+		return err
+	}
 	rcfg := bot.Config{
 		Token: a.cfg.Token, APIURL: a.cfg.APIURL,
 		WebhookURL: a.cfg.WebhookURL, WebhookSecret: a.cfg.WebhookSecret,

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -65,33 +64,6 @@ type rights struct {
 	cases   *cases.Cases
 	desk    *escalation.Service
 	texts   *locales.Catalog
-}
-
-// Export sends a readable summary and the full data as JSON text.
-func (r rights) Export(ctx context.Context, chatID int64, lang string) ([]chat.Outgoing, error) {
-	data, err := r.cases.Export(ctx, chatID)
-	if err != nil {
-		return nil, err
-	}
-	sess, err := r.store.LoadSession(ctx, fmt.Sprint(chatID), chatID)
-	if err != nil {
-		return nil, err
-	}
-	st := flows.DecodeState(sess.State)
-	messages := 0
-	for _, c := range data.Cases {
-		messages += len(c.Messages)
-	}
-	consent := st.Consent
-	if consent == "" {
-		consent = "—"
-	}
-	full, _ := json.MarshalIndent(map[string]any{"language": sess.Lang, "consent": st.Consent, "help_point": st.Site,
-		"answers": st.Vars, "cases": data.Cases}, "", "  ")
-	return []chat.Outgoing{
-		{ChatID: chatID, Text: r.texts.Text(lang, "mydata.summary", map[string]any{"Lang": sess.Lang, "Consent": consent, "Cases": len(data.Cases), "Messages": messages})},
-		{ChatID: chatID, Text: string(full)},
-	}, nil
 }
 
 // Forget tells the operators, then erases cases, messages, the chat's

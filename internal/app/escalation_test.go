@@ -44,8 +44,14 @@ func startDeskOn(t *testing.T, dataDir string, emu *telegramtest.Server) *desk {
 // startDeskEnv starts the desk with more settings (name → value).
 func startDeskEnv(t *testing.T, dataDir string, emu *telegramtest.Server, env map[string]string) *desk {
 	t.Helper()
+	return startDeskWith(t, dataDir, emu, env)
+}
+
+// startDeskWith starts the desk with more settings (environment variables).
+func startDeskWith(t *testing.T, dataDir string, emu *telegramtest.Server, settings map[string]string) *desk {
+	t.Helper()
 	cfg, err := config.Parse(nil, func(k string) string {
-		if v, ok := env[k]; ok {
+		if v, ok := settings[k]; ok {
 			return v
 		}
 		return map[string]string{"PRESIDIO_HTTP_ADDR": "127.0.0.1:0", "PRESIDIO_DATA_DIR": dataDir}[k]
@@ -236,6 +242,7 @@ func TestTwoOperatorsTakeAtOnce(t *testing.T) {
 		person := telegramtest.User{ID: int64(7000 + round), FirstName: "P", LanguageCode: "en"}
 		d.settle(d.emu.SendText(person, "/start"))
 		d.settle(d.emu.SendText(person, "I want to talk to a person"))
+		d.press(person, person.ID, "✅ "+d.texts.Text("en", "consent.yes", nil)) // what the case keeps
 		topics := d.emu.Topics(SandboxOperatorChat)
 		thread := topics[len(topics)-1].ID
 		var card telegramtest.Sent
@@ -368,13 +375,23 @@ func TestForgetLeavesNoPersonalData(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	time.Sleep(200 * time.Millisecond) // outcomes recorded, ephemeral message deleted
-	notice := d.texts.Text("it", "case.person_forgot", nil)
+	// The copies in the operators' group go too: the case's topic is
+	// deleted with its messages, and the General topic says so.
+	notice := d.texts.Text("it", "case.topic_deleted", map[string]any{"Case": "C-000001"})
 	found := false
 	for _, m := range d.emu.Sent(SandboxOperatorChat) {
-		found = found || (m.ThreadID == thread && m.Text == notice)
+		found = found || (m.ThreadID == 0 && m.Text == notice)
 	}
 	if !found {
-		t.Error("the operators were not told in the topic")
+		t.Error("the operators were not told in the group")
+	}
+	if topics := d.emu.Topics(SandboxOperatorChat); len(topics) != 1 || !topics[0].Deleted || topics[0].ID != thread {
+		t.Errorf("the case's topic was not deleted: %+v", topics)
+	}
+	for _, m := range d.emu.Sent(SandboxOperatorChat) {
+		if _, there := d.emu.Message(SandboxOperatorChat, m.MessageID); there && m.ThreadID == thread {
+			t.Errorf("still in the operators' group: %q", m.Text)
+		}
 	}
 	needles := []string{"5005", "Olena", "Олена", "Коваленко", "3331234567", "ci vediamo giovedì"}
 	traces, err := scanAll(context.Background(), d.a.Store, needles)

@@ -77,8 +77,15 @@ func (a *App) flowsHandler(ctx context.Context, texts *locales.Catalog) (bot.Han
 	if err != nil {
 		return nil, fmt.Errorf("free-text keywords: %w", err)
 	}
+	engine := flows.NewEngine(defs, texts)
+	privacy := flows.Privacy{Controller: a.cfg.DataController, CaseMonths: int(a.cfg.CaseRetention.Hours()/24/30 + 0.5)}
+	engine.TextData = map[string]any{"CaseMonths": fmt.Sprint(privacy.CaseMonths)}
+	if privacy.CaseMonths <= 0 {
+		engine.TextData["CaseMonths"] = "12"
+	}
 	people := &flows.Bot{
-		Engine:     flows.NewEngine(defs, texts),
+		Engine:     engine,
+		Privacy:    privacy,
 		Texts:      texts,
 		Actions:    actions,
 		Understand: words,
@@ -121,6 +128,10 @@ func (l lateTopics) CreateTopic(ctx context.Context, chatID int64, name string) 
 
 func (l lateTopics) RenameTopic(ctx context.Context, chatID int64, threadID int, name string) error {
 	return l.a.Runtime.RenameTopic(ctx, chatID, threadID, name)
+}
+
+func (l lateTopics) DeleteTopic(ctx context.Context, chatID int64, threadID int) error {
+	return l.a.Runtime.DeleteTopic(ctx, chatID, threadID)
 }
 
 func (l lateTopics) CloseTopic(ctx context.Context, chatID int64, threadID int) error {

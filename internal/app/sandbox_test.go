@@ -66,6 +66,13 @@ func TestSandboxEscalation(t *testing.T) {
 	}
 	say("/start")
 	say("I want to talk to a person")
+	// The case's consent question (what it keeps, who sees it, how long).
+	ask := api.entries("/sandbox/api/transcript?user_id=6006")
+	last := ask[len(ask)-1]
+	if !strings.Contains(last.Text, "counsellor") || len(last.Buttons) == 0 {
+		t.Fatalf("no consent question before opening the case: %+v", last)
+	}
+	api.post("/sandbox/api/send", map[string]any{"user_id": 6006, "name": "Amina", "lang": "en", "data": "consent:yes", "message_id": last.MessageID})
 
 	var list struct{ Topics []sandbox.Topic }
 	api.get("/sandbox/api/operators/topics", &list)
@@ -109,12 +116,12 @@ func TestSandboxEscalation(t *testing.T) {
 	}
 	api.post("/sandbox/api/operators/send", map[string]any{"thread": thread, "message_id": card.MessageID, "data": closeData})
 	// Close asks the outcome with buttons; one tap closes.
-	inTopic := api.entries(topic)
-	ask := inTopic[len(inTopic)-1]
-	if len(ask.Buttons) != 5 || !strings.HasPrefix(ask.Buttons[0][0].Data, "op:out:C-000001:") {
-		t.Fatalf("Close did not ask the outcome: %+v", ask)
+	topicEntries := api.entries(topic)
+	askEntry := topicEntries[len(topicEntries)-1]
+	if len(askEntry.Buttons) != 5 || !strings.HasPrefix(askEntry.Buttons[0][0].Data, "op:out:C-000001:") {
+		t.Fatalf("Close did not ask the outcome: %+v", askEntry)
 	}
-	api.post("/sandbox/api/operators/send", map[string]any{"thread": thread, "message_id": ask.MessageID, "data": ask.Buttons[0][0].Data})
+	api.post("/sandbox/api/operators/send", map[string]any{"thread": thread, "message_id": askEntry.MessageID, "data": askEntry.Buttons[0][0].Data})
 	entries := api.entries("/sandbox/api/transcript?user_id=6006")
 	if last := entries[len(entries)-1]; last.Text != d.texts.Text("en", "case.closed", nil) {
 		t.Fatalf("after Close, the person got %+v", last)

@@ -35,12 +35,24 @@ type Outgoing struct {
 	// FileID and MediaType send a photo, document, voice… Telegram already has.
 	FileID    string `bson:"file_id,omitempty"`
 	MediaType string `bson:"media_type,omitempty"`
+	// Document sends a new file the bot made (a person's data export),
+	// with Text as its caption (at most 1024 characters).
+	Document *Document `bson:"document,omitempty"`
 	// CallbackID answers a button press (stops its spinner) before sending.
 	CallbackID string   `bson:"callback_id,omitempty"`
 	Priority   Priority `bson:"priority,omitempty"`
+	// Urgent messages go first in a group's queue (an urgent case's topic).
+	Urgent bool `bson:"urgent,omitempty"`
 	// Ephemeral messages are deleted from the outbox once sent (the last
 	// message to a person who asked to be forgotten).
 	Ephemeral bool `bson:"ephemeral,omitempty"`
+}
+
+// Document is a file to upload: a name and its content (kept small: it is
+// stored in the outbox until sent).
+type Document struct {
+	Name string `bson:"name"`
+	Data []byte `bson:"data"`
 }
 
 // Button is an inline button: Data comes back as a button press (at most 64

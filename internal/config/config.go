@@ -46,6 +46,10 @@ type Config struct {
 	CaseReminder time.Duration
 	// CaseRetention is how long closed cases keep their personal content.
 	CaseRetention time.Duration
+	// DataController is who is responsible for people's data (name and a
+	// contact), named in the privacy notice; empty: the notice says to ask
+	// the help point.
+	DataController string
 	// ObservatorySecret keys the observatory's anonymous person tokens.
 	ObservatorySecret string
 	// TrustProxy trusts X-Forwarded-Proto and X-Forwarded-For from a
@@ -100,6 +104,7 @@ var Settings = []Setting{
 	{Env: "PRESIDIO_CASE_REMINDER", Flag: "case-reminder", Default: "30m", Help: "raise again in the operators' group a case nobody took for this long (0 disables)"},
 	{Env: "PRESIDIO_CASE_RETENTION", Flag: "case-retention", Default: "8760h", Help: "closed cases lose their personal content after this long (default 12 months)"},
 	{Env: "PRESIDIO_CLOSED_CASE", Flag: "closed-case", Default: "reopen", Help: "a person writing on a closed case: reopen it, or new (open a new one)"},
+	{Env: "PRESIDIO_DATA_CONTROLLER", Flag: "data-controller", Help: "who is responsible for people's data, named in the privacy notice (e.g. \"CPIA 6 Castelli Romani, privacy@example.org\"); empty: the notice says to ask the help point"},
 	{Env: "PRESIDIO_OBSERVATORY_SECRET", Secret: true, Help: "key (16+ characters) of the observatory's anonymous person tokens; required with MONGODB_URI; empty: random at each start"},
 	{Env: "PRESIDIO_TRUST_PROXY", Flag: "trust-proxy", Default: "false", Help: "true behind a TLS-terminating proxy: console cookies become Secure on X-Forwarded-Proto: https"},
 	{Env: "PRESIDIO_TRANSLATE_URL", Flag: "translate-url", Help: "LibreTranslate-compatible service of the counsellors' language bridge (e.g. http://127.0.0.1:5000, self-hosted); empty: no machine translation"},
@@ -233,6 +238,10 @@ func validate(v map[string]string) (Config, error) {
 			return bad(d.env, "%q is not a duration such as 30m or 8760h", v[d.env])
 		}
 		*d.dst = x
+	}
+	c.DataController = v["PRESIDIO_DATA_CONTROLLER"]
+	if len(c.DataController) > 300 || strings.ContainsAny(c.DataController, "\r\n") {
+		return bad("PRESIDIO_DATA_CONTROLLER", "must be one line of at most 300 characters")
 	}
 	c.ObservatorySecret = v["PRESIDIO_OBSERVATORY_SECRET"]
 	if c.ObservatorySecret != "" && len(c.ObservatorySecret) < 16 {

@@ -26,6 +26,7 @@ const (
 	ActionCaseClose      = "case.close"
 	ActionCaseRefer      = "case.refer"
 	ActionCaseBridge     = "case.bridge"
+	ActionPersonExport   = "person.export"
 	ActionEnrolmentsView = "enrolments.view"
 	ActionEnrolmentsCSV  = "enrolments.export"
 	ActionServiceSave    = "service.save"

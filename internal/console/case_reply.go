@@ -3,6 +3,8 @@ package console
 import (
 	"net/http"
 	"strings"
+
+	"github.com/prils-lazio/presidio/internal/chat"
 )
 
 func (c *Console) caseReply(w http.ResponseWriter, r *http.Request, q *req) {
@@ -11,7 +13,9 @@ func (c *Console) caseReply(w http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	text := strings.TrimSpace(r.PostFormValue("text"))
-	if text == "" || len(text) > 4096 {
+	// The reply may be as long as one Telegram message; the help point's
+	// signature added after it may make two, which the runtime splits.
+	if text == "" || chat.TextLength(text) > chat.MaxTextLength {
 		c.render(w, r, q, http.StatusBadRequest, "error", map[string]any{"Message": c.cfg.Texts.Text(q.Lang, "console.case.reply_length", nil), "Back": c.cfg.Prefix + "/cases/" + k.ID})
 		return
 	}

@@ -49,7 +49,7 @@ func (c *Console) casePage(w http.ResponseWriter, r *http.Request, q *req) {
 		}
 	}
 	c.render(w, r, q, http.StatusOK, "case", map[string]any{
-		"Case": k, "Messages": msgs, "Services": services, "Open": k.Status.IsOpen() && !k.IsErased(),
+		"Case": k, "Messages": msgs, "Services": services, "Open": k.Status.IsOpen() && !k.IsErased(), "PersonExport": c.cfg.PersonExport != nil,
 		"Bridge":   c.cfg.Bridge != nil && k.Lang != "" && k.Lang != "it",
 		"Outcomes": cases.Outcomes,
 		"Flash":    flash(q, r.URL.Query().Get("done"), c.cfg.Texts),

@@ -18,12 +18,12 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/prils-lazio/presidio/internal/cases"
 	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/directory"
+	"github.com/prils-lazio/presidio/internal/store"
 )
 
 // CaseStore is what the console needs of the case store (*cases.Cases).
@@ -122,6 +122,10 @@ type Config struct {
 	// Readers records which languages each counsellor reads (*cases.Cases);
 	// nil: the "My languages" page is off.
 	Readers LanguageStore
+	// PersonExport returns everything kept about a person (by chat id),
+	// counsellors' notes included, for a formal access request; served to
+	// coordinators from a case's page. nil: not offered.
+	PersonExport func(ctx context.Context, chatID int64) ([]byte, error)
 	// Texts defaults to DefaultTexts().
 	Texts Texts
 	// Prefix is where the console is mounted; default "/console".
@@ -132,28 +136,30 @@ type Config struct {
 	// SessionIdle ends a session after this long without requests;
 	// default 8 hours.
 	SessionIdle time.Duration
-	// LoginLimit failed logins per LoginWindow, per account and per
-	// address, then 429; default 5 per 15 minutes.
+	// LoginLimit login attempts per LoginWindow per account, then 429;
+	// default 5 per 15 minutes. A successful login does not count.
 	LoginLimit  int
 	LoginWindow time.Duration
-	Now         func() time.Time
-	Log         *slog.Logger
+	// LoginAddrLimit login attempts per LoginWindow per client address
+	// (slows down trying many accounts); default 30. The address is only
+	// counted when it is a person's: behind a reverse proxy without
+	// TrustProxy every request comes from the proxy's loopback address,
+	// which is then not limited (else anyone could lock out all staff).
+	LoginAddrLimit int
+	// Store, when set, keeps sessions and login throttles in the store,
+	// so that several processes on one store share them (without it they
+	// are in this process's memory).
+	Store *store.Store
+	Now   func() time.Time
+	Log   *slog.Logger
 }
 
 // Console is the http.Handler of the console.
 type Console struct {
-	cfg     Config
-	mux     *http.ServeMux
-	limiter *limiter
-
-	mu       sync.Mutex
-	sessions map[string]*session
-}
-
-type session struct {
-	user     string
-	csrf     string
-	lastSeen time.Time
+	cfg      Config
+	mux      *http.ServeMux
+	throttle throttle
+	sessions sessionStore
 }
 
 // New returns the console. Accounts and Audit are required.
@@ -174,13 +180,20 @@ func New(cfg Config) *Console {
 	if cfg.LoginWindow <= 0 {
 		cfg.LoginWindow = 15 * time.Minute
 	}
+	if cfg.LoginAddrLimit <= 0 {
+		cfg.LoginAddrLimit = 30
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	c := &Console{cfg: cfg, sessions: map[string]*session{}, limiter: newLimiter(cfg.LoginLimit, cfg.LoginWindow)}
+	c := &Console{cfg: cfg, sessions: &memSessions{}, throttle: &memThrottle{window: cfg.LoginWindow}}
+	if cfg.Store != nil {
+		c.sessions = storeSessions{st: cfg.Store}
+		c.throttle = &storeThrottle{st: cfg.Store, window: cfg.LoginWindow}
+	}
 	c.routes()
 	return c
 }
@@ -228,19 +241,10 @@ func (c *Console) setCookie(w http.ResponseWriter, r *http.Request, name, value 
 }
 
 // newSession starts a session for the user and returns its token.
-func (c *Console) newSession(user string) string {
-	now := c.cfg.Now()
-	s := &session{user: user, csrf: randomToken(24), lastSeen: now}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for tok, old := range c.sessions { // drop expired ones
-		if now.Sub(old.lastSeen) > c.cfg.SessionIdle {
-			delete(c.sessions, tok)
-		}
-	}
+func (c *Console) newSession(ctx context.Context, user string) (string, error) {
 	tok := randomToken(32)
-	c.sessions[tok] = s
-	return tok
+	err := c.sessions.create(ctx, tok, session{User: user, CSRF: randomToken(24), LastSeen: c.cfg.Now()}, c.cfg.SessionIdle)
+	return tok, err
 }
 
 // session returns the request's live session (touching it) or nil.
@@ -249,77 +253,28 @@ func (c *Console) session(r *http.Request) (string, *session) {
 	if err != nil || ck.Value == "" {
 		return "", nil
 	}
-	now := c.cfg.Now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, ok := c.sessions[ck.Value]
-	if !ok {
+	s, err := c.sessions.get(r.Context(), ck.Value, c.cfg.Now(), c.cfg.SessionIdle)
+	if err != nil {
+		c.cfg.Log.Error("console: reading the session", "error", err)
 		return "", nil
 	}
-	if now.Sub(s.lastSeen) > c.cfg.SessionIdle {
-		delete(c.sessions, ck.Value)
+	if s == nil {
 		return "", nil
 	}
-	s.lastSeen = now
 	return ck.Value, s
 }
 
-func (c *Console) endSession(token string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.sessions, token)
-}
+func (c *Console) endSession(ctx context.Context, token string) { c.sessions.delete(ctx, token) }
 
-// limiter counts failed logins per key in a sliding window.
-type limiter struct {
-	mu     sync.Mutex
-	limit  int
-	window time.Duration
-	fails  map[string][]time.Time
-}
-
-func newLimiter(limit int, window time.Duration) *limiter {
-	return &limiter{limit: limit, window: window, fails: map[string][]time.Time{}}
-}
-
-func (l *limiter) recent(key string, now time.Time) []time.Time {
-	ts := l.fails[key]
-	i := 0
-	for i < len(ts) && now.Sub(ts[i]) >= l.window {
-		i++
+// loginKeys are the throttle's keys of a login attempt with their limits:
+// the account, and the client's address when it is known to be theirs.
+func (c *Console) loginKeys(r *http.Request, name string) (keys []string, limits []int) {
+	keys, limits = []string{"acct:" + name}, []int{c.cfg.LoginLimit}
+	addr := c.clientAddr(r)
+	if ip := net.ParseIP(addr); ip != nil && ip.IsLoopback() && !c.cfg.TrustProxy {
+		return keys, limits // a local proxy's address stands for everyone
 	}
-	ts = ts[i:]
-	if len(ts) == 0 {
-		delete(l.fails, key)
-	} else {
-		l.fails[key] = ts
-	}
-	return ts
-}
-
-// blocked reports whether any key has reached the limit.
-func (l *limiter) blocked(now time.Time, keys ...string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, k := range keys {
-		if len(l.recent(k, now)) >= l.limit {
-			return true
-		}
-	}
-	return false
-}
-
-func (l *limiter) fail(now time.Time, keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.fails) > 100000 { // bound memory under a flood
-		for k := range l.fails {
-			l.recent(k, now)
-		}
-	}
-	for _, k := range keys {
-		l.fails[k] = append(l.recent(k, now), now)
-	}
+	return append(keys, "addr:"+addr), append(limits, c.cfg.LoginAddrLimit)
 }
 
 type currentKey struct{}

@@ -18,6 +18,7 @@ import (
 	"github.com/prils-lazio/presidio/internal/cases"
 	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/directory"
+	"github.com/prils-lazio/presidio/internal/store"
 	"github.com/prils-lazio/presidio/internal/store/storetest"
 )
 
@@ -72,6 +73,7 @@ type env struct {
 	mu      sync.Mutex
 	replies []reply
 	caseID  string
+	st      *store.Store
 }
 
 func newEnv(t *testing.T) *env {
@@ -121,8 +123,10 @@ func newEnv(t *testing.T) *env {
 			e.replies = append(e.replies, reply{caseID, op, text})
 			return nil
 		}),
-		Now: e.clock.now,
+		Now:   e.clock.now,
+		Store: st,
 	})
+	e.st = st
 	mux := http.NewServeMux()
 	mux.Handle("/console/", c)
 	e.srv = httptest.NewServer(mux)
@@ -432,9 +436,11 @@ func TestLoginRateLimit(t *testing.T) {
 	if code := e.tryLogin(c, "op", pw); code != http.StatusTooManyRequests {
 		t.Fatalf("6th attempt with the right password: %d, want 429", code)
 	}
-	// The address is blocked for other accounts too.
-	if code := e.tryLogin(c, "coord", pw); code != http.StatusTooManyRequests {
-		t.Fatalf("other account from the same address: %d, want 429", code)
+	// Other accounts are not locked out by someone else's mistakes (here
+	// every request comes from the same loopback address, as behind a
+	// proxy without PRESIDIO_TRUST_PROXY).
+	if code := e.tryLogin(e.client(), "coord", pw); code != http.StatusSeeOther {
+		t.Fatalf("other account from the same address: %d, want a login", code)
 	}
 	e.clock.add(15*time.Minute + time.Second)
 	if code := e.tryLogin(c, "op", pw); code != http.StatusSeeOther {

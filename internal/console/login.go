@@ -42,27 +42,50 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	name := strings.ToLower(strings.TrimSpace(r.PostFormValue("name")))
 	password := r.PostFormValue("password")
 	now := c.cfg.Now()
-	keys := []string{"acct:" + name, "addr:" + c.clientAddr(r)}
-	if c.limiter.blocked(now, keys...) {
-		w.Header().Set("Retry-After", strconv.Itoa(int(c.cfg.LoginWindow.Seconds())))
-		c.renderLogin(w, r, q, http.StatusTooManyRequests, "console.error.too_many")
-		return
+	// Every attempt first claims a slot of its account's (and address's)
+	// window: attempts posted at the same moment cannot all be checked.
+	keys, limits := c.loginKeys(r, name)
+	slots := make([]int, len(keys))
+	release := func() {
+		for i, k := range keys {
+			c.throttle.release(r.Context(), k, slots[i], now)
+		}
+	}
+	for i, k := range keys {
+		slot, err := c.throttle.claim(r.Context(), k, limits[i], now)
+		if err != nil {
+			release()
+			c.internal(w, r, q, err)
+			return
+		}
+		if slot == 0 {
+			release()
+			w.Header().Set("Retry-After", strconv.Itoa(int(c.cfg.LoginWindow.Seconds())))
+			c.renderLogin(w, r, q, http.StatusTooManyRequests, "console.error.too_many")
+			return
+		}
+		slots[i] = slot
 	}
 	u, err := c.cfg.Accounts.Authenticate(r.Context(), name, password)
 	if err != nil {
 		if !errors.Is(err, ErrBadCredentials) {
+			release()
 			c.internal(w, r, q, err)
 			return
 		}
-		c.limiter.fail(now, keys...)
 		_ = c.cfg.Audit.Record(r.Context(), AuditEntry{At: now, Actor: name, Action: ActionLoginFailed, Addr: c.clientAddr(r)})
 		c.renderLogin(w, r, q, http.StatusUnauthorized, "console.login.wrong")
 		return
 	}
+	release() // a successful login does not count against anyone
 	if old, s := c.session(r); s != nil {
-		c.endSession(old)
+		c.endSession(r.Context(), old)
 	}
-	tok := c.newSession(u.Name)
+	tok, err := c.newSession(r.Context(), u.Name)
+	if err != nil {
+		c.internal(w, r, q, err)
+		return
+	}
 	c.setCookie(w, r, sessionCookie, tok, 0)
 	c.setCookie(w, r, loginCookie, "", -1)
 	_ = c.cfg.Audit.Record(r.Context(), AuditEntry{At: now, Actor: u.Name, Role: u.Role, Action: ActionLogin, Addr: c.clientAddr(r)})
@@ -70,7 +93,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) logout(w http.ResponseWriter, r *http.Request, q *req) {
-	c.endSession(q.Token)
+	c.endSession(r.Context(), q.Token)
 	c.setCookie(w, r, sessionCookie, "", -1)
 	http.Redirect(w, r, c.cfg.Prefix+"/login", http.StatusSeeOther)
 }

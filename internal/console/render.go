@@ -2,7 +2,6 @@ package console
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/prils-lazio/presidio/internal/courses"
+	"github.com/prils-lazio/presidio/internal/csvrows"
 )
 
 // view is what every page's template gets.
@@ -100,7 +100,7 @@ func init() {
 func (c *Console) render(w http.ResponseWriter, r *http.Request, q *req, status int, page string, data map[string]any) {
 	v := &view{c: c, Lang: q.Lang, User: q.User, Prefix: c.cfg.Prefix, Page: page, Data: data}
 	if q.Sess != nil {
-		v.CSRF = q.Sess.csrf
+		v.CSRF = q.Sess.CSRF
 	}
 	var buf bytes.Buffer
 	if err := pages[page].ExecuteTemplate(&buf, "layout", v); err != nil {
@@ -115,33 +115,13 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, q *req, status 
 
 // writeEnrolmentsCSV writes a course's register: one row per enrolled person.
 func writeEnrolmentsCSV(w io.Writer, co courses.Course, es []courses.Enrolment) error {
-	cw := csv.NewWriter(w)
+	cw := csvrows.NewWriter(w)
 	_ = cw.Write([]string{"course", "site", "title", "seat", "name", "phone", "language", "enrolled_at"})
 	for i, e := range es { // seats numbered 1..n as the register lists them
-		_ = cw.Write([]string{co.ID, co.Site, co.Title, strconv.Itoa(i + 1), csvSafe(e.Name), csvSafe(e.Phone), e.Language, e.At.In(courses.Location).Format("2006-01-02 15:04")})
+		_ = cw.Write([]string{co.ID, co.Site, co.Title, strconv.Itoa(i + 1), e.Name, e.Phone, e.Language, e.At.In(courses.Location).Format("2006-01-02 15:04")})
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// csvSafe keeps a cell from being read as a formula by a spreadsheet.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) && !isPhone(s) {
-		return "'" + s
-	}
-	return s
-}
-
-func isPhone(s string) bool {
-	if s[0] != '+' {
-		return false
-	}
-	for _, r := range s[1:] {
-		if (r < '0' || r > '9') && r != ' ' {
-			return false
-		}
-	}
-	return true
 }
 
 const layoutHTML = `<!doctype html>
@@ -228,6 +208,7 @@ var pageHTML = map[string]string{
 {{if .Data.Bridge}}<tr><th>{{.T "console.case.bridge"}}</th><td>{{if $k.BridgeOff}}{{.T "console.case.bridge_is_off"}}{{else}}{{.T "console.case.bridge_is_on" "Lang" (.LangName $k.Lang)}}{{end}}
 <form class="inline" method="post" action="{{.Prefix}}/cases/{{$k.ID}}/bridge"><input type="hidden" name="csrf" value="{{.CSRF}}">{{if $k.BridgeOff}}<input type="hidden" name="on" value="1"><button>{{.T "console.case.bridge_switch_on"}}</button>{{else}}<input type="hidden" name="on" value="0"><button>{{.T "console.case.bridge_switch_off"}}</button>{{end}}</form></td></tr>{{end}}
 </table>
+{{if and .Data.PersonExport (eq .User.Role "coordinator") $k.ChatID}}<p><a href="{{.Prefix}}/cases/{{$k.ID}}/person-export.json">{{.T "console.case.person_export"}}</a></p>{{end}}
 {{if $k.Referrals}}<h3>{{.T "console.case.referrals"}}</h3><ul>{{range $k.Referrals}}<li>{{time .At}} {{.ServiceID}} ({{.By.Name}}){{with .Note}}: {{.}}{{end}}</li>{{end}}</ul>{{end}}
 <h3>{{.T "console.case.transcript"}}</h3>
 {{range .Data.Messages}}<div class="msg {{.Direction}}"><small>{{time .At}} · {{$.T (printf "console.case.dir.%s" .Direction)}}{{with .OperatorName}} · {{.}}{{end}}</small><br>

@@ -42,6 +42,7 @@ func (c *Console) routes() {
 	m.HandleFunc("POST "+p+"/cases/{id}/close", c.auth(caseStaff, c.caseClose))
 	m.HandleFunc("POST "+p+"/cases/{id}/refer", c.auth(caseStaff, c.caseRefer))
 	m.HandleFunc("POST "+p+"/cases/{id}/bridge", c.auth(caseStaff, c.caseBridge))
+	m.HandleFunc("GET "+p+"/cases/{id}/person-export.json", c.auth([]Role{RoleCoordinator}, c.personExport))
 	m.HandleFunc("GET "+p+"/languages", c.auth(caseStaff, c.languagesPage))
 	m.HandleFunc("POST "+p+"/languages", c.auth(caseStaff, c.languagesSave))
 
@@ -64,7 +65,7 @@ func (c *Console) routes() {
 		ann := http.StripPrefix(p+"/announce", c.cfg.Announcements)
 		framed := c.framed(ann)
 		serve := func(w http.ResponseWriter, r *http.Request, q *req) {
-			ctx := context.WithValue(r.Context(), currentKey{}, current{user: q.User, csrf: q.Sess.csrf, lang: q.Lang})
+			ctx := context.WithValue(r.Context(), currentKey{}, current{user: q.User, csrf: q.Sess.CSRF, lang: q.Lang})
 			framed(w, r.WithContext(ctx), q)
 		}
 		m.HandleFunc(p+"/announce/", c.auth(announcers, serve))
@@ -119,9 +120,9 @@ func (c *Console) auth(roles []Role, h handler) http.HandlerFunc {
 			c.fail(w, r, &req{Lang: lang}, http.StatusForbidden)
 			return
 		}
-		u, err := c.cfg.Accounts.Get(r.Context(), s.user)
+		u, err := c.cfg.Accounts.Get(r.Context(), s.User)
 		if err != nil || u.Disabled {
-			c.endSession(tok)
+			c.endSession(r.Context(), tok)
 			c.setCookie(w, r, sessionCookie, "", -1)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				c.cfg.Log.Error("console: reading the account", "error", err)
@@ -131,7 +132,7 @@ func (c *Console) auth(roles []Role, h handler) http.HandlerFunc {
 		}
 		q := &req{User: u, Token: tok, Sess: s, Lang: lang}
 		if r.Method == http.MethodPost {
-			if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(s.csrf)) != 1 {
+			if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(s.CSRF)) != 1 {
 				c.fail(w, r, q, http.StatusForbidden)
 				return
 			}

@@ -104,6 +104,9 @@ func CheckNew(name string, role Role, site, password string) error {
 	if len(password) > MaxPasswordLength {
 		problems = append(problems, fmt.Sprintf("the password must be at most %d bytes", MaxPasswordLength))
 	}
+	if why := weakPassword(name, password); why != "" && len(password) >= MinPasswordLength {
+		problems = append(problems, why)
+	}
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))
 	}

@@ -1,7 +1,6 @@
 package courses
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"regexp"
@@ -276,7 +275,7 @@ func WriteCSV(w io.Writer, courses []Course, counts map[string]Counts) error {
 	for _, l := range langs {
 		translationColumns = append(translationColumns, "title_"+l, "notes_"+l)
 	}
-	cw := csv.NewWriter(w)
+	cw := csvrows.NewWriter(w)
 	if err := cw.Write(slices.Concat(requiredColumns, optionalColumns, translationColumns, countColumns)); err != nil {
 		return err
 	}

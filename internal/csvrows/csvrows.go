@@ -24,6 +24,8 @@ type Fail func(line int, format string, args ...any)
 // non-blank row and the line it starts on. Rows with the wrong number of
 // cells or invalid UTF-8 are reported, not passed on. Broken CSV quoting
 // is reported and ends the reading: the rest of the file cannot be trusted.
+// Cells escaped against spreadsheet formulas (Escape) are read back as
+// they were.
 // emptyHint says which columns the first line must name.
 func Read(r io.Reader, emptyHint string, fail Fail, header func([]string) bool, row func(line int, rec []string)) {
 	br := bufio.NewReader(r)
@@ -61,6 +63,9 @@ func Read(r io.Reader, emptyHint string, fail Fail, header func([]string) bool, 
 		case !validUTF8(rec):
 			fail(line, "the row is not valid UTF-8 (save the file as \"CSV UTF-8\")")
 		default:
+			for i := range rec {
+				rec[i] = Unescape(rec[i])
+			}
 			row(line, rec)
 		}
 	}

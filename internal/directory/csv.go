@@ -1,7 +1,6 @@
 package directory
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
@@ -256,7 +255,7 @@ func WriteCSV(w io.Writer, services []Service) error {
 	}
 	order = append(order, others...)
 
-	cw := csv.NewWriter(w)
+	cw := csvrows.NewWriter(w)
 	header := slices.Clone(fixedColumns)
 	for _, l := range order {
 		header = append(header, descPrefix+l)

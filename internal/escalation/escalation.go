@@ -145,7 +145,7 @@ func (s *Service) card(ctx context.Context, c cases.Case) chat.Outgoing {
 	if s.bridgeOn(c) {
 		b.WriteString("\n" + s.bridgeState(c))
 	}
-	return chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID, Text: b.String(), Buttons: s.cardButtons(c)}
+	return chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID, Text: b.String(), Urgent: c.Urgent, Buttons: s.cardButtons(c)}
 }
 
 // cardButtons are the card's buttons for the case as it stands: Take while

@@ -97,8 +97,8 @@ func (s *Service) ThreadGone(ctx context.Context, chatID int64, threadID int) (i
 		return 0, false
 	}
 	c, ok, err := s.Cases.ByThread(ctx, threadID)
-	if err != nil || !ok {
-		return 0, false
+	if err != nil || !ok || c.IsErased() || c.ChatID == 0 {
+		return 0, false // an erased case's topic stays deleted
 	}
 	topicMu.Lock()
 	defer topicMu.Unlock()

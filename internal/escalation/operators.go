@@ -79,7 +79,7 @@ func (s *Service) Handle(ctx context.Context, _ *store.Session, in chat.Incoming
 				Direction: cases.DirNote, Text: arg, OperatorID: op.ID, OperatorName: op.Name, TopicMessageID: in.MessageID}); err != nil {
 				return nil, err
 			}
-			return []chat.Outgoing{s.reply(c, in, s.Texts.Text(OperatorLang, "case.note_saved", nil))}, nil
+			return []chat.Outgoing{s.reply(c, in, s.Texts.Text(OperatorLang, "case.note_saved_kept", nil))}, nil
 		default:
 			return []chat.Outgoing{s.reply(c, in, s.deskText("console.desk.help", nil))}, nil
 		}
@@ -222,20 +222,26 @@ func (s *Service) PersonBlocked(ctx context.Context, chatID int64) []chat.Outgoi
 	return []chat.Outgoing{s.toTopic(c, s.Texts.Text(OperatorLang, "case.person_blocked", nil))}
 }
 
-// Forgotten tells the operators that the person erased their data, in the
-// topics of their cases, before the erasure.
+// Forgotten erases the person's cases (cases.Forget) and then their copies
+// in the operators' group (eraseTopic), returning what tells the operators
+// what happened and what, if anything, remains.
 func (s *Service) Forgotten(ctx context.Context, chatID int64) ([]chat.Outgoing, error) {
 	list, err := s.Cases.List(ctx, cases.Filter{})
 	if err != nil {
 		return nil, err
 	}
+	// Erase first: a message still queued for a deleted topic then finds
+	// an erased case and is given up instead of recreating the topic.
+	if err := s.Cases.Forget(ctx, chatID); err != nil {
+		return nil, err
+	}
 	var out []chat.Outgoing
 	for _, c := range list {
 		if c.ChatID == chatID && c.ThreadID != 0 && s.OperatorChat != 0 {
-			out = append(out, s.toTopic(c, s.Texts.Text(OperatorLang, "case.person_forgot", nil)))
+			out = append(out, s.eraseTopic(ctx, c)...)
 		}
 	}
-	return out, s.Cases.Forget(ctx, chatID)
+	return out, nil
 }
 
 // Reply sends a reply an operator wrote in the web console: it reaches the

@@ -72,7 +72,7 @@ func (s *Service) Relay(ctx context.Context, caseID string, in chat.Incoming) (o
 	case in.Kind == chat.KindText && tr != (bridged{}): // the original with its translation under it
 		out = append(out, s.toTopic(c, s.withItalian(c, in.Text, tr)))
 	default:
-		out = append(out, chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID,
+		out = append(out, chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID, Urgent: c.Urgent,
 			CopyOf: &chat.MessageRef{ChatID: in.ChatID, MessageID: in.MessageID}})
 		if tr != (bridged{}) { // a caption's translation follows the media
 			out = append(out, s.toTopic(c, strings.TrimSpace(s.withItalian(c, "", tr))))
@@ -82,20 +82,32 @@ func (s *Service) Relay(ctx context.Context, caseID string, in chat.Incoming) (o
 }
 
 // Feedback records the person's answer to "did this help?" and thanks them.
+// Only the person whose case it is can answer: a button naming someone
+// else's case (forged, or pressed from another chat) changes nothing,
+// records nothing for the observatory, and gets no messages (the flows then
+// treat it as a button they do not know).
 func (s *Service) Feedback(ctx context.Context, caseID, value, lang string, chatID int64) ([]chat.Outgoing, error) {
+	c, err := s.Cases.Get(ctx, caseID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if chatID == 0 || c.ChatID != chatID || c.IsErased() || !cases.Feedback(value).Valid() {
+		return nil, nil
+	}
 	if err := s.Cases.SetFeedback(ctx, caseID, cases.Feedback(value)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
+	s.observe(ctx, "feedback", c, value, 0)
 	out := []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "feedback.thanks", nil)}}
-	if c, err := s.Cases.Get(ctx, caseID); err == nil && cases.Feedback(value).Valid() {
-		s.observe(ctx, "feedback", c, value, 0)
-		if c.ThreadID != 0 && s.OperatorChat != 0 { // the counsellors see how it went
-			out = append(out, s.toTopic(c, s.deskText("console.desk.feedback", map[string]any{"Feedback": s.deskText("console.feedback."+value, nil)})))
-		}
+	if c.ThreadID != 0 && s.OperatorChat != 0 { // the counsellors see how it went
+		out = append(out, s.toTopic(c, s.deskText("console.desk.feedback", map[string]any{"Feedback": s.deskText("console.feedback."+value, nil)})))
 	}
 	return out, nil
 }
 
 func (s *Service) toTopic(c cases.Case, text string) chat.Outgoing {
-	return chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID, Text: text}
+	return chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID, Text: text, Urgent: c.Urgent}
 }

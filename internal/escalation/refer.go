@@ -86,6 +86,9 @@ func (s *Service) canned(ctx context.Context, c cases.Case, in chat.Incoming, op
 		return []chat.Outgoing{s.reply(c, in, s.Texts.Text(OperatorLang, "case.canned_keys", map[string]any{"Keys": strings.Join(keys, ", ")}))}, nil
 	}
 	in.Kind, in.Text = chat.KindText, s.Texts.Text(c.Lang, "canned."+key, nil)
+	if key == "documents" { // before anyone sends a document: what happens to the copies
+		in.Text += "\n\n" + s.Texts.Text(c.Lang, "privacy.documents", nil)
+	}
 	return s.toPerson(ctx, c, in, op, fmt.Sprintf("u%d", in.UpdateID), false)
 }
 

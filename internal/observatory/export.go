@@ -1,18 +1,19 @@
 package observatory
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/prils-lazio/presidio/internal/csvrows"
 )
 
 // WriteCSV writes s for planners: one column per dimension, then events
 // and people (and median_value when the table has it); hidden cells read
 // the marker ("<5"). The first line names the columns.
 func WriteCSV(w io.Writer, s Suppressed) error {
-	cw := csv.NewWriter(w)
+	cw := csvrows.NewWriter(w)
 	header := make([]string, 0, len(s.by)+3)
 	for _, d := range s.by {
 		header = append(header, string(d))

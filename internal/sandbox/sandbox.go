@@ -81,11 +81,11 @@ func New(emu *telegramtest.Server, texts *locales.Catalog, operatorChat int64) *
 	}
 	emu.OnSent(s.botSent)
 	s.mux.HandleFunc("GET /{$}", s.index)
-	s.mux.HandleFunc("POST /sandbox/api/send", s.send)
+	s.mux.HandleFunc("POST /sandbox/api/send", jsonFromPage(s.send))
 	s.mux.HandleFunc("GET /sandbox/api/transcript", s.transcript)
 	s.mux.HandleFunc("GET /sandbox/api/operators/topics", s.operatorTopics)
 	s.mux.HandleFunc("GET /sandbox/api/operators/transcript", s.operatorTranscript)
-	s.mux.HandleFunc("POST /sandbox/api/operators/send", s.operatorSend)
+	s.mux.HandleFunc("POST /sandbox/api/operators/send", jsonFromPage(s.operatorSend))
 	return s
 }
 

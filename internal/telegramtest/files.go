@@ -59,3 +59,12 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/octet-stream")
 	_, _ = w.Write(data)
 }
+
+// File returns the content of a file the bot uploaded (sendDocument with a
+// file), or one set with SetFileContent.
+func (s *Server) File(fileID string) ([]byte, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, ok := s.files[fileID]
+	return append([]byte(nil), b...), ok
+}

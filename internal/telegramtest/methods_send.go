@@ -207,12 +207,24 @@ func sendMessage(s *Server, c *call) (any, *apiError) {
 }
 
 // sendMedia answers sendPhoto, sendDocument… for a file given by file_id
-// (or URL): the emulator does not accept uploads.
+// (or URL); sendDocument also takes an upload (its content is then what
+// File returns for the new file_id).
 func sendMedia(field string) handler {
 	return func(s *Server, c *call) (any, *apiError) {
 		msg, e := s.deliver(c, func(*chatState) (*outgoing, *apiError) {
 			id := strings.TrimSpace(c.p.str(field))
-			if c.files[field] || strings.HasPrefix(id, "attach://") {
+			up, uploaded := c.files[field]
+			var name string
+			switch {
+			case uploaded && field == "document":
+				// A new file: kept so that tests can read what was sent.
+				if len(up.data) == 0 {
+					return nil, badRequest("file must be non-empty")
+				}
+				sum := sha256.Sum256(up.data)
+				id, name = "BQACAgQ-upload-"+hex.EncodeToString(sum[:8]), up.name
+				s.files[id] = up.data
+			case uploaded || strings.HasPrefix(id, "attach://"):
 				return nil, badRequest("telegramtest accepts " + field + " as a file_id string only, not as an upload")
 			}
 			if id == "" {
@@ -225,7 +237,10 @@ func sendMedia(field string) handler {
 			}
 			msg := mediaMessage(field, id)
 			msg.Caption, msg.CaptionEntities = plain, ents
-			return &outgoing{msg: msg, rawText: caption, sent: Sent{Text: caption, ParseMode: pm, FileID: id}}, nil
+			if msg.Document != nil && name != "" {
+				msg.Document.FileName = name
+			}
+			return &outgoing{msg: msg, rawText: caption, sent: Sent{Text: caption, ParseMode: pm, FileID: id, FileName: name}}, nil
 		})
 		if e != nil {
 			return nil, e

@@ -24,12 +24,18 @@ const maxBody = 50 << 20
 // github.com/go-telegram/bot sends them in multipart fields.
 type params map[string]string
 
+// upload is a file sent in a multipart request.
+type upload struct {
+	name string
+	data []byte
+}
+
 // parseParams merges query-string parameters with the body (multipart,
 // urlencoded or JSON; the body wins on conflicts). files lists the
-// multipart fields that were file uploads.
-func parseParams(r *http.Request) (p params, files map[string]bool, err error) {
+// multipart fields that were file uploads, with their name and content.
+func parseParams(r *http.Request) (p params, files map[string]upload, err error) {
 	p = params{}
-	files = map[string]bool{}
+	files = map[string]upload{}
 	for k, vs := range r.URL.Query() {
 		if len(vs) > 0 {
 			p[k] = vs[0]
@@ -64,8 +70,20 @@ func parseParams(r *http.Request) (p params, files map[string]bool, err error) {
 				p[k] = vs[0]
 			}
 		}
-		for k := range form.File {
-			files[k] = true
+		for k, fhs := range form.File {
+			if len(fhs) == 0 {
+				continue
+			}
+			f, err := fhs[0].Open()
+			if err != nil {
+				return nil, nil, errors.New("can't read an uploaded file")
+			}
+			data, err := io.ReadAll(f)
+			f.Close()
+			if err != nil {
+				return nil, nil, errors.New("can't read an uploaded file")
+			}
+			files[k] = upload{name: fhs[0].Filename, data: data}
 		}
 	case "application/x-www-form-urlencoded":
 		vals, err := url.ParseQuery(string(body))

@@ -36,6 +36,8 @@ type Sent struct {
 	// FileID is the file of a photo, document, voice, video, audio,
 	// animation, sticker or video note (the copied one for copies).
 	FileID string
+	// FileName is the name of an uploaded document.
+	FileName string
 	// Latitude and Longitude are set for locations and venues.
 	Latitude, Longitude float64
 	// Title and Address are set for venues.

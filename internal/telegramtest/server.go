@@ -251,7 +251,7 @@ type call struct {
 	ctx    context.Context
 	method string
 	p      params
-	files  map[string]bool
+	files  map[string]upload
 }
 
 // broadcast closes *ch (waking every waiter) and installs a fresh channel.
