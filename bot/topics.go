@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tg "github.com/go-telegram/bot"
+	"github.com/prils-lazio/presidio/internal/chat"
 )
 
 // CreateTopic creates a forum topic in a group and returns its thread id.
@@ -89,4 +90,28 @@ func (r *Runtime) DeleteTopic(ctx context.Context, chatID int64, threadID int) e
 func (r *Runtime) CloseTopic(ctx context.Context, chatID int64, threadID int) error {
 	_, err := r.tg.api.CloseForumTopic(ctx, &tg.CloseForumTopicParams{ChatID: chatID, MessageThreadID: threadID})
 	return err
+}
+
+// ReopenTopic reopens a closed forum topic (a reopened case).
+func (r *Runtime) ReopenTopic(ctx context.Context, chatID int64, threadID int) error {
+	_, err := r.tg.api.ReopenForumTopic(ctx, &tg.ReopenForumTopicParams{ChatID: chatID, MessageThreadID: threadID})
+	return err
+}
+
+// EditButtons replaces the inline buttons of a message the bot sent (none
+// removes them), e.g. a case card's Take once someone took the case.
+func (r *Runtime) EditButtons(ctx context.Context, chatID int64, messageID int, buttons [][]chat.Button) error {
+	params := &tg.EditMessageReplyMarkupParams{ChatID: chatID, MessageID: messageID}
+	if len(buttons) > 0 {
+		params.ReplyMarkup = markup(chat.Outgoing{Buttons: buttons})
+	}
+	_, err := r.tg.api.EditMessageReplyMarkup(ctx, params)
+	return err
+}
+
+// SendNow sends one message at once, outside the outbox, and returns its
+// id: only for what must come first in a place the sender is waiting for
+// (a recreated case topic's card). It is not retried or persisted.
+func (r *Runtime) SendNow(ctx context.Context, out chat.Outgoing) (int, error) {
+	return r.tg.send(ctx, out)
 }

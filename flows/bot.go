@@ -65,6 +65,9 @@ type Bot struct {
 	// read ("topic_view"), a question was not understood ("unmatched"), a
 	// person asked for a counsellor ("escalation"). nil: none.
 	Observe func(ctx context.Context, kind, lang, topic, site string, chatID int64)
+	// Translating says the help point machine-translates conversations
+	// with counsellors (the language bridge): the privacy notice says so.
+	Translating bool
 }
 
 // intentFlows maps understood intents to the flow ("permits") or the node
@@ -365,6 +368,9 @@ func (b *Bot) button(sess *store.Session, st *State, t *Turn, data string) Step 
 		var s Step
 		if next := st.Next; next != "" {
 			st.Next = ""
+			if st.Consent == "yes" { // what follows is the link's topic or course, not the topics
+				reply = b.say(*t, "consent.thanks_next")
+			}
 			s = b.Engine.Enter(st, *t, "@"+next)
 		} else {
 			s = b.Engine.MainMenu(st, *t)

@@ -68,7 +68,7 @@ func (b *Bot) relay(ctx context.Context, st *State, in chat.Incoming) ([]chat.Ou
 func (b *Bot) rightsCommand(ctx context.Context, t Turn, cmd string) ([]chat.Outgoing, error) {
 	if cmd == "mydata" {
 		if b.Rights == nil {
-			return []chat.Outgoing{b.say(t, "privacy.notice")}, nil
+			return []chat.Outgoing{b.privacyNotice(t)}, nil
 		}
 		return b.Rights.Export(ctx, t.ChatID, t.Lang)
 	}

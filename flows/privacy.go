@@ -31,10 +31,14 @@ func (p Privacy) textData(texts Catalog, lang string) map[string]any {
 }
 
 // privacyNotice is the notice with the data controller, retention periods
-// and /mydata and /forget.
+// and /mydata and /forget, and the translation service when the language
+// bridge is on.
 func (b *Bot) privacyNotice(t Turn) chat.Outgoing {
 	m := b.say(t, "privacy.notice")
 	m.Text += "\n\n" + b.Texts.Text(t.Lang, "privacy.details", b.Privacy.textData(b.Texts, t.Lang))
+	if b.Translating { // the language bridge: messages pass through the translation service
+		m.Text += "\n" + b.Texts.Text(t.Lang, "case.bridge_notice", nil)
+	}
 	return m
 }
 

@@ -6,8 +6,11 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
+	"time"
 
+	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/store"
 )
 
@@ -118,7 +121,26 @@ func (h *Handler) fromForm(r *http.Request, u user) Announcement {
 	return a
 }
 
+// Word shows a code as words in the page's language: the text
+// announce.web.<kind>.<code> when there is one, else the code.
+func (p page) Word(kind, code string) string {
+	if code == "" {
+		return ""
+	}
+	if w := p.tr("announce.web." + kind + "." + code); w != "" && !strings.HasPrefix(w, "[") && !strings.HasPrefix(w, "announce.web.") {
+		return w
+	}
+	return code
+}
+
+// When is a time as the help points read it: Europe/Rome.
+func (p page) When(t time.Time) string { return t.In(courses.Location).Format("02/01/2006 15:04") }
+
 type page struct {
+	// Courses are the courses the user may address (a school: its own);
+	// Sites are their sites.
+	Courses []courses.Course
+	Sites   []string
 	// tr localizes a console text (locales/console); Lang is its language.
 	tr        func(id string) string
 	Lang      string
@@ -162,8 +184,27 @@ func (h *Handler) page(r *http.Request, u user) page {
 	if h.Texts != nil {
 		t = func(id string) string { return h.Texts.Text(lang, id, nil) }
 	}
-	return page{tr: t, Lang: lang, User: u, CSRF: h.CSRF(r), Langs: h.langs(), Templates: Templates, Params: TemplateParams,
+	p := page{tr: t, Lang: lang, User: u, CSRF: h.CSRF(r), Langs: h.langs(), Templates: Templates, Params: TemplateParams,
 		A: Announcement{Text: map[string]string{}, Params: map[string]string{}}}
+	if h.Service != nil && h.Service.Courses != nil { // the course is a choice, not typed
+		var list []courses.Course
+		var err error
+		if u.Role == RoleSchool {
+			list, err = h.Service.Courses.ListBySite(r.Context(), u.Site)
+		} else {
+			list, err = h.Service.Courses.List(r.Context())
+		}
+		if err == nil {
+			p.Courses = list
+			for _, c := range list {
+				if !slices.Contains(p.Sites, c.Site) {
+					p.Sites = append(p.Sites, c.Site)
+				}
+			}
+			slices.Sort(p.Sites)
+		}
+	}
+	return p
 }
 
 func (h *Handler) preview(w http.ResponseWriter, r *http.Request, u user) {
@@ -266,28 +307,28 @@ var pages = template.Must(template.New("").Parse(`
 <label><input type="radio" name="kind" value="site" {{if eq .A.Audience.Kind "site"}}checked{{end}}> {{.T "announce.web.kind_site"}}</label>
 <label><input type="radio" name="kind" value="waiting" {{if eq .A.Audience.Kind "waiting"}}checked{{end}}> {{.T "announce.web.kind_waiting"}}</label>
 {{if eq .User.Role "coordinator"}}<label><input type="radio" name="kind" value="news" {{if eq .A.Audience.Kind "news"}}checked{{end}}> {{.T "announce.web.kind_news"}}</label>{{end}}
-<p><label>{{.T "announce.web.course"}} <input name="course" value="{{.A.Audience.Course}}"></label></p>
+<p><label>{{.T "announce.web.course"}} {{if .Courses}}<select name="course"><option value="">—</option>{{range .Courses}}<option value="{{.ID}}"{{if eq .ID $.A.Audience.Course}} selected{{end}}>{{.Title}} · {{.Site}} ({{.ID}})</option>{{end}}</select>{{else}}<input name="course" value="{{.A.Audience.Course}}">{{end}}</label></p>
 {{if eq .User.Role "coordinator"}}
-<p><label>{{.T "announce.web.site"}} <input name="site" value="{{.A.Audience.Site}}"></label></p>
-<p><label>{{.T "announce.web.lang"}} <input name="lang" value="{{.A.Audience.Lang}}"></label>
+<p><label>{{.T "announce.web.site"}} {{if .Sites}}<select name="site"><option value="">—</option>{{range .Sites}}<option value="{{.}}"{{if eq . $.A.Audience.Site}} selected{{end}}>{{.}}</option>{{end}}</select>{{else}}<input name="site" value="{{.A.Audience.Site}}">{{end}}</label></p>
+<p><label>{{.T "announce.web.lang"}} <select name="lang"><option value="">—</option><option value="it"{{if eq "it" .A.Audience.Lang}} selected{{end}}>{{.Word "lang" "it"}}</option>{{range .Langs}}<option value="{{.}}"{{if eq . $.A.Audience.Lang}} selected{{end}}>{{$.Word "lang" .}}</option>{{end}}</select></label>
 <label>{{.T "announce.web.help_point"}} <input name="help_point" value="{{.A.Audience.HelpPoint}}"></label>
 <label>{{.T "announce.web.topic"}} <input name="topic" value="{{.A.Audience.Topic}}"></label></p>
 {{else}}<p>{{.T "announce.web.site"}}: {{.User.Site}}</p>{{end}}
 </fieldset>
 <fieldset><legend>{{.T "announce.web.text"}}</legend>
 <p><label>{{.T "announce.web.template"}} <select name="template"><option value="">{{.T "announce.web.no_template"}}</option>
-{{range .Templates}}<option value="{{.}}" {{if eq . $.A.Template}}selected{{end}}>{{.}}</option>{{end}}</select></label>
-{{range .Params}}<label>{{.}} <input name="p_{{.}}" value="{{index $.A.Params .}}"></label> {{end}}</p>
+{{range .Templates}}<option value="{{.}}" {{if eq . $.A.Template}}selected{{end}}>{{$.Word "template" .}}</option>{{end}}</select></label>
+{{range .Params}}<label>{{$.Word "param" .}} <input name="p_{{.}}" value="{{index $.A.Params .}}"></label> {{end}}</p>
 <p><label>{{.T "announce.web.italian"}}<br><textarea name="text_it" rows="5" cols="60">{{index .A.Text "it"}}</textarea></label></p>
 <details><summary>{{.T "announce.web.translations"}}</summary>
-{{range .Langs}}<p><label>{{.}}<br><textarea name="text_{{.}}" rows="3" cols="60">{{index $.A.Text .}}</textarea></label></p>{{end}}
+{{range .Langs}}<p><label>{{$.Word "lang" .}}<br><textarea name="text_{{.}}" rows="3" cols="60">{{index $.A.Text .}}</textarea></label></p>{{end}}
 </details>
 </fieldset>
 <p><button>{{.T "announce.web.preview"}}</button></p>
 </form>
 <h2>{{.T "announce.web.sent_list"}}</h2>
 <table><tr><th>{{.T "announce.web.date"}}</th><th>{{.T "announce.web.author"}}</th><th>{{.T "announce.web.audience"}}</th><th>{{.T "announce.web.people"}}</th><th></th></tr>
-{{range .List}}<tr><td>{{.Created.Format "2006-01-02 15:04"}}</td><td>{{.Author}}</td><td>{{.Audience.Kind}} {{.Audience.Course}}{{.Audience.Site}}{{.Audience.Lang}}{{.Audience.HelpPoint}}</td><td>{{.Recipients}}</td><td><a href="report/{{.ID}}">{{$.T "announce.web.report_link"}}</a></td></tr>{{end}}
+{{range .List}}<tr><td>{{$.When .Created}}</td><td>{{.Author}}</td><td>{{$.Word "audience" .Audience.Kind}} {{.Audience.Course}}{{.Audience.Site}}{{$.Word "lang" .Audience.Lang}}{{.Audience.HelpPoint}}</td><td>{{.Recipients}}</td><td><a href="report/{{.ID}}">{{$.T "announce.web.report_link"}}</a></td></tr>{{end}}
 </table></body></html>{{end}}
 
 {{define "hidden"}}
@@ -306,7 +347,7 @@ var pages = template.Must(template.New("").Parse(`
 <h1>{{.T "announce.web.preview"}}</h1>
 <p>{{.T "announce.web.size_before"}} <strong id="size">{{.Size}}</strong> {{.T "announce.web.size_after"}}{{if .Skipped}} ({{.Skipped}} {{.T "announce.web.skipped"}}){{end}}.</p>
 <blockquote><pre>{{.Preview}}</pre></blockquote>
-{{if .A.Template}}<p>{{.T "announce.web.each_language"}}</p>{{else}}<p>{{.T "announce.web.translations"}}: {{range $k, $v := .A.Text}}{{$k}} {{end}}. {{.T "announce.web.other_languages"}}</p>{{end}}
+{{if .A.Template}}<p>{{.T "announce.web.each_language"}}</p>{{else}}<p>{{.T "announce.web.translations"}}: {{range $k, $v := .A.Text}}{{$.Word "lang" $k}} {{end}}. {{.T "announce.web.other_languages"}}</p>{{end}}
 <form method="post" action="send">
 {{template "fields" .}}{{template "hidden" .}}
 <input type="hidden" name="confirm" value="yes">
@@ -317,7 +358,7 @@ var pages = template.Must(template.New("").Parse(`
 
 {{define "report"}}{{template "head" .}}
 <h1>{{.T "announce.web.report"}}</h1>
-<p>{{.A.Created.Format "2006-01-02 15:04"}}, {{.A.Author}}: {{.A.Audience.Kind}} {{.A.Audience.Course}}{{.A.Audience.Site}}</p>
+<p>{{.When .A.Created}}, {{.A.Author}}: {{.Word "audience" .A.Audience.Kind}} {{.A.Audience.Course}}{{.A.Audience.Site}}</p>
 <blockquote><pre>{{.Preview}}</pre></blockquote>
 <table>
 <tr><th>{{.T "announce.web.total"}}</th><td id="total">{{.Report.Total}}</td></tr>

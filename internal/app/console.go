@@ -39,7 +39,13 @@ func (a *App) consoleHandler() (http.Handler, error) {
 		}
 		return a.Runtime.Enqueue(ctx, entries)
 	})
+	var bridge console.BridgeSwitch
+	if a.desk.BridgeAvailable() {
+		bridge = syncedCases{Cases: a.cases, a: a}
+	}
 	return console.New(console.Config{
+		Bridge:       bridge,
+		Readers:      a.cases,
 		Accounts:     console.NewUsers(a.Store),
 		Audit:        console.NewStoreAudit(a.Store),
 		Notes:        console.NewStoreNotes(a.Store),
@@ -110,4 +116,13 @@ func (s syncedCases) Refer(ctx context.Context, caseID, serviceID string, by cas
 		return c, err
 	}
 	return c, s.enqueue(ctx, "refer", out)
+}
+
+// SetBridge switches the language bridge for a case and tells its topic.
+func (s syncedCases) SetBridge(ctx context.Context, caseID string, on bool) error {
+	_, out, err := s.a.desk.SetBridge(ctx, caseID, on)
+	if err != nil {
+		return err
+	}
+	return s.enqueue(ctx, "bridge", out)
 }

@@ -41,8 +41,25 @@ func TestWaitingListPromotionAndReminder(t *testing.T) {
 	if !strings.Contains(d.last(olena.ID).Text+allText(d.emu.Sent(olena.ID)), "number 1") {
 		t.Fatalf("Olena not on the waiting list: %s", allText(d.emu.Sent(olena.ID)))
 	}
+	for _, who := range []int64{amina.ID, olena.ID} { // the phone keyboard goes once the form is done
+		removed := false
+		for _, m := range d.emu.Sent(who) {
+			removed = removed || m.RemoveKeyboard
+		}
+		if !removed {
+			t.Errorf("chat %d: the phone keyboard was never removed", who)
+		}
+	}
 
 	d.settle(d.emu.SendText(amina, "/mycourses"))
+	d.press(amina, amina.ID, "❌ "+d.texts.Text("it", "courses.cancel", nil))
+	d.press(amina, amina.ID, d.texts.Text("it", "forget.no", nil)) // Yes / No: No keeps the place
+	if got := d.last(amina.ID).Text; got != d.texts.Text("it", "courses.cancel_kept", nil) {
+		t.Fatalf("after No: %q", got)
+	}
+	if counts, _ := d.a.signup.Courses.Counts(ctx, "tiny-a1"); counts.Enrolled != 1 {
+		t.Fatalf("No cancelled the place: %+v", counts)
+	}
 	d.press(amina, amina.ID, "❌ "+d.texts.Text("it", "courses.cancel", nil))
 	d.press(amina, amina.ID, d.texts.Text("it", "forget.yes", nil))
 	offer := d.last(olena.ID)

@@ -38,8 +38,13 @@ func startDesk(t *testing.T, dataDir string) *desk {
 }
 
 func startDeskOn(t *testing.T, dataDir string, emu *telegramtest.Server) *desk {
+	return startDeskEnv(t, dataDir, emu, nil)
+}
+
+// startDeskEnv starts the desk with more settings (name → value).
+func startDeskEnv(t *testing.T, dataDir string, emu *telegramtest.Server, env map[string]string) *desk {
 	t.Helper()
-	return startDeskWith(t, dataDir, emu, nil)
+	return startDeskWith(t, dataDir, emu, env)
 }
 
 // startDeskWith starts the desk with more settings (environment variables).
@@ -127,11 +132,12 @@ func (d *desk) last(chatID int64) telegramtest.Sent {
 // returns the case topic's thread.
 func (d *desk) openCase() int {
 	d.t.Helper()
+	l := d.person.LanguageCode
 	d.say("/start")
-	d.press(d.person, d.person.ID, "✅ "+d.texts.Text("uk", "consent.yes", nil))
-	d.press(d.person, d.person.ID, d.texts.Text("uk", "main.b.permits", nil))
-	d.press(d.person, d.person.ID, d.texts.Text("uk", "permits.b.renew", nil))
-	d.press(d.person, d.person.ID, "🙋 "+d.texts.Text("uk", "nav.human", nil))
+	d.press(d.person, d.person.ID, "✅ "+d.texts.Text(l, "consent.yes", nil))
+	d.press(d.person, d.person.ID, d.texts.Text(l, "main.b.permits", nil))
+	d.press(d.person, d.person.ID, d.texts.Text(l, "permits.b.renew", nil))
+	d.press(d.person, d.person.ID, "🙋 "+d.texts.Text(l, "nav.human", nil))
 	topics := d.emu.Topics(SandboxOperatorChat)
 	if len(topics) == 0 {
 		d.t.Fatal("no topic was created for the case")
@@ -289,6 +295,15 @@ func TestDeletedTopicIsRecreated(t *testing.T) {
 	}
 	if m := d.last(SandboxOperatorChat); m.ThreadID != topics[1].ID || m.Text != "ви тут?" {
 		t.Fatalf("message went to %d (%q), want the new topic %d", m.ThreadID, m.Text, topics[1].ID)
+	}
+	var inNew []telegramtest.Sent
+	for _, m := range d.emu.Sent(SandboxOperatorChat) {
+		if m.ThreadID == topics[1].ID {
+			inNew = append(inNew, m)
+		}
+	}
+	if len(inNew) != 2 || !strings.Contains(inNew[0].Text, "Olena") || len(inNew[0].Buttons) != 1 {
+		t.Fatalf("the recreated topic does not start with the case card: %+v", inNew)
 	}
 }
 

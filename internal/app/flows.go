@@ -9,6 +9,7 @@ import (
 	"github.com/prils-lazio/presidio/flows"
 	"github.com/prils-lazio/presidio/flows/understand"
 	"github.com/prils-lazio/presidio/internal/cases"
+	"github.com/prils-lazio/presidio/internal/chat"
 	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/directory"
 	"github.com/prils-lazio/presidio/internal/escalation"
@@ -53,6 +54,9 @@ func (a *App) flowsHandler(ctx context.Context, texts *locales.Catalog) (bot.Han
 			return &defaultHours
 		},
 	}
+	if err := a.wireBridge(); err != nil {
+		return nil, err
+	}
 	catalogue, err := courses.New(ctx, a.Store, courses.Config{})
 	if err != nil {
 		return nil, err
@@ -88,6 +92,8 @@ func (a *App) flowsHandler(ctx context.Context, texts *locales.Catalog) (bot.Han
 		Desk:       a.desk,
 		Rights:     rights{store: a.Store, cases: caseStore, desk: a.desk, texts: texts, courses: catalogue},
 		Courses:    a.signup,
+		// The privacy notice names the translation service when there is one.
+		Translating: a.desk.BridgeAvailable(),
 	}
 	observe, err := a.observer()
 	if err != nil {
@@ -130,4 +136,16 @@ func (l lateTopics) DeleteTopic(ctx context.Context, chatID int64, threadID int)
 
 func (l lateTopics) CloseTopic(ctx context.Context, chatID int64, threadID int) error {
 	return l.a.Runtime.CloseTopic(ctx, chatID, threadID)
+}
+
+func (l lateTopics) ReopenTopic(ctx context.Context, chatID int64, threadID int) error {
+	return l.a.Runtime.ReopenTopic(ctx, chatID, threadID)
+}
+
+func (l lateTopics) EditButtons(ctx context.Context, chatID int64, messageID int, buttons [][]chat.Button) error {
+	return l.a.Runtime.EditButtons(ctx, chatID, messageID, buttons)
+}
+
+func (l lateTopics) SendNow(ctx context.Context, out chat.Outgoing) (int, error) {
+	return l.a.Runtime.SendNow(ctx, out)
 }

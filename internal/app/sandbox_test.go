@@ -115,6 +115,13 @@ func TestSandboxEscalation(t *testing.T) {
 		t.Fatalf("no Close button on the card: %+v", card.Buttons)
 	}
 	api.post("/sandbox/api/operators/send", map[string]any{"thread": thread, "message_id": card.MessageID, "data": closeData})
+	// Close asks the outcome with buttons; one tap closes.
+	topicEntries := api.entries(topic)
+	askEntry := topicEntries[len(topicEntries)-1]
+	if len(askEntry.Buttons) != 5 || !strings.HasPrefix(askEntry.Buttons[0][0].Data, "op:out:C-000001:") {
+		t.Fatalf("Close did not ask the outcome: %+v", askEntry)
+	}
+	api.post("/sandbox/api/operators/send", map[string]any{"thread": thread, "message_id": askEntry.MessageID, "data": askEntry.Buttons[0][0].Data})
 	entries := api.entries("/sandbox/api/transcript?user_id=6006")
 	if last := entries[len(entries)-1]; last.Text != d.texts.Text("en", "case.closed", nil) {
 		t.Fatalf("after Close, the person got %+v", last)

@@ -79,6 +79,11 @@ func (f Feedback) Valid() bool {
 	return f == FeedbackHelped || f == FeedbackPartly || f == FeedbackNot
 }
 
+// Outcomes are the closing outcomes counsellors choose from (stored as
+// these codes; the desk and the console show them as words). Any other
+// Outcome is a counsellor's own words.
+var Outcomes = []string{"answered", "referred", "no_reply", "out_of_scope"}
+
 // Operator is a counsellor. ID is stable and unique among operators (for
 // example "tg:<Telegram user id>", or a console login); Name is what other
 // operators and the person see.
@@ -135,6 +140,10 @@ type Case struct {
 	// Outcome is what the operator wrote when closing.
 	Outcome  string   `bson:"outcome,omitempty" json:"outcome,omitempty"`
 	ClosedBy Operator `bson:"closed_by,omitempty" json:"closed_by,omitzero"`
+	// BridgeOff is set when an operator switched the language bridge off
+	// for this case (a cultural mediator joined, say): messages then pass
+	// untranslated.
+	BridgeOff bool `bson:"bridge_off,omitempty" json:"bridge_off,omitempty"`
 	// Feedback is the person's rating after the case (optional).
 	Feedback Feedback `bson:"feedback,omitempty" json:"feedback,omitempty"`
 

@@ -47,6 +47,12 @@ type Message struct {
 	// Direction is one of the Direction constants.
 	Direction Direction `bson:"direction" json:"direction"`
 	Text      string    `bson:"text,omitempty" json:"text,omitempty"`
+	// Translation is the language bridge's machine translation of Text:
+	// into Italian for the person's messages (in), into the person's
+	// language for an operator's (out). Empty when the bridge was off or
+	// failed; TranslationFailed says it failed.
+	Translation       string `bson:"translation,omitempty" json:"translation,omitempty"`
+	TranslationFailed bool   `bson:"translation_failed,omitempty" json:"translation_failed,omitempty"`
 	// MediaType is "photo", "document", "voice"... when FileID is set.
 	MediaType string `bson:"media_type,omitempty" json:"media_type,omitempty"`
 	// FileID is Telegram's file_id of the media.
@@ -82,6 +88,7 @@ func (m Message) Validate() error {
 		p.add("a message needs a text or a file")
 	}
 	checkText(&p, "text", m.Text, MaxTextLength)
+	checkText(&p, "translation", m.Translation, 2*MaxTextLength)
 	checkText(&p, "operator name", m.OperatorName, MaxNameLength)
 	if m.PersonMessageID < 0 || m.TopicMessageID < 0 {
 		p.add("message ids must not be negative")

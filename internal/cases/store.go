@@ -28,7 +28,7 @@ const (
 // Collections returns the names of every collection this package writes
 // (a new slice on each call).
 func Collections() []string {
-	return []string{colCases, colClaims, colMessages, colDeliveries}
+	return []string{colCases, colClaims, colMessages, colDeliveries, colReaders}
 }
 
 // Errors of the operations on cases. They are returned wrapped: test them
@@ -266,6 +266,21 @@ func (s *Cases) MarkFirstResponse(ctx context.Context, caseID string, at time.Ti
 		return bson.D{{Key: "first_response", Value: at}}, nil, nil
 	})
 	return err
+}
+
+// SetBridge switches the language bridge on or off for the case (open or
+// closed). Setting the state it has changes nothing.
+func (s *Cases) SetBridge(ctx context.Context, caseID string, on bool) (Case, error) {
+	return s.change(ctx, caseID, func(c *Case, _ time.Time) (bson.D, []string, error) {
+		if c.BridgeOff == !on {
+			return nil, nil, nil
+		}
+		c.BridgeOff = !on
+		if on {
+			return nil, []string{"bridge_off"}, nil
+		}
+		return bson.D{{Key: "bridge_off", Value: true}}, nil, nil
+	})
 }
 
 // SetFeedback records the person's feedback on the case (open or closed);

@@ -58,6 +58,11 @@ type Config struct {
 	// ClosedCase says what a person writing on a closed case gets:
 	// "reopen" (the same case) or "new" (a new case on the topic).
 	ClosedCase string
+	// TranslateURL is the language bridge's LibreTranslate-compatible
+	// service ("" : no machine translation, nothing leaves the machine);
+	// TranslateKey its optional API key.
+	TranslateURL string
+	TranslateKey string
 }
 
 // CheckServe reports what running the bot (not a one-off subcommand) needs
@@ -102,6 +107,8 @@ var Settings = []Setting{
 	{Env: "PRESIDIO_DATA_CONTROLLER", Flag: "data-controller", Help: "who is responsible for people's data, named in the privacy notice (e.g. \"CPIA 6 Castelli Romani, privacy@example.org\"); empty: the notice says to ask the help point"},
 	{Env: "PRESIDIO_OBSERVATORY_SECRET", Secret: true, Help: "key (16+ characters) of the observatory's anonymous person tokens; required with MONGODB_URI; empty: random at each start"},
 	{Env: "PRESIDIO_TRUST_PROXY", Flag: "trust-proxy", Default: "false", Help: "true behind a TLS-terminating proxy: console cookies become Secure on X-Forwarded-Proto: https"},
+	{Env: "PRESIDIO_TRANSLATE_URL", Flag: "translate-url", Help: "LibreTranslate-compatible service of the counsellors' language bridge (e.g. http://127.0.0.1:5000, self-hosted); empty: no machine translation"},
+	{Env: "PRESIDIO_TRANSLATE_KEY", Secret: true, Help: "API key of PRESIDIO_TRANSLATE_URL, if the service asks for one"},
 	{Env: "PRESIDIO_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "10s", Help: "how long SIGTERM waits for work in progress"},
 	{Env: "PRESIDIO_LEASE_TIMEOUT", Flag: "lease-timeout", Default: "10s", Help: "a standby takes over this long (plus 2s) after the active process stopped renewing its lease (3s-5m)"},
 }
@@ -250,6 +257,12 @@ func validate(v map[string]string) (Config, error) {
 	c.ClosedCase = v["PRESIDIO_CLOSED_CASE"]
 	if c.ClosedCase != "reopen" && c.ClosedCase != "new" {
 		return bad("PRESIDIO_CLOSED_CASE", "%q is neither reopen nor new", c.ClosedCase)
+	}
+	c.TranslateURL, c.TranslateKey = strings.TrimRight(v["PRESIDIO_TRANSLATE_URL"], "/"), v["PRESIDIO_TRANSLATE_KEY"]
+	if c.TranslateURL != "" {
+		if u, err := url.Parse(c.TranslateURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("PRESIDIO_TRANSLATE_URL", "%q is not an http(s) URL", c.TranslateURL)
+		}
 	}
 	d, err := time.ParseDuration(v["PRESIDIO_SHUTDOWN_TIMEOUT"])
 	if err != nil || d <= 0 {

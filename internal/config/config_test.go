@@ -39,6 +39,7 @@ func TestBadSettingsNameTheVariable(t *testing.T) {
 		"PRESIDIO_LOG_LEVEL":        {"PRESIDIO_LOG_LEVEL": "loud"},
 		"PRESIDIO_SHUTDOWN_TIMEOUT": {"PRESIDIO_SHUTDOWN_TIMEOUT": "soon"},
 		"PRESIDIO_LOCALES_DIR":      {"PRESIDIO_LOCALES_DIR": "/nonexistent/folder"},
+		"PRESIDIO_TRANSLATE_URL":    {"PRESIDIO_TRANSLATE_URL": "libretranslate:5000"},
 	}
 	for name, vars := range cases {
 		_, err := Parse(nil, env(vars), io.Discard)

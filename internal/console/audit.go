@@ -25,6 +25,7 @@ const (
 	ActionCaseTake       = "case.take"
 	ActionCaseClose      = "case.close"
 	ActionCaseRefer      = "case.refer"
+	ActionCaseBridge     = "case.bridge"
 	ActionPersonExport   = "person.export"
 	ActionEnrolmentsView = "enrolments.view"
 	ActionEnrolmentsCSV  = "enrolments.export"

@@ -7,8 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
+	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/store"
 )
 
@@ -41,7 +43,7 @@ func RunUserCLI(ctx context.Context, st *store.Store, args []string, stdin io.Re
 		fmt.Fprint(stdout, userHelp)
 		return 0
 	case "add":
-		return cliAdd(ctx, users, args[1:], stdin, stdout, stderr)
+		return cliAdd(ctx, st, users, args[1:], stdin, stdout, stderr)
 	case "list":
 		if len(args) != 1 {
 			fmt.Fprintln(stderr, userUsage)
@@ -85,7 +87,7 @@ func RunUserCLI(ctx context.Context, st *store.Store, args []string, stdin io.Re
 	}
 }
 
-func cliAdd(ctx context.Context, users *Users, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func cliAdd(ctx context.Context, st *store.Store, users *Users, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("presidio user add", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	name := fs.String("name", "", "login name")
@@ -107,6 +109,21 @@ func cliAdd(ctx context.Context, users *Users, args []string, stdin io.Reader, s
 		fmt.Fprintln(stderr, "presidio user add: a school account needs -site SITE")
 		return 2
 	}
+	if *site != "" {
+		sites, err := knownSites(ctx, st)
+		if err != nil {
+			fmt.Fprintf(stderr, "presidio user add: reading the sites: %v\n", err)
+			return 1
+		}
+		if !slices.Contains(sites, *site) {
+			if len(sites) == 0 {
+				fmt.Fprintf(stderr, "presidio user add: site %q does not exist: no course has a site yet (import the courses first: presidio courses import FILE.csv)\n", *site)
+			} else {
+				fmt.Fprintf(stderr, "presidio user add: site %q does not exist; the sites are: %s\n", *site, strings.Join(sites, ", "))
+			}
+			return 2
+		}
+	}
 	line, err := bufio.NewReader(stdin).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		fmt.Fprintf(stderr, "presidio user add: reading the password: %v\n", err)
@@ -127,4 +144,25 @@ func cliAdd(ctx context.Context, users *Users, args []string, stdin io.Reader, s
 	}
 	fmt.Fprintf(stdout, "added %s (%s)\n", *name, *role)
 	return 0
+}
+
+// knownSites are the sites a school account may have: those of the
+// courses in the catalogue, sorted.
+func knownSites(ctx context.Context, st *store.Store) ([]string, error) {
+	cs, err := courses.New(ctx, st, courses.Config{})
+	if err != nil {
+		return nil, err
+	}
+	list, err := cs.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var sites []string
+	for _, c := range list {
+		if !slices.Contains(sites, c.Site) {
+			sites = append(sites, c.Site)
+		}
+	}
+	slices.Sort(sites)
+	return sites, nil
 }

@@ -73,6 +73,19 @@ type CourseStore interface {
 	Enrolments(ctx context.Context, courseID string) ([]courses.Enrolment, error)
 }
 
+// BridgeSwitch switches the language bridge for one case.
+type BridgeSwitch interface {
+	SetBridge(ctx context.Context, caseID string, on bool) error
+}
+
+// LanguageStore keeps the languages each counsellor reads, under the
+// counsellor's operator ID ("console:<name>" here, the Telegram user id in
+// the operators' group).
+type LanguageStore interface {
+	Languages(ctx context.Context, opID string) ([]string, error)
+	SetLanguages(ctx context.Context, op cases.Operator, langs []string) error
+}
+
 // Accounts checks logins and reads accounts (*Users).
 type Accounts interface {
 	Authenticate(ctx context.Context, name, password string) (User, error)
@@ -102,6 +115,13 @@ type Config struct {
 	// Announcements, when set, is served to coordinators and schools under
 	// <Prefix>/announce/; it reads who is logged in with Current.
 	Announcements http.Handler
+	// Bridge switches the language bridge for a case (the escalation
+	// desk, which tells the case's topic); nil: no translation service is
+	// configured and no switch is shown.
+	Bridge BridgeSwitch
+	// Readers records which languages each counsellor reads (*cases.Cases);
+	// nil: the "My languages" page is off.
+	Readers LanguageStore
 	// PersonExport returns everything kept about a person (by chat id),
 	// counsellors' notes included, for a formal access request; served to
 	// coordinators from a case's page. nil: not offered.

@@ -351,7 +351,7 @@ func TestAuditRecordsCaseViews(t *testing.T) {
 		t.Errorf("operator reads the audit log: %d, want 403", code)
 	}
 	code, body := e.get(e.login("coord"), "/console/audit")
-	if code != http.StatusOK || !strings.Contains(body, ActionCaseView) || !strings.Contains(body, e.caseID) {
+	if code != http.StatusOK || !strings.Contains(body, "ha aperto un caso") || !strings.Contains(body, e.caseID) {
 		t.Errorf("coordinator's audit page: %d %.500s", code, body)
 	}
 }

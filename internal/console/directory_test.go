@@ -10,7 +10,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/store"
 	"github.com/prils-lazio/presidio/internal/store/storetest"
 )
@@ -131,6 +133,20 @@ func TestUserCLI(t *testing.T) {
 	}
 	if code, _, stderr := run(pw+"\n", "add", "-name", "anna", "-role", "operator"); code != 1 || !strings.Contains(stderr, "exists") {
 		t.Errorf("duplicate: %d %s", code, stderr)
+	}
+	if code, _, stderr := run(pw+"\n", "add", "-name", "cpia-frascati", "-role", "school", "-site", "cpia-frascati"); code != 2 || !strings.Contains(stderr, "courses import") {
+		t.Errorf("school of a site before any course exists: %d %s", code, stderr)
+	}
+	cs, err := courses.New(ctx, st, courses.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.Upsert(ctx, []courses.Course{{ID: "fra-a1", Site: "cpia-frascati", Level: courses.LevelA1, Title: "Italiano A1",
+		Weekdays: []time.Weekday{time.Monday}, StartTime: "09:00", EndTime: "11:00", StartDate: "2030-01-07", EndDate: "2030-06-30", Seats: 10, Address: "Via Roma 1"}}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(pw+"\n", "add", "-name", "cpia-x", "-role", "school", "-site", "cpia-frascat"); code != 2 || !strings.Contains(stderr, "the sites are: cpia-frascati") {
+		t.Errorf("school of an unknown site: %d %s", code, stderr)
 	}
 	if code, _, _ := run(pw+"\n", "add", "-name", "cpia-frascati", "-role", "school", "-site", "cpia-frascati"); code != 0 {
 		t.Errorf("school: %d", code)

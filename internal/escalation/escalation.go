@@ -13,6 +13,7 @@ package escalation
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -20,10 +21,17 @@ import (
 	"github.com/prils-lazio/presidio/internal/chat"
 )
 
-// Topics creates and renames forum topics (bot.Runtime does).
+// Topics creates, renames, closes and reopens forum topics, edits the
+// buttons of the bot's messages, and sends a message at once, outside the
+// outbox (bot.Runtime does all of it). All but CreateTopic are cosmetic:
+// the desk goes on when they fail.
 type Topics interface {
 	CreateTopic(ctx context.Context, chatID int64, name string) (int, error)
 	RenameTopic(ctx context.Context, chatID int64, threadID int, name string) error
+	CloseTopic(ctx context.Context, chatID int64, threadID int) error
+	ReopenTopic(ctx context.Context, chatID int64, threadID int) error
+	EditButtons(ctx context.Context, chatID int64, messageID int, buttons [][]chat.Button) error
+	SendNow(ctx context.Context, out chat.Outgoing) (int, error)
 }
 
 // Texts localizes (locales.Catalog does).
@@ -57,6 +65,16 @@ type Service struct {
 	// Observe receives anonymous facts for the observatory (first answer
 	// and its delay in minutes, referral, closing, feedback); nil: none.
 	Observe func(ctx context.Context, kind, lang, topic, site, bucket string, value int, chatID int64)
+	// Translator is the language bridge (nil: off, nothing is sent to a
+	// translation service). See bridge.go.
+	Translator Translator
+	// DeskTexts holds operators' texts added since the desk grew
+	// ("console.desk.*", Italian; the console's catalogue). nil: Texts.
+	DeskTexts interface {
+		Text(lang, id string, data map[string]any) string
+	}
+	// Log receives warnings (a failed translation); nil: none.
+	Log *slog.Logger
 }
 
 func (s *Service) observe(ctx context.Context, kind string, c cases.Case, bucket string, value int) {
@@ -92,15 +110,18 @@ func topicTitle(c cases.Case) string {
 	if c.Urgent {
 		title = "🔴 " + title
 	}
-	if c.Status == cases.StatusTaken && c.Assignee.Name != "" {
+	if c.Status.IsOpen() && c.Status != cases.StatusNew && c.Assignee.Name != "" {
 		title += " · " + c.Assignee.Name
+	}
+	if c.Status == cases.StatusClosed {
+		title = "🔒 " + title
 	}
 	return title
 }
 
 // card is the first message of a case's topic: who, language, topic, what
 // the flows collected, with the Take and Close buttons.
-func (s *Service) card(c cases.Case) chat.Outgoing {
+func (s *Service) card(ctx context.Context, c cases.Case) chat.Outgoing {
 	var b strings.Builder
 	b.WriteString(s.Texts.Text(OperatorLang, "case.card", map[string]any{
 		"Case": c.ID, "Name": c.PersonName, "Lang": c.Lang, "Topic": c.Topic,
@@ -118,17 +139,52 @@ func (s *Service) card(c cases.Case) chat.Outgoing {
 	if c.Summary != "" {
 		b.WriteString("\n\n" + c.Summary)
 	}
-	return chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID, Text: b.String(), Urgent: c.Urgent, Buttons: [][]chat.Button{{
-		{Text: "✋ " + s.Texts.Text(OperatorLang, "case.button_take", nil), Data: dataTake + c.ID},
-		{Text: "✅ " + s.Texts.Text(OperatorLang, "case.button_close", nil), Data: dataClose + c.ID},
-	}}}
+	if line := s.readersLine(ctx, c); line != "" {
+		b.WriteString("\n\n" + line)
+	}
+	if s.bridgeOn(c) {
+		b.WriteString("\n" + s.bridgeState(c))
+	}
+	return chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID, Text: b.String(), Urgent: c.Urgent, Buttons: s.cardButtons(c)}
 }
 
-// Callback data of the case card and the feedback question.
+// cardButtons are the card's buttons for the case as it stands: Take while
+// nobody has it, Close while it is open, none once closed.
+func (s *Service) cardButtons(c cases.Case) [][]chat.Button {
+	var row []chat.Button
+	if c.Status == cases.StatusNew {
+		row = append(row, chat.Button{Text: "✋ " + s.Texts.Text(OperatorLang, "case.button_take", nil), Data: dataTake + c.ID})
+	}
+	if c.Status.IsOpen() {
+		row = append(row, chat.Button{Text: "✅ " + s.Texts.Text(OperatorLang, "case.button_close", nil), Data: dataClose + c.ID})
+	}
+	if len(row) == 0 {
+		return nil
+	}
+	return [][]chat.Button{row}
+}
+
+// refreshCard brings the card's buttons and the topic's name and state in
+// line with the case (cosmetic: failures are ignored). The card is known
+// once a button of it was pressed (CardMessageID).
+func (s *Service) refreshCard(ctx context.Context, c cases.Case) {
+	if c.ThreadID == 0 || s.OperatorChat == 0 {
+		return
+	}
+	if c.CardMessageID != 0 {
+		_ = s.Topics.EditButtons(ctx, s.OperatorChat, c.CardMessageID, s.cardButtons(c))
+	}
+	_ = s.Topics.RenameTopic(ctx, s.OperatorChat, c.ThreadID, topicTitle(c))
+}
+
+// Callback data of the case card, the desk's questions and the feedback
+// question. Each fits Telegram's 64 bytes with a case ID and a service ID.
 const (
 	dataTake     = "op:take:"
 	dataClose    = "op:close:"
-	DataFeedback = "fb:" // fb:<helped|partly|not>:<case>
+	dataOutcome  = "op:out:" // op:out:<case>:<outcome code>
+	dataRefer    = "op:ref:" // op:ref:<case>:<service id>
+	DataFeedback = "fb:"     // fb:<helped|partly|not>:<case>
 )
 
 var rome = func() *time.Location {

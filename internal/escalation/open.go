@@ -41,7 +41,7 @@ func (s *Service) Open(ctx context.Context, r OpenRequest) (out []chat.Outgoing,
 		if c, err = s.ensureTopic(ctx, c); err != nil {
 			return nil, "", err
 		}
-		out = append(out, s.card(c))
+		out = append(out, s.postCard(ctx, c)...)
 	}
 	data := map[string]any{"Case": s.Texts.Isolate(r.Lang, c.ID)}
 	if created {
@@ -51,6 +51,9 @@ func (s *Service) Open(ctx context.Context, r OpenRequest) (out []chat.Outgoing,
 	}
 	if c.Urgent {
 		out = append(out, chat.Outgoing{ChatID: r.ChatID, Text: s.Texts.Text(r.Lang, "case.urgent", nil)})
+	}
+	if created && s.bridgeOn(c) { // honest about where the messages go
+		out = append(out, chat.Outgoing{ChatID: r.ChatID, Text: s.Texts.Text(r.Lang, "case.bridge_notice", nil)})
 	}
 	if s.Hours != nil {
 		if h := s.Hours(r.Site); h != nil && !h.Open(s.now()) {
@@ -109,5 +112,32 @@ func (s *Service) ThreadGone(ctx context.Context, chatID int64, threadID int) (i
 	if err := s.Cases.SetThread(ctx, c.ID, thread, 0); err != nil {
 		return 0, false
 	}
+	// The new topic starts with the card again, before the messages that
+	// were on their way to the old one (sent now: the sender is waiting).
+	c.ThreadID, c.CardMessageID = thread, 0
+	s.sendCard(ctx, c)
+	if c.Status == cases.StatusClosed {
+		_ = s.Topics.CloseTopic(ctx, s.OperatorChat, thread)
+	}
 	return thread, true
+}
+
+// postCard puts the case card at the top of its new topic: sent at once,
+// so its message id is known and its buttons can follow the case; when
+// that fails (a 429, say) it goes through the outbox instead.
+func (s *Service) postCard(ctx context.Context, c cases.Case) []chat.Outgoing {
+	if s.sendCard(ctx, c) {
+		return nil
+	}
+	return []chat.Outgoing{s.card(ctx, c)}
+}
+
+// sendCard sends the card now and records its message id.
+func (s *Service) sendCard(ctx context.Context, c cases.Case) bool {
+	cardID, err := s.Topics.SendNow(ctx, s.card(ctx, c))
+	if err != nil || cardID == 0 {
+		return false
+	}
+	_ = s.Cases.SetThread(ctx, c.ID, c.ThreadID, cardID)
+	return true
 }

@@ -28,14 +28,30 @@ func (s *Service) Handle(ctx context.Context, _ *store.Session, in chat.Incoming
 		var err error
 		switch {
 		case strings.HasPrefix(in.Data, dataTake):
+			s.cardPressed(ctx, strings.TrimPrefix(in.Data, dataTake), in)
 			out, err = s.take(ctx, strings.TrimPrefix(in.Data, dataTake), op)
 		case strings.HasPrefix(in.Data, dataClose):
-			out, err = s.close(ctx, strings.TrimPrefix(in.Data, dataClose), "", op)
+			caseID := strings.TrimPrefix(in.Data, dataClose)
+			s.cardPressed(ctx, caseID, in)
+			var c cases.Case
+			if c, err = s.Cases.Get(ctx, caseID); err == nil {
+				out, err = s.closeCommand(ctx, c, chat.Incoming{MessageID: in.MessageID}, op, "")
+			}
+		case strings.HasPrefix(in.Data, dataOutcome):
+			out, err = s.outcomeChosen(ctx, in, op)
+		case strings.HasPrefix(in.Data, dataRefer):
+			out, err = s.referPressed(ctx, in, op)
 		}
 		if len(out) > 0 {
 			out[0].CallbackID = in.CallbackID
 		}
 		return out, err
+	}
+	switch cmd, arg := in.Command(); cmd { // anywhere in the group
+	case "languages":
+		return s.languagesCommand(ctx, in, op, arg)
+	case "help", "start":
+		return []chat.Outgoing{{ChatID: s.OperatorChat, ThreadID: in.ThreadID, ReplyTo: in.MessageID, Text: s.deskText("console.desk.help", nil)}}, nil
 	}
 	if in.ThreadID == 0 {
 		return nil, nil
@@ -49,11 +65,15 @@ func (s *Service) Handle(ctx context.Context, _ *store.Session, in chat.Incoming
 		case "take":
 			return s.take(ctx, c.ID, op)
 		case "close":
-			return s.close(ctx, c.ID, arg, op)
+			return s.closeCommand(ctx, c, in, op, arg)
 		case "refer":
 			return s.refer(ctx, c, in, op, arg)
+		case "services":
+			return s.servicesCommand(ctx, c, in, arg)
 		case "t":
 			return s.canned(ctx, c, in, op, arg)
+		case "bridge":
+			return s.bridgeCommand(ctx, c, in, arg)
 		case "note":
 			if _, err := s.Cases.AddMessage(ctx, cases.Message{ID: fmt.Sprintf("u%d", in.UpdateID), Case: c.ID,
 				Direction: cases.DirNote, Text: arg, OperatorID: op.ID, OperatorName: op.Name, TopicMessageID: in.MessageID}); err != nil {
@@ -61,7 +81,7 @@ func (s *Service) Handle(ctx context.Context, _ *store.Session, in chat.Incoming
 			}
 			return []chat.Outgoing{s.reply(c, in, s.Texts.Text(OperatorLang, "case.note_saved_kept", nil))}, nil
 		default:
-			return []chat.Outgoing{s.reply(c, in, s.Texts.Text(OperatorLang, "case.operator_help", nil))}, nil
+			return []chat.Outgoing{s.reply(c, in, s.deskText("console.desk.help", nil))}, nil
 		}
 	}
 	if in.Kind == chat.KindIgnored || in.Kind == chat.KindUnsupported && in.FileID == "" {
@@ -70,18 +90,25 @@ func (s *Service) Handle(ctx context.Context, _ *store.Session, in chat.Incoming
 	if in.Kind == chat.KindEdited { // the person gets the corrected text as a new message
 		in.Kind, in.Text = chat.KindText, "✏️ "+in.Text
 	}
-	return s.toPerson(ctx, c, in, op, fmt.Sprintf("u%d", in.UpdateID))
+	return s.toPerson(ctx, c, in, op, fmt.Sprintf("u%d", in.UpdateID), true)
 }
 
 // toPerson relays an operator's message to the person, signed with the
-// help point's name, and records it.
-func (s *Service) toPerson(ctx context.Context, c cases.Case, in chat.Incoming, op cases.Operator, messageID string) ([]chat.Outgoing, error) {
+// help point's name, and records it. bridge lets the language bridge
+// translate a text (ready answers and the bot's own texts pass false: they
+// are already in the person's reviewed language).
+func (s *Service) toPerson(ctx context.Context, c cases.Case, in chat.Incoming, op cases.Operator, messageID string, bridge bool) ([]chat.Outgoing, error) {
 	if c.IsErased() || c.ChatID == 0 {
 		return []chat.Outgoing{s.reply(c, in, s.Texts.Text(OperatorLang, "case.person_forgot", nil))}, nil
 	}
+	var tr bridged
+	if bridge && in.Kind == chat.KindText {
+		tr = s.translate(ctx, c, in.Text, OperatorLang, c.Lang)
+	}
 	if _, err := s.Cases.AddMessage(ctx, cases.Message{ID: messageID, Case: c.ID,
 		Direction: cases.DirOut, Text: in.Text, MediaType: in.MediaType, FileID: in.FileID,
-		TopicMessageID: in.MessageID, OperatorID: op.ID, OperatorName: op.Name}); err != nil {
+		TopicMessageID: in.MessageID, OperatorID: op.ID, OperatorName: op.Name,
+		Translation: tr.Translation, TranslationFailed: tr.Failed}); err != nil {
 		return nil, err
 	}
 	if c.FirstResponse.IsZero() {
@@ -108,7 +135,11 @@ func (s *Service) toPerson(ctx context.Context, c cases.Case, in chat.Incoming, 
 	}
 	signature := "🏢 " + s.helpPoint(c.HelpPoint, c.Lang)
 	if in.Kind == chat.KindText {
-		return append(out, chat.Outgoing{ChatID: c.ChatID, Text: signature + ":\n" + in.Text}), nil
+		out = append(out, chat.Outgoing{ChatID: c.ChatID, Text: signature + ":\n" + s.toPersonText(c, in.Text, tr)})
+		if tr.Failed && s.OperatorChat != 0 && c.ThreadID != 0 {
+			out = append(out, s.reply(c, in, s.deskText("console.desk.bridge_failed_out", nil)))
+		}
+		return out, nil
 	}
 	// Media, locations, contacts arrive as they are; a media caption keeps
 	// the signature.
@@ -141,9 +172,7 @@ func (s *Service) take(ctx context.Context, caseID string, op cases.Operator) ([
 	if c.ChatID != 0 && !c.IsErased() {
 		out = append(out, chat.Outgoing{ChatID: c.ChatID, Text: s.Texts.Text(c.Lang, "case.taken_person", nil)})
 	}
-	if c.ThreadID != 0 {
-		_ = s.Topics.RenameTopic(ctx, s.OperatorChat, c.ThreadID, topicTitle(c)) // cosmetic
-	}
+	s.refreshCard(ctx, c) // no more Take; the name shows who has it
 	return out, nil
 }
 
@@ -161,7 +190,11 @@ func (s *Service) close(ctx context.Context, caseID, outcome string, op cases.Op
 		return nil, err
 	}
 	s.observe(ctx, "case_closed", c, "", 0)
-	out := []chat.Outgoing{s.toTopic(c, s.Texts.Text(OperatorLang, "case.closed_op", map[string]any{"Operator": op.Name, "Outcome": outcome}))}
+	out := []chat.Outgoing{s.toTopic(c, s.Texts.Text(OperatorLang, "case.closed_op", map[string]any{"Operator": op.Name, "Outcome": s.outcomeWords(outcome)}))}
+	s.refreshCard(ctx, c) // no buttons, 🔒 in the name
+	if c.ThreadID != 0 && s.OperatorChat != 0 {
+		_ = s.Topics.CloseTopic(ctx, s.OperatorChat, c.ThreadID)
+	}
 	if c.ChatID != 0 && !c.IsErased() {
 		lang := c.Lang
 		b := func(value, id string) chat.Button {
@@ -220,7 +253,7 @@ func (s *Service) Reply(ctx context.Context, caseID string, op cases.Operator, t
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.toPerson(ctx, c, chat.Incoming{Kind: chat.KindText, Text: text}, op, messageID)
+	out, err := s.toPerson(ctx, c, chat.Incoming{Kind: chat.KindText, Text: text}, op, messageID, true)
 	if err != nil || c.ThreadID == 0 || s.OperatorChat == 0 {
 		return out, err
 	}

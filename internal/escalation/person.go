@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/prils-lazio/presidio/internal/cases"
 	"github.com/prils-lazio/presidio/internal/chat"
@@ -39,7 +40,9 @@ func (s *Service) Relay(ctx context.Context, caseID string, in chat.Incoming) (o
 			return nil, false, err
 		}
 		c = reopened
-		if c.ThreadID != 0 {
+		if c.ThreadID != 0 && s.OperatorChat != 0 {
+			_ = s.Topics.ReopenTopic(ctx, s.OperatorChat, c.ThreadID) // cosmetic, like the name
+			s.refreshCard(ctx, c)
 			out = append(out, s.toTopic(c, s.Texts.Text(OperatorLang, "case.reopened", nil)))
 		}
 	}
@@ -47,11 +50,13 @@ func (s *Service) Relay(ctx context.Context, caseID string, in chat.Incoming) (o
 		if c, err = s.ensureTopic(ctx, c); err != nil {
 			return nil, false, err
 		}
-		out = append(out, s.card(c))
+		out = append(out, s.postCard(ctx, c)...)
 	}
+	tr := s.intoItalian(ctx, c, in.Text)
 	if _, err := s.Cases.AddMessage(ctx, cases.Message{
 		ID: fmt.Sprintf("u%d", in.UpdateID), Case: c.ID, Direction: cases.DirIn,
 		Text: in.Text, MediaType: in.MediaType, FileID: in.FileID, PersonMessageID: in.MessageID,
+		Translation: tr.Translation, TranslationFailed: tr.Failed,
 	}); err != nil {
 		return nil, false, err
 	}
@@ -63,10 +68,15 @@ func (s *Service) Relay(ctx context.Context, caseID string, in chat.Incoming) (o
 	switch {
 	case s.OperatorChat == 0:
 	case in.Kind == chat.KindEdited: // a correction: shown as such
-		out = append(out, s.toTopic(c, "✏️ "+in.Text))
+		out = append(out, s.toTopic(c, s.withItalian(c, "✏️ "+in.Text, tr)))
+	case in.Kind == chat.KindText && tr != (bridged{}): // the original with its translation under it
+		out = append(out, s.toTopic(c, s.withItalian(c, in.Text, tr)))
 	default:
 		out = append(out, chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID, Urgent: c.Urgent,
 			CopyOf: &chat.MessageRef{ChatID: in.ChatID, MessageID: in.MessageID}})
+		if tr != (bridged{}) { // a caption's translation follows the media
+			out = append(out, s.toTopic(c, strings.TrimSpace(s.withItalian(c, "", tr))))
+		}
 	}
 	return out, true, nil
 }
@@ -91,7 +101,11 @@ func (s *Service) Feedback(ctx context.Context, caseID, value, lang string, chat
 		return nil, err
 	}
 	s.observe(ctx, "feedback", c, value, 0)
-	return []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "feedback.thanks", nil)}}, nil
+	out := []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "feedback.thanks", nil)}}
+	if c.ThreadID != 0 && s.OperatorChat != 0 { // the counsellors see how it went
+		out = append(out, s.toTopic(c, s.deskText("console.desk.feedback", map[string]any{"Feedback": s.deskText("console.feedback."+value, nil)})))
+	}
+	return out, nil
 }
 
 func (s *Service) toTopic(c cases.Case, text string) chat.Outgoing {

@@ -16,6 +16,7 @@ import (
 // Directory finds a territorial service by id (internal/directory does).
 type Directory interface {
 	Get(ctx context.Context, id string) (directory.Service, error)
+	List(ctx context.Context, f directory.Filter) ([]directory.Service, error)
 }
 
 // cannedAnswers are the keys of /t: each is the locale id "canned.<key>",
@@ -28,9 +29,13 @@ func (s *Service) refer(ctx context.Context, c cases.Case, in chat.Incoming, op 
 	if s.Directory == nil {
 		return nil, nil
 	}
-	svc, err := s.Directory.Get(ctx, strings.TrimSpace(serviceID))
-	if errors.Is(err, store.ErrNotFound) || serviceID == "" {
-		return []chat.Outgoing{s.reply(c, in, s.Texts.Text(OperatorLang, "case.unknown_service", map[string]any{"ID": serviceID}))}, nil
+	serviceID = strings.TrimSpace(serviceID)
+	if serviceID == "" {
+		return []chat.Outgoing{s.reply(c, in, s.deskText("console.desk.refer_usage", nil))}, nil
+	}
+	svc, err := s.Directory.Get(ctx, serviceID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && svc.Retired {
+		return s.suggest(ctx, c, in, serviceID)
 	}
 	if err != nil {
 		return nil, err
@@ -84,5 +89,20 @@ func (s *Service) canned(ctx context.Context, c cases.Case, in chat.Incoming, op
 	if key == "documents" { // before anyone sends a document: what happens to the copies
 		in.Text += "\n\n" + s.Texts.Text(c.Lang, "privacy.documents", nil)
 	}
-	return s.toPerson(ctx, c, in, op, fmt.Sprintf("u%d", in.UpdateID))
+	return s.toPerson(ctx, c, in, op, fmt.Sprintf("u%d", in.UpdateID), false)
+}
+
+// suggest answers a /refer with an unknown id: the services whose words
+// are closest to it, as buttons, else how to search.
+func (s *Service) suggest(ctx context.Context, c cases.Case, in chat.Incoming, id string) ([]chat.Outgoing, error) {
+	found, err := s.searchServices(ctx, strings.NewReplacer("-", " ", "_", " ").Replace(id))
+	if err != nil {
+		return nil, err
+	}
+	if len(found) == 0 {
+		return []chat.Outgoing{s.reply(c, in, s.Texts.Text(OperatorLang, "case.unknown_service", map[string]any{"ID": id})+"\n"+s.deskText("console.desk.refer_usage", nil))}, nil
+	}
+	m := s.reply(c, in, s.deskText("console.desk.refer_suggest", map[string]any{"ID": id}))
+	m.Buttons = s.serviceButtons(c, found)
+	return []chat.Outgoing{m}, nil
 }

@@ -56,7 +56,10 @@ func (s *Service) Button(ctx context.Context, chatID int64, lang, data string) (
 		id := strings.TrimPrefix(data, dataCancel)
 		return []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "courses.cancel_confirm", nil), Buttons: [][]chat.Button{{
 			{Text: s.Texts.Text(lang, "forget.yes", nil), Data: dataConfirm + id},
+			{Text: s.Texts.Text(lang, "forget.no", nil), Data: dataKeep + id},
 		}}}}, true, nil
+	case strings.HasPrefix(data, dataKeep):
+		return []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "courses.cancel_kept", nil)}}, true, nil
 	case strings.HasPrefix(data, dataConfirm):
 		id := strings.TrimPrefix(data, dataConfirm)
 		offers, err := s.Courses.Cancel(ctx, id, chatID)

@@ -52,6 +52,7 @@ const (
 	dataPick    = "a:c:" // choose a course (input of the waiting pick action)
 	dataCancel  = "cc:"  // ask to cancel
 	dataConfirm = "cy:"  // confirm the cancellation
+	dataKeep    = "ck:"  // do not cancel after all
 	dataAccept  = "co:"  // accept an offered seat
 )
 
@@ -197,14 +198,15 @@ func (s *Service) Enrol(ctx context.Context, vars map[string]string, chatID int6
 		s.observe(ctx, "enrolment", c, lang, chatID)
 		return s.confirmation(chatID, lang, c), nil
 	case errors.Is(err, courses.ErrAlreadyEnrolled):
-		return []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "courses.already", nil)}}, nil
+		return []chat.Outgoing{{ChatID: chatID, RemoveKeyboard: true, Text: s.Texts.Text(lang, "courses.already", nil)}}, nil
 	case errors.Is(err, courses.ErrFull):
 		pos, err := s.Courses.JoinWaitingList(ctx, c.ID, person)
 		if err != nil {
 			return nil, err
 		}
 		s.observe(ctx, "waiting_list", c, lang, chatID)
-		return []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "courses.waiting", map[string]any{"Position": pos})}}, nil
+		// The phone keyboard of the form is no longer needed.
+		return []chat.Outgoing{{ChatID: chatID, RemoveKeyboard: true, Text: s.Texts.Text(lang, "courses.waiting", map[string]any{"Position": pos})}}, nil
 	}
 	return nil, err
 }

@@ -269,9 +269,19 @@ func TestClientTopicsLifecycle(t *testing.T) {
 	if _, err := b.CloseForumTopic(ctx, &bot.CloseForumTopicParams{ChatID: opsGroup, MessageThreadID: t1.MessageThreadID}); err != nil {
 		t.Fatal(err)
 	}
-	if err := send(t1.MessageThreadID); !errors.Is(err, bot.ErrorBadRequest) || !strings.Contains(err.Error(), "TOPIC_CLOSED") {
-		t.Fatalf("send into a closed topic: %v", err)
+	// The bot, an administrator with can_manage_topics, still posts in a
+	// closed topic; without that right it is refused like any member.
+	if err := send(t1.MessageThreadID); err != nil {
+		t.Fatalf("the bot (topic manager) posting in a closed topic: %v", err)
 	}
+	if got := s.Topics(opsGroup)[0]; !got.Closed {
+		t.Fatalf("closed topic reported open: %+v", got)
+	}
+	s.SetBotTopicRights(opsGroup, false)
+	if err := send(t1.MessageThreadID); !errors.Is(err, bot.ErrorBadRequest) || !strings.Contains(err.Error(), "TOPIC_CLOSED") {
+		t.Fatalf("send into a closed topic without topic rights: %v", err)
+	}
+	s.SetBotTopicRights(opsGroup, true)
 	if _, err := b.ReopenForumTopic(ctx, &bot.ReopenForumTopicParams{ChatID: opsGroup, MessageThreadID: t1.MessageThreadID}); err != nil {
 		t.Fatal(err)
 	}
@@ -296,12 +306,12 @@ func TestClientTopicsLifecycle(t *testing.T) {
 		topics[1].Deleted || topics[1].IconColor != 16766590 {
 		t.Fatalf("Topics = %+v", topics)
 	}
-	// The two messages of the deleted topic (and its creation message) are gone.
-	if del := s.Deleted(opsGroup); len(del) != 3 {
-		t.Fatalf("Deleted = %v, want 3 ids", del)
+	// The three messages of the deleted topic (and its creation message) are gone.
+	if del := s.Deleted(opsGroup); len(del) != 4 {
+		t.Fatalf("Deleted = %v, want 4 ids", del)
 	}
 	sent := s.Sent(opsGroup)
-	if len(sent) != 4 || sent[2].ThreadID != t2.MessageThreadID || sent[3].ThreadID != 0 {
+	if len(sent) != 5 || sent[3].ThreadID != t2.MessageThreadID || sent[4].ThreadID != 0 {
 		t.Fatalf("Sent = %+v", sent)
 	}
 }

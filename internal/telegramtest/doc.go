@@ -49,7 +49,9 @@
 //     deleteMyCommands, getChat, getChatMember, getFile (and the download
 //     URL /file/bot<token>/<file_path>).
 //   - createForumTopic, editForumTopic, closeForumTopic, reopenForumTopic,
-//     deleteForumTopic, in forums registered with CreateForumGroup.
+//     deleteForumTopic, in forums registered with CreateForumGroup. The bot
+//     is an administrator with can_manage_topics there, so it still posts in
+//     closed topics (SetBotTopicRights takes the right away).
 //
 // Refusals follow Telegram's wording: "Bad Request: chat not found" (also
 // for a private chat nobody opened: see AddUser), "message text is empty",

@@ -73,3 +73,12 @@ func (s *Server) DeleteTopic(chatID int64, threadID int) {
 	}
 	ch.topics[threadID].deleted = true
 }
+
+// SetBotTopicRights gives the bot the can_manage_topics right in the forum
+// chatID (true, the default of CreateForumGroup) or takes it away: without
+// it, sends into a closed topic answer 400 TOPIC_CLOSED, as for any member.
+func (s *Server) SetBotTopicRights(chatID int64, manage bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.groupChatLocked(chatID).noTopicRights = !manage
+}

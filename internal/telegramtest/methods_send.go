@@ -114,7 +114,9 @@ func (s *Server) deliver(c *call, build func(ch *chatState) (*outgoing, *apiErro
 
 // thread checks a message_thread_id for a send into ch and returns the
 // topic id the message goes to (0 for none or General) and the topic's
-// creation message. Outside forums the parameter is ignored.
+// creation message. Outside forums the parameter is ignored. A closed
+// topic takes messages only from administrators with can_manage_topics,
+// which the bot is in a forum group unless SetBotTopicRights took it away.
 func (ch *chatState) thread(threadID int) (int, *models.Message, *apiError) {
 	if threadID == 0 || !ch.chat.IsForum || threadID == generalTopicID {
 		return 0, nil, nil
@@ -123,7 +125,7 @@ func (ch *chatState) thread(threadID int) (int, *models.Message, *apiError) {
 	if tp == nil || tp.deleted {
 		return 0, nil, errThreadNotFound
 	}
-	if tp.closed {
+	if tp.closed && ch.noTopicRights { // admins with can_manage_topics still post
 		return 0, nil, errTopicClosed
 	}
 	return threadID, tp.root, nil

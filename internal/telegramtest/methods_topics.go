@@ -135,7 +135,8 @@ func editForumTopic(s *Server, c *call) (any, *apiError) {
 	return true, nil
 }
 
-// closeForumTopic: later sends into the topic answer 400 TOPIC_CLOSED.
+// closeForumTopic: later sends into the topic answer 400 TOPIC_CLOSED,
+// except the bot's while it has can_manage_topics (SetBotTopicRights).
 func closeForumTopic(s *Server, c *call) (any, *apiError) { return setTopicClosed(s, c, true) }
 
 // reopenForumTopic undoes closeForumTopic.

@@ -16,6 +16,9 @@ type chatState struct {
 	topics  map[int]*topicState
 	order   []int // topic ids in creation order
 	blocked bool
+	// noTopicRights: the bot lacks can_manage_topics here, so closed
+	// topics refuse its messages (SetBotTopicRights).
+	noTopicRights bool
 }
 
 // storedMsg is a message of a chat as it is now (after edits).
