@@ -67,12 +67,14 @@ type Bot struct {
 	Observe func(ctx context.Context, kind, lang, topic, site string, chatID int64)
 }
 
-// intentFlows maps understood intents to the flow that answers them.
+// intentFlows maps understood intents to the flow ("permits") or the node
+// of a flow ("permits:expired") that answers them.
 var intentFlows = map[string]string{
 	"permits": "permits", "documents": "documents", "health": "health", "italian-courses": "italian",
 	"work": "work", "housing": "housing", "school": "school", "legal-aid": "legal",
 	"social-services": "social", "family-reunification": "family", "urgent-help": "urgent",
-	"services-near-me": "services",
+	"services-near-me": "services", "permit-expired": "permits:expired", "eu-citizens": "permits:eu",
+	"temporary-protection": "permits:ukraine", "crisis": "urgent:crisis",
 }
 
 var payloadRE = regexp.MustCompile(`^(site|topic|course)_([a-z0-9-]{1,40})$`)
@@ -315,6 +317,11 @@ func (b *Bot) button(sess *store.Session, st *State, t *Turn, data string) Step 
 		s.Out = append([]chat.Outgoing{confirm}, s.Out...)
 		return s
 	}
+	if id, ok := strings.CutPrefix(data, serviceData); ok {
+		// A service of a "services near me" list: its details, wherever
+		// the person is now (the action leaves the conversation as it is).
+		return Step{Action: &ActionCall{Name: "directory.detail", Params: map[string]string{"id": id}, Vars: st.Vars, Lang: t.Lang, Site: st.Site}}
+	}
 	if strings.HasPrefix(data, dataAction) {
 		if s, ok := b.Engine.Input(st, *t, chat.Incoming{Kind: chat.KindButton, Data: data, ChatID: t.ChatID}); ok {
 			return s
@@ -418,10 +425,20 @@ func (b *Bot) input(st *State, t Turn, in chat.Incoming) Step {
 	}
 	intent, ok := "", false
 	if b.Understand != nil {
+		// "What is the Questura?": the word names a glossary entry and
+		// the rest of the message asks what it is.
+		if ref, rest, named := b.Engine.glossaryTerm(in.Text); named {
+			if asks, sure := b.Understand.Understand(t.Lang, rest); sure && asks == glossaryFlow {
+				return b.Engine.Enter(st, t, ref)
+			}
+		}
 		intent, ok = b.Understand.Understand(t.Lang, in.Text)
 	}
 	if flow, isTopic := intentFlows[intent]; ok && isTopic {
 		return b.Engine.Enter(st, t, "@"+flow)
+	}
+	if ok && intent == glossaryFlow {
+		return b.Engine.Enter(st, t, "@"+glossaryFlow)
 	}
 	switch {
 	case ok && intent == "human":

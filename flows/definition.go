@@ -23,7 +23,9 @@ type Flow struct {
 
 // Node is one step of a flow. Its kind is given by which key it has:
 //
-//	say:      a message (locale id); then: the next node, default "end"
+//	say:      a message (locale id); then: the next node, default "end";
+//	          buttons (optional): choices under the message, e.g. "more"
+//	          or "What is the Questura?" (a glossary entry)
 //	menu:     a question with buttons (locale id); buttons: the choices
 //	question: a question answered by typing or sharing; input, save, invalid
 //	branch:   a list of {if: "var == value", goto} (the last may have no if)
@@ -40,14 +42,14 @@ type Node struct {
 	Text    string            // locale id of what is said or asked
 	Link    *Link             // an official link under a message
 	Then    string            // next node after say, action and question
-	Buttons []Choice          // menu choices
+	Buttons []Choice          // menu choices; a say's extra choices
 	Columns int               // menu buttons per row (default 1)
 	Input   string            // question: text, phone, name, location, contact, number
 	Save    string            // question: variable that keeps the answer
 	Invalid string            // question: locale id of the kind re-ask
 	Cases   []Case            // branch
 	Action  string            // action name
-	Params  map[string]string // action parameters
+	Params  map[string]string // action parameters; a glossary entry's other spellings ("also")
 	// Personal marks a question that collects personal data: it is asked
 	// only after the person consented.
 	Personal bool

@@ -132,10 +132,11 @@ func (e *Engine) Press(st *State, t Turn, data string) (Step, bool) {
 	return e.Choose(st, t, flow, node, i)
 }
 
-// Choose applies a menu button press (from any message, also an older one).
+// Choose applies a button press of a menu, or of an answer with buttons
+// ("more", "What is …?"), from any message, also an older one.
 func (e *Engine) Choose(st *State, t Turn, flowID, nodeID string, i int) (Step, bool) {
 	f := e.flows[flowID]
-	if f == nil || f.Nodes[nodeID] == nil || f.Nodes[nodeID].Kind != "menu" || i >= len(f.Nodes[nodeID].Buttons) {
+	if f == nil || f.Nodes[nodeID] == nil || i >= len(f.Nodes[nodeID].Buttons) {
 		return Step{}, false
 	}
 	c := f.Nodes[nodeID].Buttons[i]
@@ -229,7 +230,7 @@ func (e *Engine) Resume(st *State, t Turn, res ActionResult) Step {
 
 // utilityFlows are not topics: a case opened from them keeps the topic the
 // person was in before.
-var utilityFlows = map[string]bool{"main": true, "services": true, "human": true, "courses": true}
+var utilityFlows = map[string]bool{"main": true, "services": true, "human": true, "courses": true, glossaryFlow: true}
 
 // run executes nodes until one waits for the person.
 type run struct {
@@ -299,6 +300,7 @@ func (r *run) exec(f *Flow, n *Node) {
 			if n.Link != nil {
 				m.Buttons = append(m.Buttons, []chat.Button{{Text: "🔗 " + r.text(n.Link.Text, nil), URL: n.Link.URL}})
 			}
+			m.Buttons = append(m.Buttons, r.choiceRows(f, n)...)
 			if f, n = r.next(f, n.Then); n == endNode {
 				r.end(f, m)
 				return
@@ -368,6 +370,15 @@ func (r *run) end(f *Flow, last *chat.Outgoing) {
 }
 
 func (r *run) menuButtons(f *Flow, n *Node) [][]chat.Button {
+	rows := r.choiceRows(f, n)
+	if f.ID == "main" && n.ID == f.Start {
+		return append(rows, []chat.Button{{Text: "🌐 " + r.text("nav.language", nil), Data: navLanguage}, {Text: "🙋 " + r.text("nav.human", nil), Data: navHuman}})
+	}
+	return append(rows, navRow(r, false)...)
+}
+
+// choiceRows lays out a node's choices, Columns per row.
+func (r *run) choiceRows(f *Flow, n *Node) [][]chat.Button {
 	cols := max(1, n.Columns)
 	var rows [][]chat.Button
 	for i, c := range n.Buttons {
@@ -380,10 +391,7 @@ func (r *run) menuButtons(f *Flow, n *Node) [][]chat.Button {
 		}
 		rows[len(rows)-1] = append(rows[len(rows)-1], b)
 	}
-	if f.ID == "main" && n.ID == f.Start {
-		return append(rows, []chat.Button{{Text: "🌐 " + r.text("nav.language", nil), Data: navLanguage}, {Text: "🙋 " + r.text("nav.human", nil), Data: navHuman}})
-	}
-	return append(rows, navRow(r, false)...)
+	return rows
 }
 
 // navRow is Back and Main menu, and Talk to a person at a topic's end.

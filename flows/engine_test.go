@@ -33,7 +33,8 @@ func texts() testTexts {
 	it := map[string]string{"t.main": "Menu", "t.b.a": "Prima", "t.b.b": "Seconda", "t.pick": "Scegli", "t.answer": "Risposta",
 		"t.link": "Pagina", "t.ask_name": "Come ti chiami?", "t.bad_name": "Non è un nome", "t.done": "Fatto",
 		"nav.back": "Indietro", "nav.menu": "Menu", "nav.human": "Persona", "nav.language": "Lingua", "end.more": "Altro?",
-		"consent.needed": "Accetti?", "consent.yes": "Sì", "consent.no": "No"}
+		"consent.needed": "Accetti?", "consent.yes": "Sì", "consent.no": "No",
+		"t.b.c": "Terza", "t.brief": "In breve", "t.more": "Di più"}
 	en := map[string]string{}
 	for k, v := range it {
 		en[k] = v + " (en)"
@@ -72,6 +73,8 @@ func TestValidationFindsEveryProblemWithItsLine(t *testing.T) {
 		`callback data "c:main:very_long_node_name`,
 		`main.yaml:17: node "asks": input "shoe_size" is not one of`,
 		`main.yaml:23: node "acts": unknown action "no.such.action"`,
+		`main.yaml:25: node "acts_with_buttons": only a menu or a say can have buttons`,
+		`main.yaml:32: node "says_more": node "gone" does not exist in flow "main"`,
 	} {
 		if !strings.Contains(problems, want) {
 			t.Errorf("validation misses %q; got:\n%s", want, problems)
@@ -121,6 +124,30 @@ func TestMenuAnswerBackAndEnd(t *testing.T) {
 	s = e.Back(st, tu)
 	if st.Node != "menu" {
 		t.Fatalf("back twice: %+v", st)
+	}
+}
+
+// An answer may carry buttons (a "more" or "What is …?"): they sit above
+// the topic's end navigation, work from that message, and Back returns to
+// the answer.
+func TestAnswerWithButtons(t *testing.T) {
+	e := loadGood(t)
+	st := &State{}
+	tu := Turn{ChatID: 1, Lang: "en"}
+	e.Enter(st, tu, "@topic")
+	s, _ := e.Choose(st, tu, "topic", "pick", 2)
+	btns := s.Out[0].Buttons
+	if s.Out[0].Text != "In breve (en)" || btns[0][0].Text != "Di più (en)" || btns[0][0].Data != choiceData("topic", "brief", 0) ||
+		btns[1][0].Data != navBack || btns[2][0].Data != navHuman || st.Node != "end" {
+		t.Fatalf("answer with a button: %+v %+v", s.Out, st)
+	}
+	s, ok := e.Press(st, tu, btns[0][0].Data)
+	if !ok || s.Out[0].Text != "Risposta (en)" {
+		t.Fatalf("more: %v %+v", ok, s.Out)
+	}
+	s = e.Back(st, tu)
+	if s.Out[0].Text != "In breve (en)" {
+		t.Fatalf("back to the short answer: %+v", s.Out)
 	}
 }
 

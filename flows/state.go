@@ -92,6 +92,7 @@ const (
 	dataConsent  = "consent:" // consent:yes, consent:no
 	dataLanguage = "lang:"    // lang:<tag>
 	dataAction   = "a:"       // a:<anything>: input for the action waiting now
+	serviceData  = "s:"       // s:<service id>: a directory service's details, at any time
 	navBack      = "n:back"
 	navMenu      = "n:menu"
 	navRestart   = "n:restart"

@@ -98,9 +98,12 @@ func (v *validator) node(f *Flow, n *Node) {
 			v.errf(f, n.Link.Line, "node %q: link %q is not an https URL", n.ID, n.Link.URL)
 		}
 	}
+	if len(n.Buttons) > 0 && n.Kind != "menu" && n.Kind != "say" {
+		v.errf(f, n.Line, "node %q: only a menu or a say can have buttons", n.ID)
+	}
 	switch n.Kind {
-	case "menu":
-		if len(n.Buttons) == 0 {
+	case "menu", "say":
+		if len(n.Buttons) == 0 && n.Kind == "menu" {
 			v.errf(f, n.Line, "node %q: a menu needs buttons", n.ID)
 		}
 		if len(n.Buttons) > maxMenuButtons {

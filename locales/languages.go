@@ -43,6 +43,11 @@ var supported = []Language{
 	{Tag: "zh", Name: "中文"},
 	// Filipino; Telegram's "tl" (Tagalog) is the same language and matches it.
 	{Tag: "fil", Name: "Filipino"},
+	// Persian, written so that Dari (Afghan Persian, "prs", "fa-AF") readers
+	// understand it too: Match sends Dari here.
+	{Tag: "fa", Name: "فارسی / دری", RTL: true},
+	// Pashto, the other main language of Afghanistan.
+	{Tag: "ps", Name: "پښتو", RTL: true},
 }
 
 // lookupLanguage returns the supported language with exactly this tag.

@@ -24,11 +24,11 @@
 //
 // # Right-to-left languages
 //
-// Arabic and Urdu are written right to left. A left-to-right fragment put
+// Arabic, Urdu, Persian and Pashto are written right to left. A left-to-right fragment put
 // into their text at run time (a phone number, a URL, an Italian street or
 // office name, a user's Latin-script name) can be shuffled by the Unicode
 // bidirectional algorithm; wrap it with Catalog.Isolate before passing it as
-// template data. Slash commands written inside the Arabic and Urdu files are
+// template data. Slash commands written inside the right-to-left files are
 // already wrapped (\u2068/start\u2069).
 package locales
 
@@ -351,10 +351,12 @@ func (c *Catalog) Languages() []Language {
 //     gl → es, wo → fr, ckb → ar), and those are refused too.
 //
 // So "en-US" → en, "ar-EG" → ar, "tl" → fil (Tagalog and Filipino are one
-// language), "zh-Hans"/"zh-CN"/"zh-SG" → zh, while Traditional Chinese
-// ("zh-Hant", "zh-TW", "zh-HK") is not matched (Simplified text is readable
-// but foreign to those readers: they choose from the list), nor "prs" (Dari),
-// "uz-Cyrl", "ps", "hi", "pt", "pa-Arab" (Shahmukhi Punjabi) or "".
+// language), "zh-Hans"/"zh-CN"/"zh-SG" → zh, "fa-AF" and Dari "prs" → fa
+// (Dari is the Persian of Afghanistan: CLDR keeps it a separate language, so
+// it is mapped to fa-AF before matching), "ps-AF" → ps, while Traditional
+// Chinese ("zh-Hant", "zh-TW", "zh-HK") is not matched (Simplified text is
+// readable but foreign to those readers: they choose from the list), nor
+// "uz-Cyrl", "hi", "pt", "pa-Arab" (Shahmukhi Punjabi) or "".
 // Underscores are accepted as separators ("en_US").
 func (c *Catalog) Match(telegramLanguageCode string) (tag string, ok bool) {
 	code := strings.ReplaceAll(strings.TrimSpace(telegramLanguageCode), "_", "-")
@@ -364,6 +366,9 @@ func (c *Catalog) Match(telegramLanguageCode string) (tag string, ok bool) {
 	want, err := language.Parse(code)
 	if err != nil {
 		return "", false
+	}
+	if alias, ok := sameLanguage[baseOf(want)]; ok {
+		want = alias
 	}
 	_, i, conf := c.matcher.Match(want)
 	if conf < language.High || i < 0 || i >= len(c.tags) {
@@ -377,8 +382,20 @@ func (c *Catalog) Match(telegramLanguageCode string) (tag string, ok bool) {
 	return c.languages[i].Tag, true
 }
 
+// sameLanguage maps a language code that CLDR treats as its own language to
+// the tag of the same language that we have a file for. Dari ("prs") is
+// Persian as written in Afghanistan.
+var sameLanguage = map[string]language.Tag{
+	"prs": language.MustParse("fa-AF"),
+}
+
+func baseOf(t language.Tag) string {
+	b, _ := t.Base()
+	return b.String()
+}
+
 // IsRTL reports whether the language that Text uses for lang (see Resolve) is
-// written right to left: Arabic and Urdu.
+// written right to left: Arabic, Urdu, Persian and Pashto.
 func (c *Catalog) IsRTL(lang string) bool {
 	l, ok := lookupLanguage(c.Resolve(lang))
 	return ok && l.RTL

@@ -25,6 +25,8 @@ func TestLanguages(t *testing.T) {
 		{"pa", "ਪੰਜਾਬੀ", false},
 		{"zh", "中文", false},
 		{"fil", "Filipino", false},
+		{"fa", "فارسی / دری", true},
+		{"ps", "پښتو", true},
 	}
 	got := c.Languages()
 	if len(got) != len(want) {
@@ -60,8 +62,11 @@ func TestText(t *testing.T) {
 	if got := c.Text("uk-UA", "button.back", nil); got != "Назад" {
 		t.Errorf("uk-UA button.back = %q", got)
 	}
+	if got := c.Text("prs", "button.back", nil); got != "برگشت" {
+		t.Errorf("Dari (prs) button.back = %q, want the Persian text", got)
+	}
 	// Unsupported and empty languages get Italian.
-	for _, lang := range []string{"de", "pt-BR", "", "???", "prs"} {
+	for _, lang := range []string{"de", "pt-BR", "", "???", "tg"} {
 		if got := c.Text(lang, "button.back", nil); got != "Indietro" {
 			t.Errorf("%q button.back = %q, want the Italian text", lang, got)
 		}
@@ -311,13 +316,21 @@ func TestMatch(t *testing.T) {
 		{"zh-TW", ""},
 		{"zh-HK", ""},
 		{"zh-Hant-TW", ""},
+		// Persian and Dari (the Persian of Afghanistan) read the fa file;
+		// Pashto has its own.
+		{"fa", "fa"},
+		{"fa-IR", "fa"},
+		{"fa-AF", "fa"},
+		{"prs", "fa"},
+		{"prs-AF", "fa"},
+		{"ps", "ps"},
+		{"ps-AF", "ps"},
+		{"ps-PK", "ps"},
 		// Other languages must not land on a language we speak.
-		{"prs", ""},     // Dari: not Persian-by-proxy, not Urdu
-		{"fa", ""},      // Persian
-		{"fa-AF", ""},   // Dari written as fa-AF
 		{"uz-Cyrl", ""}, // CLDR rates uz → ru High: refused, a different language
 		{"uz", ""},
-		{"ps", ""},      // Pashto: CLDR rates ps → en High: refused; never Urdu
+		{"tg", ""},      // Tajik: Persian in Cyrillic script, not the fa file
+		{"bal", ""},     // Balochi: not Persian, not Urdu
 		{"hi", ""},      // Hindi: not Urdu, not Bengali
 		{"pa-Arab", ""}, // Shahmukhi Punjabi: not the Gurmukhi file
 		{"pa-PK", ""},
@@ -357,7 +370,7 @@ func TestMatch(t *testing.T) {
 func TestResolve(t *testing.T) {
 	c := mustLoad(t)
 	for code, want := range map[string]string{
-		"fil": "fil", "tl": "fil", "ar-EG": "ar", "zh-TW": "it", "": "it", "ps": "it",
+		"fil": "fil", "tl": "fil", "ar-EG": "ar", "zh-TW": "it", "": "it", "ps": "ps", "prs": "fa", "de": "it",
 	} {
 		if got := c.Resolve(code); got != want {
 			t.Errorf("Resolve(%q) = %q, want %q", code, got, want)
@@ -368,7 +381,7 @@ func TestResolve(t *testing.T) {
 func TestIsRTL(t *testing.T) {
 	c := mustLoad(t)
 	for _, l := range c.Languages() {
-		want := l.Tag == "ar" || l.Tag == "ur"
+		want := l.Tag == "ar" || l.Tag == "ur" || l.Tag == "fa" || l.Tag == "ps"
 		if got := c.IsRTL(l.Tag); got != want {
 			t.Errorf("IsRTL(%q) = %v", l.Tag, got)
 		}

@@ -25,9 +25,10 @@ const maxWrongSamples = 3
 const replyTimeout = 30 * time.Second
 
 // languageCodes are the Telegram language codes the simulated people have,
-// in turn: the languages Presidio speaks, and one it does not ("ps"), so
-// that answers come in every language.
-var languageCodes = []string{"it", "en", "ar", "uk", "fr", "es", "ro", "ru", "zh-hans", "bn", "ur", "pa", "sq", "tl", "ps"}
+// in turn: the languages Presidio speaks (Dari as Telegram writes it,
+// "prs", for Persian), and one it does not ("tg", Tajik), so that answers
+// come in every language.
+var languageCodes = []string{"it", "en", "ar", "uk", "fr", "es", "ro", "ru", "zh-hans", "bn", "ur", "pa", "sq", "tl", "prs", "ps", "tg"}
 
 // person is one simulated user with the messages they wait replies to.
 type person struct {

@@ -8,6 +8,8 @@
 //	presidio courses import courses.csv            # same checks; refuses to lower seats below enrolment
 //	presidio courses export > courses.csv          # with enrolled and waiting counts
 //	presidio user add -name NAME -role ROLE [-site SITE] < password   # console accounts; user list, user disable NAME
+//	presidio store serve | store copy | backup FILE | restore FILE     # see ops.go
+//	presidio translations status                   # per language: complete, stale, not reviewed (see locales/README.md)
 package main
 
 import (
@@ -26,6 +28,7 @@ import (
 	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/directory"
 	"github.com/prils-lazio/presidio/internal/store"
+	"github.com/prils-lazio/presidio/locales/translations"
 )
 
 func main() {
@@ -36,8 +39,14 @@ func main() {
 // clean stop (SIGTERM, SIGINT), 2 for a bad setting, 3 when another process
 // took over the store's lease, 1 for anything else.
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "translations" {
+		return translations.RunCLI(args[1:], stdout, stderr)
+	}
 	if len(args) > 0 && (args[0] == "directory" || args[0] == "courses" || args[0] == "user") {
 		return runCatalogue(args[0], args[1:], getenv, stdout, stderr)
+	}
+	if len(args) > 0 && opsCommands[args[0]] != nil { // ops.go
+		return runOps(args, getenv, stdout, stderr)
 	}
 	cfg, err := config.Parse(args, getenv, stdout)
 	if errors.Is(err, config.ErrHelp) {
@@ -96,7 +105,7 @@ func runCatalogue(kind string, args []string, getenv func(string) string, stdout
 	}
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir}, log)
+	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Command: true}, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "presidio: %v\n", err)
 		return 1

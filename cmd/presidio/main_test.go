@@ -201,3 +201,15 @@ func TestCatalogueImportsRefuseBadFiles(t *testing.T) {
 		t.Fatalf("directory import: exit %d, %s", code, errOut.String())
 	}
 }
+
+// `presidio translations status` reads the locales folder and prints one
+// line per language.
+func TestTranslationsStatus(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run([]string{"translations", "status", "-dir", "../../locales"}, env(nil), &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "fa ") || !strings.Contains(out.String(), "not reviewed") {
+		t.Errorf("status:\n%s", out.String())
+	}
+}

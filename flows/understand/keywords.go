@@ -16,6 +16,9 @@ import (
 
 // Intent ids: the topics Presidio answers, then the conversational ones.
 const (
+	PermitExpired       = "permit-expired"       // the permit has expired (refines permits)
+	EUCitizens          = "eu-citizens"          // citizens of EU countries: no permit (refines permits)
+	TemporaryProtection = "temporary-protection" // people displaced from Ukraine (refines permits)
 	Permits             = "permits"              // permesso di soggiorno, questura, renewal
 	Documents           = "documents"            // codice fiscale, identity card, residence, passport
 	Health              = "health"               // doctor, hospital, tessera sanitaria, STP/ENI
@@ -27,21 +30,23 @@ const (
 	SocialServices      = "social-services"      // social worker, benefits, food, clothes
 	FamilyReunification = "family-reunification" // ricongiungimento familiare, nulla osta
 	UrgentHelp          = "urgent-help"          // emergency, violence, trafficking, danger
+	Crisis              = "crisis"               // thoughts of suicide (urgent, like urgent-help)
 	Human               = "human"                // wants to talk to a person/operator
 	ServicesNearMe      = "services-near-me"     // offices and help points nearby
 	Menu                = "menu"                 // the main menu, help, start again
 	Greeting            = "greeting"             // hello
 	Thanks              = "thanks"               // thank you
 	Language            = "language"             // wants to change language
+	Glossary            = "glossary"             // "what is …?", "what does … mean?"
 )
 
 var intents = []string{
-	Permits, Documents, Health, ItalianCourses, Work, Housing, School, LegalAid,
-	SocialServices, FamilyReunification, UrgentHelp,
-	Human, ServicesNearMe, Menu, Greeting, Thanks, Language,
+	PermitExpired, EUCitizens, TemporaryProtection, Permits, Documents, Health, ItalianCourses, Work, Housing, School, LegalAid,
+	SocialServices, FamilyReunification, UrgentHelp, Crisis,
+	Human, ServicesNearMe, Menu, Greeting, Thanks, Language, Glossary,
 }
 
-var languages = []string{"it", "en", "fr", "es", "ar", "uk", "ru", "ro", "sq", "bn", "ur", "pa", "zh", "fil"}
+var languages = []string{"it", "en", "fr", "es", "ar", "uk", "ru", "ro", "sq", "bn", "ur", "pa", "zh", "fil", "fa", "ps"}
 
 // Intents returns every intent id, topics first.
 func Intents() []string { return slices.Clone(intents) }

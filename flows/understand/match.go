@@ -129,23 +129,27 @@ func newMatcher(langs map[string]bool, entries []*entry) *Matcher {
 // language is lang (a tag such as "ar" or "pt-BR"; an unknown one leaves
 // Italian and English first). ok is false when nothing is confident: no
 // keyword, too weak a score, or a second intent too close to the first.
-// The best candidate is returned even then, for logging.
+// The best candidate is returned even then, for logging. A narrow intent
+// (an expired permit) found with enough score wins over the topic it
+// refines (permits); urgent help and a suicidal crisis come first.
 func (m *Matcher) Match(lang, text string) (Match, bool) {
 	r := m.Ranked(lang, text)
 	if len(r) == 0 {
 		return Match{}, false
 	}
-	best := raw(r[0].Score)
-	if r[0].Intent == UrgentHelp && best >= urgentRaw {
+	if urgent(r[0].Intent) && raw(r[0].Score) >= urgentRaw {
 		return r[0], true
 	}
+	r = narrowest(r)
+	best := raw(r[0].Score)
 	if best < minRaw-1e-9 {
 		return r[0], false
 	}
 	// Small talk never blocks: "grazie, mi serve il medico" is about
-	// health, "va bene grazie ciao" is thanks.
+	// health, "va bene grazie ciao" is thanks. Nor does the broad topic a
+	// narrow intent refines.
 	for _, c := range r[1:] {
-		if c.Intent == Greeting || c.Intent == Thanks {
+		if c.Intent == Greeting || c.Intent == Thanks || slices.Contains(refines[r[0].Intent], c.Intent) {
 			continue
 		}
 		if best < marginRatio*raw(c.Score)-1e-9 {
@@ -154,6 +158,32 @@ func (m *Matcher) Match(lang, text string) (Match, bool) {
 		break
 	}
 	return r[0], true
+}
+
+// urgent reports whether an intent is urgent help (a suicidal crisis is):
+// it comes first whatever else the message says.
+func urgent(intent string) bool { return intent == UrgentHelp || intent == Crisis }
+
+// refines maps a narrow intent to the broad topics it is part of: "my
+// permit has expired" is about permits, but the answer it needs is the
+// expired-permit one.
+var refines = map[string][]string{
+	PermitExpired:       {Permits},
+	EUCitizens:          {Permits, Documents},
+	TemporaryProtection: {Permits, LegalAid},
+}
+
+// narrowest puts first a narrow intent that refines the best candidate
+// (when it scores at least minRaw), so that the more specific answer wins;
+// otherwise it returns r as it is.
+func narrowest(r []Match) []Match {
+	for i, c := range r[1:] {
+		if raw(c.Score) >= minRaw-1e-9 && slices.Contains(refines[c.Intent], r[0].Intent) {
+			out := append([]Match{c}, r[:i+1]...)
+			return append(out, r[i+2:]...)
+		}
+	}
+	return r
 }
 
 // Understand is Match for callers that need only the intent id (it
@@ -272,7 +302,7 @@ func (m *Matcher) Ranked(lang, text string) []Match {
 		}
 		out = append(out, Match{Intent: intent, Score: sum / (1 + sum), Matched: matched})
 	}
-	urgentFirst := func(x Match) bool { return x.Intent == UrgentHelp && raw(x.Score) >= urgentRaw }
+	urgentFirst := func(x Match) bool { return urgent(x.Intent) && raw(x.Score) >= urgentRaw }
 	slices.SortFunc(out, func(a, b Match) int {
 		if ua, ub := urgentFirst(a), urgentFirst(b); ua != ub {
 			if ua {
@@ -283,8 +313,8 @@ func (m *Matcher) Ranked(lang, text string) []Match {
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {
 			return c
 		}
-		if (a.Intent == UrgentHelp) != (b.Intent == UrgentHelp) { // urgent help wins ties
-			if a.Intent == UrgentHelp {
+		if urgent(a.Intent) != urgent(b.Intent) { // urgent help wins ties
+			if urgent(a.Intent) {
 				return -1
 			}
 			return 1
@@ -326,14 +356,17 @@ func langFactors(lang string) func(string) float64 {
 }
 
 // baseTag reduces a language tag to the name of its keyword file: "pt-BR"
-// → "pt", "tl" (Tagalog, as Telegram says) → "fil".
+// → "pt", "tl" (Tagalog, as Telegram says) → "fil", "prs" (Dari) → "fa".
 func baseTag(lang string) string {
 	lang = strings.ToLower(strings.TrimSpace(lang))
 	if i := strings.IndexAny(lang, "-_"); i >= 0 {
 		lang = lang[:i]
 	}
-	if lang == "tl" {
+	switch lang {
+	case "tl":
 		return "fil"
+	case "prs": // Dari reads and writes Persian
+		return "fa"
 	}
 	return lang
 }

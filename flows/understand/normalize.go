@@ -11,7 +11,7 @@ import (
 // normalize makes text and keywords comparable: Unicode NFKC, case folding,
 // no diacritics on Latin letters ("perché" → "perche", "santé" → "sante"),
 // Arabic without tashkeel and tatweel and with one form of alef, ya, ta
-// marbuta, heh and kaf (Arabic, Urdu and Persian keyboards differ),
+// marbuta, heh, kaf and gaf (Arabic, Urdu, Persian and Pashto keyboards differ),
 // Russian ё → е, all decimal digits as ASCII (٣ → 3), no zero-width
 // characters, and letters repeated more than twice cut to two ("helppp" →
 // "helpp"). Bengali and Gurmukhi are only composed (NFC).
@@ -75,12 +75,15 @@ var runeMap = map[rune]rune{
 	'ى':      'ي',  // alef maksura
 	'ی':      'ي',  // Farsi/Urdu yeh
 	'ے':      'ي',  // Urdu yeh barree
+	'ې':      'ي',  // Pashto yeh with two dots below
+	'ۍ':      'ي',  // Pashto feminine yeh
 	'ة':      'ه',  // ta marbuta
 	'ۃ':      'ه',  // Urdu ta marbuta goal
 	'ہ':      'ه',  // Urdu heh goal
 	'ھ':      'ه',  // Urdu heh doachashmee
 	'ە':      'ه',  // ae
 	'ك':      'ک',  // Arabic kaf → keheh (Urdu, Persian)
+	'ګ':      'گ',  // Pashto gaf with ring → Persian/Urdu gaf
 	'ʼ':      '\'', // modifier letter apostrophe (Ukrainian "бʼє"): a letter, so it would join words
 	'ʻ':      '\'', // turned comma, the same
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/store"
 	"github.com/prils-lazio/presidio/internal/store/storetest"
+	"github.com/prils-lazio/presidio/locales"
 )
 
 func course(id, site string, seats int) courses.Course {
@@ -260,5 +262,27 @@ func TestNewsAudienceByTopicOfInterest(t *testing.T) {
 	}
 	if len(rs) != 1 || rs[0].ChatID != 1 {
 		t.Fatalf("audience by topic: %+v", rs)
+	}
+}
+
+// A template's date written as a date reaches each person in their
+// language; free text (such as "3/10") is passed as written.
+func TestTemplateDateInRecipientsLanguage(t *testing.T) {
+	texts, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Service{Texts: texts}
+	for _, tc := range []struct{ date, lang, want string }{
+		{"2026-03-10", "it", "10 marzo 2026"},
+		{"10/03/2026", "en", "March 10, 2026"},
+		{"2026-03-10", "ar", "١٠ مارس ٢٠٢٦"},
+		{"2026-03-10 15:00", "uk", "10 березня 2026 р., 15:00"},
+		{"3/10", "fr", "3/10"},
+	} {
+		a := Announcement{Template: "exam_date", Params: map[string]string{"Course": "A1", "Date": tc.date, "Place": "aula 4"}}
+		if got := s.TextFor(a, tc.lang); !strings.Contains(got, tc.want) {
+			t.Errorf("%s in %s: %q, want it to contain %q", tc.date, tc.lang, got, tc.want)
+		}
 	}
 }

@@ -265,6 +265,7 @@ func (s *Service) TextFor(a Announcement, lang string) string {
 		for _, k := range TemplateParams {
 			data[k] = a.Params[k]
 		}
+		data["Date"] = s.date(lang, a.Params["Date"])
 		return strings.TrimSpace(s.Texts.Text(lang, "announce.template."+a.Template, data))
 	}
 	if t := strings.TrimSpace(a.Text[lang]); t != "" {
@@ -275,6 +276,43 @@ func (s *Service) TextFor(a Announcement, lang string) string {
 		return it
 	}
 	return s.Texts.Text(lang, FromSchoolID, nil) + "\n\n" + it
+}
+
+// dateTexts writes dates in a language (locales.Catalog does).
+type dateTexts interface {
+	Date(lang string, t time.Time) string
+	DateTime(lang string, t time.Time) string
+}
+
+// dateLayouts are the ways a template's Date param may be written; it is
+// then rendered in the recipient's language ("10 marzo 2026", "March 10,
+// 2026", "١٠ مارس ٢٠٢٦"). Any other text is passed as written.
+var dateLayouts = []struct {
+	layout   string
+	withTime bool
+}{
+	{"2006-01-02", false}, {"2/1/2006", false}, {"2006-01-02 15:04", true}, {"2/1/2006 15:04", true}, {"2006-01-02T15:04", true},
+}
+
+// date renders a template's Date param in lang when it is a date (see
+// dateLayouts) and the Texts can write dates; otherwise it returns v.
+func (s *Service) date(lang, v string) string {
+	dt, ok := s.Texts.(dateTexts)
+	v = strings.TrimSpace(v)
+	if !ok || v == "" {
+		return v
+	}
+	for _, l := range dateLayouts {
+		t, err := time.Parse(l.layout, v)
+		if err != nil {
+			continue
+		}
+		if l.withTime {
+			return dt.DateTime(lang, t)
+		}
+		return dt.Date(lang, t)
+	}
+	return v
 }
 
 // checkLength makes sure that the text each recipient would get, with

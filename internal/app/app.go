@@ -63,7 +63,7 @@ type App struct {
 func New(cfg config.Config, log *slog.Logger) *App {
 	ttl := cfg.LeaseTimeout
 	if ttl == 0 {
-		ttl = 15 * time.Second
+		ttl = 10 * time.Second
 	}
 	return &App{cfg: cfg, log: log, Metrics: metrics.NewRegistry(), elect: newElection(ttl)}
 }
@@ -76,6 +76,9 @@ func (a *App) Start(ctx context.Context) (err error) {
 			_ = a.Stop(context.WithoutCancel(ctx))
 		}
 	}()
+	if err := a.cfg.CheckServe(); err != nil {
+		return err
+	}
 	texts, err := a.loadTexts()
 	if err != nil {
 		return err

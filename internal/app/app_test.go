@@ -33,7 +33,7 @@ func TestCommandsRegisteredPerLanguage(t *testing.T) {
 		_ = a.Stop(ctx)
 	}()
 	texts, _ := locales.Load()
-	for _, c := range []struct{ code, lang string }{{"uk", "uk"}, {"ar", "ar"}, {"tl", "fil"}, {"", "it"}} {
+	for _, c := range []struct{ code, lang string }{{"uk", "uk"}, {"ar", "ar"}, {"tl", "fil"}, {"fa", "fa"}, {"ps", "ps"}, {"", "it"}} {
 		cmds := a.Emulator.Commands(c.code)
 		if len(cmds) != 11 {
 			t.Fatalf("%q: %d commands, want 11", c.code, len(cmds))

@@ -4,6 +4,7 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -59,6 +60,17 @@ type Config struct {
 	ClosedCase string
 }
 
+// CheckServe reports what running the bot (not a one-off subcommand) needs
+// beyond valid settings: with MONGODB_URI several processes may share the
+// store (active and standby), and a key random at each start would count
+// one person once per process, so the observatory key must be set.
+func (c Config) CheckServe() error {
+	if c.ObservatorySecret == "" && c.MongoURI != "" {
+		return errors.New("PRESIDIO_OBSERVATORY_SECRET: is required with MONGODB_URI (every process on a store must count people with the same key): set 16+ random characters")
+	}
+	return nil
+}
+
 // Sandbox reports whether no bot token is set: the binary then serves the
 // sandbox (a Bot API emulator and a web chat) instead of talking to Telegram.
 func (c Config) Sandbox() bool { return c.Token == "" }
@@ -91,7 +103,7 @@ var Settings = []Setting{
 	{Env: "PRESIDIO_OBSERVATORY_SECRET", Secret: true, Help: "key (16+ characters) of the observatory's anonymous person tokens; required with MONGODB_URI; empty: random at each start"},
 	{Env: "PRESIDIO_TRUST_PROXY", Flag: "trust-proxy", Default: "false", Help: "true behind a TLS-terminating proxy: console cookies become Secure on X-Forwarded-Proto: https"},
 	{Env: "PRESIDIO_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "10s", Help: "how long SIGTERM waits for work in progress"},
-	{Env: "PRESIDIO_LEASE_TIMEOUT", Flag: "lease-timeout", Default: "15s", Help: "a standby takes over this long after the active process stopped renewing its lease (3s-5m)"},
+	{Env: "PRESIDIO_LEASE_TIMEOUT", Flag: "lease-timeout", Default: "10s", Help: "a standby takes over this long (plus 2s) after the active process stopped renewing its lease (3s-5m)"},
 }
 
 // ErrHelp is returned when -h was asked for; the usage was printed.
@@ -228,11 +240,6 @@ func validate(v map[string]string) (Config, error) {
 	if c.ObservatorySecret != "" && len(c.ObservatorySecret) < 16 {
 		return bad("PRESIDIO_OBSERVATORY_SECRET", "must have at least 16 characters")
 	}
-	if c.ObservatorySecret == "" && c.MongoURI != "" {
-		// Several processes may share this store (active and standby):
-		// a key random at each start would count one person as several.
-		return bad("PRESIDIO_OBSERVATORY_SECRET", "is required with MONGODB_URI (every process on a store must count people with the same key): set 16+ random characters")
-	}
 	switch v["PRESIDIO_TRUST_PROXY"] {
 	case "true":
 		c.TrustProxy = true
@@ -251,7 +258,7 @@ func validate(v map[string]string) (Config, error) {
 	c.ShutdownTimeout = d
 	lt, err := time.ParseDuration(v["PRESIDIO_LEASE_TIMEOUT"])
 	if err != nil || lt < 3*time.Second || lt > 5*time.Minute {
-		return bad("PRESIDIO_LEASE_TIMEOUT", "%q is not a duration between 3s and 5m, such as 15s", v["PRESIDIO_LEASE_TIMEOUT"])
+		return bad("PRESIDIO_LEASE_TIMEOUT", "%q is not a duration between 3s and 5m, such as 10s", v["PRESIDIO_LEASE_TIMEOUT"])
 	}
 	c.LeaseTimeout = lt
 	return c, nil
@@ -264,6 +271,9 @@ func Usage(w io.Writer) {
 	fmt.Fprintln(w, "       presidio courses import FILE.csv | export")
 	fmt.Fprintln(w, "       presidio user add -name NAME -role coordinator|operator|school|partner [-site SITE] < password")
 	fmt.Fprintln(w, "       presidio user list | disable NAME")
+	fmt.Fprintln(w, "       presidio store serve [-listen 127.0.0.1:27017]      the embedded store alone, for several processes")
+	fmt.Fprintln(w, "       presidio store copy -to MONGODB_URI [-overwrite]  every collection and index to another store")
+	fmt.Fprintln(w, "       presidio backup FILE | restore FILE               the embedded store (restore: into an empty data folder)")
 	fmt.Fprintln(w, "\nSettings come from the environment; flags override them. Secrets have no flag.")
 	for _, s := range Settings {
 		name := s.Env

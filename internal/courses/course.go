@@ -96,8 +96,38 @@ type Course struct {
 	Longitude float64 `bson:"lon,omitempty"`
 	// Notes say what to bring and who may attend.
 	Notes string `bson:"notes,omitempty"`
+	// TitleTranslations and NotesTranslations hold the title and the notes
+	// in other languages, by language tag ("en", "ar"): the CSV columns
+	// title_<lang> and notes_<lang>. Title and Notes are the Italian ones
+	// and the fallback (see TitleIn, NotesIn). Nil when there are none.
+	TitleTranslations map[string]string `bson:"title_i18n,omitempty"`
+	NotesTranslations map[string]string `bson:"notes_i18n,omitempty"`
 	// UpdatedAt is when an import last changed the course.
 	UpdatedAt time.Time `bson:"updated_at"`
+}
+
+// TitleIn returns the title for a reader of lang ("en", or "en-GB" which
+// falls back to "en") and whether it is in that language: false when the
+// Italian title is returned to a reader of another language.
+func (c Course) TitleIn(lang string) (string, bool) {
+	return inLanguage(c.Title, c.TitleTranslations, lang)
+}
+
+// NotesIn returns the notes for a reader of lang, as TitleIn.
+func (c Course) NotesIn(lang string) (string, bool) {
+	return inLanguage(c.Notes, c.NotesTranslations, lang)
+}
+
+func inLanguage(italian string, translations map[string]string, lang string) (string, bool) {
+	lang = strings.ToLower(strings.TrimSpace(lang))
+	base, _, _ := strings.Cut(lang, "-")
+	if t := translations[lang]; t != "" {
+		return t, true
+	}
+	if t := translations[base]; t != "" {
+		return t, true
+	}
+	return italian, base == "it" || base == ""
 }
 
 // HasLocation reports whether the course has coordinates. (0, 0) is never

@@ -3,6 +3,7 @@ package courses
 import (
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,7 +12,8 @@ import (
 )
 
 // requiredColumns must be in every import file; WriteCSV writes them in
-// this order, then optionalColumns, then countColumns.
+// this order, then optionalColumns, then the translation columns
+// (title_<lang>, notes_<lang>), then countColumns.
 var (
 	requiredColumns = []string{"id", "site", "level", "title", "weekdays", "start_time", "end_time", "start_date", "end_date", "seats", "address"}
 	optionalColumns = []string{"latitude", "longitude", "notes"}
@@ -59,7 +61,10 @@ type row struct {
 // The format: one header line naming the columns, in any order, then one
 // course per row. Required columns: id, site, level, title, weekdays,
 // start_time, end_time, start_date, end_date, seats, address. Optional:
-// latitude, longitude (WGS84 degrees with a dot, both or neither), notes.
+// latitude, longitude (WGS84 degrees with a dot, both or neither), notes,
+// and title_<lang> and notes_<lang> for the title and notes in another
+// language (<lang> a language tag such as en, ar, uk; an empty cell means
+// "show the Italian one").
 // The columns enrolled and waiting (written by WriteCSV) are ignored. level
 // is one of pre-A1, A1, A2, B1, B2 (see ParseLevel); weekdays like "Mo,We"
 // (see ParseWeekdays); times HH:MM; dates YYYY-MM-DD; seats a whole number
@@ -136,8 +141,8 @@ func readHeader(header []string, fail func(string, ...any)) (columns, bool) {
 		switch {
 		case h == "":
 			fail("column %d has no name (delete the empty column)", i+1)
-		case !slices.Contains(known, h):
-			fail("unknown column %q (columns: %s)", h, strings.Join(known, ", "))
+		case !slices.Contains(known, h) && translationLang(h) == "":
+			fail("unknown column %q (columns: %s, and title_<lang>, notes_<lang> for translations, e.g. title_en)", h, strings.Join(known, ", "))
 		case dup:
 			fail("column %q appears twice", h)
 		default:
@@ -154,6 +159,20 @@ func readHeader(header []string, fail func(string, ...any)) (columns, bool) {
 	return cols, ok
 }
 
+// translationPattern is a translation column: title_<lang> or notes_<lang>.
+var translationPattern = regexp.MustCompile(`^(title|notes)_([a-z]{2,3})$`)
+
+// translationLang returns the language of a translation column, "" for
+// another column. title_it and notes_it are not translations (Italian is
+// title and notes).
+func translationLang(col string) string {
+	m := translationPattern.FindStringSubmatch(col)
+	if m == nil || m[2] == "it" {
+		return ""
+	}
+	return m[2]
+}
+
 // course reads one row; problems are messages without file and line.
 func (cols columns) course(rec []string) (Course, []string) {
 	get := func(col string) string {
@@ -166,6 +185,20 @@ func (cols columns) course(rec []string) (Course, []string) {
 		ID: get("id"), Site: get("site"), Title: get("title"),
 		StartDate: get("start_date"), EndDate: get("end_date"),
 		Address: get("address"), Notes: get("notes"),
+	}
+	for col, i := range cols {
+		lang, v := translationLang(col), strings.TrimSpace(rec[i])
+		if lang == "" || v == "" {
+			continue
+		}
+		m := &co.TitleTranslations
+		if strings.HasPrefix(col, "notes_") {
+			m = &co.NotesTranslations
+		}
+		if *m == nil {
+			*m = map[string]string{}
+		}
+		(*m)[lang] = v
 	}
 	var problems []string
 	unreadable := map[string]bool{}
@@ -227,8 +260,23 @@ func parseCoordinate(col, v string) (float64, error) {
 // in it). ParseCSV of the output gives the courses back equal but for
 // UpdatedAt (not written) and cells' leading and trailing spaces.
 func WriteCSV(w io.Writer, courses []Course, counts map[string]Counts) error {
+	var langs []string
+	for _, co := range courses {
+		for l := range co.TitleTranslations {
+			langs = append(langs, l)
+		}
+		for l := range co.NotesTranslations {
+			langs = append(langs, l)
+		}
+	}
+	slices.Sort(langs)
+	langs = slices.Compact(langs)
+	var translationColumns []string
+	for _, l := range langs {
+		translationColumns = append(translationColumns, "title_"+l, "notes_"+l)
+	}
 	cw := csvrows.NewWriter(w)
-	if err := cw.Write(slices.Concat(requiredColumns, optionalColumns, countColumns)); err != nil {
+	if err := cw.Write(slices.Concat(requiredColumns, optionalColumns, translationColumns, countColumns)); err != nil {
 		return err
 	}
 	for _, co := range courses {
@@ -242,8 +290,11 @@ func WriteCSV(w io.Writer, courses []Course, counts map[string]Counts) error {
 			co.ID, co.Site, string(co.Level), co.Title, FormatWeekdays(co.Weekdays),
 			co.StartTime, co.EndTime, co.StartDate, co.EndDate, strconv.Itoa(co.Seats), co.Address,
 			lat, lon, co.Notes,
-			strconv.Itoa(n.Enrolled), strconv.Itoa(n.Waiting),
 		}
+		for _, l := range langs {
+			rec = append(rec, co.TitleTranslations[l], co.NotesTranslations[l])
+		}
+		rec = append(rec, strconv.Itoa(n.Enrolled), strconv.Itoa(n.Waiting))
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

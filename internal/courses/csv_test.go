@@ -128,3 +128,45 @@ func TestWriteCSVRoundTrip(t *testing.T) {
 		t.Fatalf("round trip: %v %+v", errs, again)
 	}
 }
+
+// Titles and notes may be translated in title_<lang> and notes_<lang>
+// columns; a reader of another language gets the Italian ones, flagged.
+func TestTranslationColumns(t *testing.T) {
+	in := csvHeader + ",title_en,notes_ar,title_ar\n" +
+		"x,cpia-albano,B1,Corso B1,Fr,15:00,17:00,2025-10-10,2026-05-29,10,Via 3,,,Porta un documento,B1 course,أحضر وثيقة,\n"
+	got, errs := ParseCSV("x.csv", strings.NewReader(in))
+	if len(errs) > 0 || len(got) != 1 {
+		t.Fatalf("%v %v", got, errs)
+	}
+	c := got[0]
+	for _, tc := range []struct {
+		lang, title string
+		own         bool
+	}{{"it", "Corso B1", true}, {"en", "B1 course", true}, {"en-GB", "B1 course", true}, {"ar", "Corso B1", false}, {"uk", "Corso B1", false}} {
+		if title, own := c.TitleIn(tc.lang); title != tc.title || own != tc.own {
+			t.Errorf("TitleIn(%s) = %q, %v; want %q, %v", tc.lang, title, own, tc.title, tc.own)
+		}
+	}
+	if notes, own := c.NotesIn("ar"); notes != "أحضر وثيقة" || !own {
+		t.Errorf("NotesIn(ar) = %q, %v", notes, own)
+	}
+	if notes, own := c.NotesIn("en"); notes != "Porta un documento" || own {
+		t.Errorf("NotesIn(en) = %q, %v", notes, own)
+	}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, got, nil); err != nil {
+		t.Fatal(err)
+	}
+	if header, _, _ := strings.Cut(buf.String(), "\n"); header != csvHeader+",title_ar,notes_ar,title_en,notes_en,enrolled,waiting" {
+		t.Errorf("export header %q", header)
+	}
+	again, errs := ParseCSV("export.csv", &buf)
+	if len(errs) > 0 || !reflect.DeepEqual(again, got) {
+		t.Fatalf("round trip: %v %+v", errs, again)
+	}
+	for _, bad := range []string{"title_", "notes_english", "title_IT_x"} {
+		if _, errs := ParseCSV("x.csv", strings.NewReader(csvHeader+","+bad+"\n")); len(errs) == 0 || !strings.Contains(errs[0].Error(), "unknown column") {
+			t.Errorf("column %q: %v", bad, errs)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
 	"slices"
 	"time"
@@ -171,10 +172,15 @@ func (c *Courses) takenByCourse(ctx context.Context, courses []Course) (map[stri
 }
 
 // sameContent compares everything but UpdatedAt, taking a nil and an empty
-// list as equal.
+// list (or map) as equal.
 func sameContent(a, b Course) bool {
 	days := slices.Equal(a.Weekdays, b.Weekdays)
 	a.Weekdays, b.Weekdays = nil, nil
+	if !maps.Equal(a.TitleTranslations, b.TitleTranslations) || !maps.Equal(a.NotesTranslations, b.NotesTranslations) {
+		return false
+	}
+	a.TitleTranslations, b.TitleTranslations = nil, nil
+	a.NotesTranslations, b.NotesTranslations = nil, nil
 	a.UpdatedAt, b.UpdatedAt = time.Time{}, time.Time{}
 	return days && reflect.DeepEqual(a, b)
 }

@@ -145,6 +145,18 @@ type Service struct {
 // Gulf of Guinea, is never a service's place and means "none".
 func (s Service) HasLocation() bool { return s.Latitude != 0 || s.Longitude != 0 }
 
+// Description returns the description for a reader of lang and whether it
+// is in their language: translated is false when lang has none and the
+// Italian one is returned to a non-Italian reader, so the caller can say
+// that it is in Italian.
+func (s Service) Description(lang string) (text string, translated bool) {
+	text = s.Describe(lang)
+	lang = strings.ToLower(lang)
+	base, _, _ := strings.Cut(lang, "-")
+	own := s.Descriptions[lang] != "" || s.Descriptions[base] != ""
+	return text, own || base == SourceLanguage || base == ""
+}
+
 // Describe returns the description in lang ("en", or a tag like "en-GB",
 // which falls back to "en"), else the Italian one. It is empty only for a
 // service that does not Validate.

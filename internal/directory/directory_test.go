@@ -145,3 +145,18 @@ func TestDistanceMetres(t *testing.T) {
 		t.Errorf("Frascati-Velletri = %.0f m", d)
 	}
 }
+
+func TestDescriptionSaysWhenItIsItalian(t *testing.T) {
+	s := valid("x")
+	for _, tc := range []struct {
+		lang, text string
+		translated bool
+	}{
+		{"it", "Descrizione", true}, {"en", "Description", true}, {"en-GB", "Description", true},
+		{"ar", "Descrizione", false}, {"fa", "Descrizione", false}, {"", "Descrizione", true},
+	} {
+		if text, translated := s.Description(tc.lang); text != tc.text || translated != tc.translated {
+			t.Errorf("Description(%q) = %q, %v; want %q, %v", tc.lang, text, translated, tc.text, tc.translated)
+		}
+	}
+}

@@ -238,6 +238,26 @@ func (h Hours) TodayHours(t time.Time) string {
 	return strings.Join(parts, ", ")
 }
 
+// Today returns the opening ranges of the day that t falls on in Rome,
+// sorted; 00:00-24:00 for 24/7; none when closed all day. The caller writes
+// them in the reader's language (locales.Catalog.ClockRanges).
+func (h Hours) Today(t time.Time) []TimeRange {
+	if h.Always {
+		return []TimeRange{{0, 24 * 60}}
+	}
+	return slices.Clone(h.Week[t.In(rome).Weekday()])
+}
+
+// Today returns the service's opening ranges on the day of t in Rome (see
+// Hours.Today); none when closed that day, unknown or unparsable.
+func (s Service) Today(t time.Time) []TimeRange {
+	h, err := s.Schedule()
+	if err != nil {
+		return nil
+	}
+	return h.Today(t)
+}
+
 // Schedule parses s.Hours (see ParseHours).
 func (s Service) Schedule() (Hours, error) { return ParseHours(s.Hours) }
 

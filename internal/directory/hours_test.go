@@ -147,3 +147,27 @@ func TestTodayHoursUsesRomeDay(t *testing.T) {
 		t.Error("unparsable hours must read as closed")
 	}
 }
+
+func TestTodayRanges(t *testing.T) {
+	h, err := ParseHours("Mo-Fr 09:00-13:00; We 15:00-18:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wed := time.Date(2026, 3, 4, 10, 30, 0, 0, rome)
+	if got := h.Today(wed); len(got) != 2 || got[0] != (TimeRange{540, 780}) || got[1] != (TimeRange{900, 1080}) {
+		t.Errorf("Wednesday: %v", got)
+	}
+	if got := h.Today(wed.AddDate(0, 0, 4)); len(got) != 0 {
+		t.Errorf("Sunday: %v", got)
+	}
+	always, _ := ParseHours("24/7")
+	if got := always.Today(wed); len(got) != 1 || got[0] != (TimeRange{0, 1440}) {
+		t.Errorf("24/7: %v", got)
+	}
+	// The result is a copy: changing it does not change the schedule.
+	got := h.Today(wed)
+	got[0].Start = 0
+	if h.Today(wed)[0].Start != 540 {
+		t.Error("Today shares the schedule's slice")
+	}
+}

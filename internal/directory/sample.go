@@ -9,7 +9,9 @@ import (
 
 // sampleCSV is example data for the Castelli Romani (Frascati, Velletri,
 // Albano Laziale, Ciampino, Marino, Genzano di Roma, Grottaferrata). Every
-// row is marked sample. Local services carry no phone and no street
+// row is marked sample. The only PRILS help points are the four of the seed
+// (Frascati, Velletri, Albano Laziale, Ciampino, from a 2015 page), each
+// marked "to be confirmed"; no other help point is invented. Local services carry no phone and no street
 // address (none is confirmed) and sit at the approximate town centre, as
 // their descriptions say; only national helplines have phone numbers,
 // which are real.

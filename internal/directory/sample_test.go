@@ -15,6 +15,10 @@ var nationalNumbers = []string{"112", "1522", "800 290 290", "114", "116 000"}
 
 var sampleTowns = []string{"Frascati", "Velletri", "Albano Laziale", "Ciampino", "Marino", "Genzano di Roma", "Grottaferrata"}
 
+// prilsTowns are the four PRILS help points of the seed (a 2015 page):
+// the only PRILS points the sample may show, each "to be confirmed".
+var prilsTowns = []string{"Frascati", "Velletri", "Albano Laziale", "Ciampino"}
+
 func parseSample(t *testing.T) []Service {
 	t.Helper()
 	services, errs := ParseCSV(sampleFile, bytes.NewReader(sampleCSV))
@@ -67,7 +71,10 @@ func TestSampleFollowsTheRules(t *testing.T) {
 	slugs := map[string]string{"Frascati": "frascati", "Velletri": "velletri", "Albano Laziale": "albano",
 		"Ciampino": "ciampino", "Marino": "marino", "Genzano di Roma": "genzano", "Grottaferrata": "grottaferrata"}
 	for _, town := range sampleTowns {
-		kinds := []string{"prils", "anagrafe", "asl", "patronato"}
+		kinds := []string{"anagrafe", "asl", "patronato"}
+		if slices.Contains(prilsTowns, town) {
+			kinds = append(kinds, "prils")
+		}
 		if slices.Contains([]string{"Albano Laziale", "Frascati", "Marino", "Velletri"}, town) {
 			kinds = append(kinds, "cpi")
 		}
@@ -76,6 +83,17 @@ func TestSampleFollowsTheRules(t *testing.T) {
 			if s, ok := byID[id]; !ok || s.Municipality != town {
 				t.Errorf("missing %s for %s", id, town)
 			}
+		}
+	}
+	for _, s := range services {
+		if !strings.HasPrefix(s.ID, "prils-") {
+			continue
+		}
+		if !slices.Contains(prilsTowns, s.Municipality) {
+			t.Errorf("%s: a PRILS help point in %s, which is not a PRILS site of the seed", s.ID, s.Municipality)
+		}
+		if !strings.Contains(s.Name, "da confermare") || !strings.Contains(s.Describe("it"), "DA CONFERMARE") || !strings.Contains(s.Describe("en"), "TO BE CONFIRMED") {
+			t.Errorf("%s: a PRILS point of the seed must say it is to be confirmed: %q", s.ID, s.Name)
 		}
 	}
 	for _, n := range nationalNumbers {

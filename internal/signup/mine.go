@@ -104,7 +104,7 @@ func (s *Service) OfferMessages(ctx context.Context, offers []courses.Offer) []c
 		}
 		lang := o.Language
 		out = append(out, chat.Outgoing{ChatID: o.ChatID,
-			Text:    s.Texts.Text(lang, "courses.offer", map[string]any{"Deadline": s.Texts.Isolate(lang, o.Expires.In(rome).Format("02/01 15:04"))}) + "\n\n" + s.describe(lang, c),
+			Text:    s.Texts.Text(lang, "courses.offer", map[string]any{"Deadline": s.Texts.Isolate(lang, s.Texts.DateTime(lang, o.Expires.In(rome)))}) + "\n\n" + s.describe(lang, c),
 			Buttons: [][]chat.Button{{{Text: "✅ " + s.Texts.Text(lang, "courses.accept", nil), Data: dataAccept + o.Course}}}})
 	}
 	return out

@@ -16,12 +16,19 @@ import (
 	"github.com/prils-lazio/presidio/internal/chat"
 	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/store"
+	"github.com/prils-lazio/presidio/locales"
 )
 
-// Texts localizes (locales.Catalog does).
+// Texts localizes messages and data (locales.Catalog does): weekdays,
+// times and dates are written in the person's language.
 type Texts interface {
 	Text(lang, id string, data map[string]any) string
 	Isolate(lang, s string) string
+	Weekdays(lang string, days []time.Weekday) string
+	Clock(lang string, minutes int) string
+	ClockRanges(lang string, ranges []locales.ClockRange) string
+	Date(lang string, t time.Time) string
+	DateTime(lang string, t time.Time) string
 }
 
 // Service is the sign-up desk.
@@ -79,9 +86,20 @@ func (s *Service) open(ctx context.Context) ([]courses.Course, error) {
 	return out, nil
 }
 
-// label is a course button: level, site, days and time.
-func label(c courses.Course) string {
-	return fmt.Sprintf("%s · %s · %s %s", c.Level, c.Site, courses.FormatWeekdays(c.Weekdays), c.StartTime)
+// label is a course button: level, site, days and time, the days and the
+// time in the person's language.
+func (s *Service) label(lang string, c courses.Course) string {
+	return fmt.Sprintf("%s · %s · %s %s", c.Level, c.Site, s.Texts.Weekdays(lang, c.Weekdays), s.Texts.Clock(lang, minutes(c.StartTime)))
+}
+
+// minutes reads "HH:MM" (a course's validated time) as minutes since
+// midnight.
+func minutes(clock string) int {
+	t, err := time.Parse("15:04", clock)
+	if err != nil {
+		return 0
+	}
+	return t.Hour()*60 + t.Minute()
 }
 
 // Pick is the "courses.pick" action: with a course already chosen (a
@@ -128,31 +146,40 @@ func (s *Service) Pick(ctx context.Context, vars map[string]string, input *chat.
 		if i == 10 {
 			break
 		}
-		rows = append(rows, []chat.Button{{Text: label(c), Data: dataPick + c.ID}})
+		rows = append(rows, []chat.Button{{Text: s.label(lang, c), Data: dataPick + c.ID}})
 	}
 	return append(out, chat.Outgoing{ChatID: chatID, Text: s.Texts.Text(lang, "courses.choose", nil), Buttons: rows}), nil, true, nil
 }
 
-// describe is a course's details in the person's language.
+// describe is a course's details in the person's language: days, times
+// and dates written for them, the title and notes translated where the
+// catalogue has them, else in Italian (notes in Italian are said to be so).
 func (s *Service) describe(lang string, c courses.Course) string {
+	title, _ := c.TitleIn(lang) // a title is a name: left unmarked when Italian
 	text := s.Texts.Text(lang, "courses.details", map[string]any{
-		"Title": c.Title, "Level": string(c.Level), "Days": s.Texts.Isolate(lang, courses.FormatWeekdays(c.Weekdays)),
-		"Time": s.Texts.Isolate(lang, c.StartTime+"-"+c.EndTime), "Start": s.Texts.Isolate(lang, day(c.StartDate)),
-		"End": s.Texts.Isolate(lang, day(c.EndDate)), "Address": c.Address,
+		"Title": title, "Level": string(c.Level), "Days": s.Texts.Isolate(lang, s.Texts.Weekdays(lang, c.Weekdays)),
+		"Time":  s.Texts.Isolate(lang, s.Texts.ClockRanges(lang, []locales.ClockRange{{Start: minutes(c.StartTime), End: minutes(c.EndTime)}})),
+		"Start": s.Texts.Isolate(lang, s.day(lang, c.StartDate)), "End": s.Texts.Isolate(lang, s.day(lang, c.EndDate)),
+		"Address": s.Texts.Isolate(lang, c.Address),
 	})
-	if c.Notes != "" {
-		text += "\n" + c.Notes
+	if notes, own := c.NotesIn(lang); notes != "" {
+		text += "\n"
+		if !own {
+			text += s.Texts.Text(lang, "data.in_italian", nil) + " "
+		}
+		text += notes
 	}
 	return text
 }
 
-// day writes "2026-03-09" as "09/03/2026".
-func day(iso string) string {
+// day writes "2026-03-09" as a date in the person's language ("9 marzo
+// 2026", "March 9, 2026").
+func (s *Service) day(lang, iso string) string {
 	t, err := time.Parse("2006-01-02", iso)
 	if err != nil {
 		return iso
 	}
-	return t.Format("02/01/2006")
+	return s.Texts.Date(lang, t)
 }
 
 // Enrol is the "courses.enrol" action: a seat if there is one, else the

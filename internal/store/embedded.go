@@ -24,11 +24,23 @@ type Embedded struct {
 	files  *sqliteFiles
 	cancel context.CancelFunc
 	done   chan struct{}
+	// socket and unlock: see local.go (one data folder, one server).
+	socket string
+	unlock func()
 }
 
 // StartEmbedded starts FerretDB with its SQLite files under dir (created if
 // missing) and returns once it accepts connections. Stop it with Close.
+// It holds the data folder's lock and listens on its socket besides a
+// loopback port (local.go); an error wrapping ErrDataDirInUse means another
+// process serves dir.
 func StartEmbedded(ctx context.Context, dir string, logger *slog.Logger) (*Embedded, error) {
+	return startEmbedded(ctx, dir, "127.0.0.1:0", true, logger)
+}
+
+// startEmbedded is StartEmbedded listening on the TCP address tcp, and on
+// the data folder's socket if share.
+func startEmbedded(ctx context.Context, dir, tcp string, share bool, logger *slog.Logger) (*Embedded, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("embedded store: data dir %q: %w", dir, err)
@@ -39,19 +51,25 @@ func StartEmbedded(ctx context.Context, dir string, logger *slog.Logger) (*Embed
 	if logger == nil {
 		logger = slog.Default()
 	}
+	unlock, err := lockDataDir(abs)
+	if err != nil {
+		return nil, err
+	}
+	socket := prepareSocket(abs, share, logger)
 	// FerretDB logs every connection at info; keep only its errors.
 	quiet := slog.New(levelFilter{min: slog.LevelError, h: logger.Handler()})
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Listener:  ferretdb.ListenerConfig{TCP: tcp, Unix: socket},
 		Logger:    quiet,
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/?" + sqlitePragmas,
 	})
 	if err != nil {
+		unlock()
 		return nil, fmt.Errorf("embedded store: %w", err)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	e := &Embedded{cancel: cancel, done: make(chan struct{}), files: newSQLiteFiles(abs, logger)}
+	e := &Embedded{cancel: cancel, done: make(chan struct{}), files: newSQLiteFiles(abs, logger), socket: socket, unlock: unlock}
 	go func() {
 		defer close(e.done)
 		_ = f.Run(runCtx)
@@ -61,7 +79,7 @@ func StartEmbedded(ctx context.Context, dir string, logger *slog.Logger) (*Embed
 	select {
 	case e.uri = <-uriCh:
 	case <-time.After(30 * time.Second):
-		cancel()
+		e.Close()
 		return nil, errors.New("embedded store: FerretDB did not start listening within 30s")
 	}
 	return e, nil
@@ -70,11 +88,17 @@ func StartEmbedded(ctx context.Context, dir string, logger *slog.Logger) (*Embed
 // URI is the mongodb:// address of the embedded server.
 func (e *Embedded) URI() string { return e.uri }
 
-// Close stops the server and waits until its files are closed.
+// Socket is the Unix socket other processes reach this server on ("" when
+// the data folder's path is too long for one).
+func (e *Embedded) Socket() string { return e.socket }
+
+// Close stops the server, waits until its files are closed and releases
+// the data folder.
 func (e *Embedded) Close() {
 	e.cancel()
 	<-e.done
 	e.files.close()
+	e.unlock()
 }
 
 // levelFilter passes on records at or above min. Attributes added with

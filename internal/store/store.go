@@ -32,6 +32,13 @@ type Config struct {
 	DataDir string
 	// Database name; default "presidio".
 	Database string
+
+	// Command marks a short-lived command (presidio user, directory,
+	// courses, store copy): when it has to start the embedded store itself
+	// it does not serve it to other processes, so a Presidio starting
+	// meanwhile waits for it to finish instead of becoming its client
+	// (local.go).
+	Command bool
 }
 
 // Store is the open database. Its methods are safe for concurrent use.
@@ -39,6 +46,7 @@ type Store struct {
 	client   *mongo.Client
 	db       *mongo.Database
 	embedded *Embedded
+	adopter  *adopter // a client of another process's embedded store (adopt.go)
 	// Embedded is true when the store is the in-process FerretDB.
 	Embedded bool
 	commands atomic.Uint64
@@ -63,11 +71,12 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 	s := &Store{}
 	uri := cfg.URI
 	if uri == "" {
-		e, err := StartEmbedded(ctx, cfg.DataDir, logger)
+		// A process already serving the data folder is reached through its socket (local.go).
+		e, a, local, err := openLocal(ctx, cfg, logger)
 		if err != nil {
 			return nil, err
 		}
-		s.embedded, s.Embedded, uri = e, true, e.URI()
+		s.embedded, s.adopter, s.Embedded, uri = e, a, true, local
 		logger.Info("store: no MONGODB_URI set, using the embedded FerretDB (SQLite)", "data_dir", cfg.DataDir)
 	}
 	opts := options.Client().ApplyURI(uri).
@@ -139,6 +148,8 @@ func (s *Store) Close(ctx context.Context) error {
 }
 
 func (s *Store) closeEmbedded() {
+	s.adopter.stop()
+	s.adopter = nil
 	if s.embedded != nil {
 		s.embedded.Close()
 		s.embedded = nil
