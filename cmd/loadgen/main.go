@@ -100,7 +100,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write each Presidio child's CPU profile to `prefix`-<mode>.pprof (go tool pprof)")
 	fs.BoolVar(&o.pprof, "pprof", false, "serve net/http/pprof in each Presidio child (its address is logged to stderr)")
 	fs.BoolVar(&o.verbose, "v", false, "copy the children's logs to stderr")
-	fs.IntVar(&o.seed, "seed", 0, "store this many people (a session and two messages of history each) before measuring Presidio")
+	fs.IntVar(&o.seed, "seed", 0, "store this many people (a session each) before measuring Presidio")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: go run ./cmd/loadgen [flags]")
 		fmt.Fprintln(stderr, "\nBenchmarks Presidio (and a bare echo bot as the floor) through the Bot API emulator.")

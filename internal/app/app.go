@@ -57,6 +57,7 @@ type App struct {
 	remindersDone chan struct{}
 	sweeperDone   chan struct{}
 	elect         *election
+	quit          chan struct{} // closed by Stop: ends background loops
 }
 
 // New prepares an app; Start runs it.
@@ -65,7 +66,7 @@ func New(cfg config.Config, log *slog.Logger) *App {
 	if ttl == 0 {
 		ttl = 10 * time.Second
 	}
-	return &App{cfg: cfg, log: log, Metrics: metrics.NewRegistry(), elect: newElection(ttl)}
+	return &App{cfg: cfg, log: log, Metrics: metrics.NewRegistry(), elect: newElection(ttl), quit: make(chan struct{})}
 }
 
 // Start opens the store, starts the runtime and serves HTTP. On error,
@@ -89,6 +90,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 		return err
 	}
 	a.Metrics.NewCounterFunc("presidio_store_commands_total", "Commands sent to the database (round trips).", a.Store.Commands)
+	a.observeStore()
 	// Versions before buttons under old messages were laned by the presser
 	// kept one session "other" shared by everyone who pressed one: it mixes
 	// several people's data, so it goes.
@@ -290,6 +292,7 @@ func (a *App) Stop(ctx context.Context) error {
 		return nil
 	}
 	a.stopped = true
+	close(a.quit)
 	var errs []error
 	if a.Runtime != nil {
 		if err := a.Runtime.Stop(ctx); err != nil {

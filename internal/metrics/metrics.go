@@ -222,3 +222,53 @@ func (r *Registry) NewCounterFunc(name, help string, f func() uint64) {
 func (c *CounterFunc) write(w io.Writer) {
 	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n%s %d\n", c.name, c.help, c.name, c.name, c.f())
 }
+
+// HistogramVec is a histogram per value of one label.
+type HistogramVec struct {
+	name, help, label string
+	bounds            []float64
+	mu                sync.Mutex
+	byValue           map[string]*Histogram
+}
+
+// NewHistogramVec registers a histogram family with one label.
+func (r *Registry) NewHistogramVec(name, help, label string, bounds []float64) *HistogramVec {
+	h := &HistogramVec{name: name, help: help, label: label, bounds: bounds, byValue: map[string]*Histogram{}}
+	r.add(h)
+	return h
+}
+
+// Observe records one value for the label's value.
+func (h *HistogramVec) Observe(value string, v float64) {
+	h.mu.Lock()
+	one := h.byValue[value]
+	if one == nil {
+		one = &Histogram{name: h.name, bounds: h.bounds, counts: make([]uint64, len(h.bounds))}
+		h.byValue[value] = one
+	}
+	h.mu.Unlock()
+	one.Observe(v)
+}
+
+func (h *HistogramVec) write(w io.Writer) {
+	h.mu.Lock()
+	values := make([]string, 0, len(h.byValue))
+	for v := range h.byValue {
+		values = append(values, v)
+	}
+	h.mu.Unlock()
+	sort.Strings(values)
+	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s histogram\n", h.name, h.help, h.name)
+	for _, v := range values {
+		h.mu.Lock()
+		one := h.byValue[v]
+		h.mu.Unlock()
+		one.mu.Lock()
+		lbl := fmt.Sprintf("%s=%q", h.label, v)
+		for i, b := range one.bounds {
+			fmt.Fprintf(w, "%s_bucket{%s,le=%q} %d\n", h.name, lbl, formatBound(b), one.counts[i])
+		}
+		fmt.Fprintf(w, "%s_bucket{%s,le=\"+Inf\"} %d\n%s_sum{%s} %g\n%s_count{%s} %d\n", h.name, lbl, one.n, h.name, lbl, one.sum, h.name, lbl, one.n)
+		one.mu.Unlock()
+	}
+}

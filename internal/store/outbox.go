@@ -317,10 +317,11 @@ func (s *Store) OutboxEntryByID(ctx context.Context, id string) (*OutboxEntry, e
 	return &e, nil
 }
 
-// SweepOutbox deletes messages and outcomes older than cutoff, in batches of
-// sweepBatch: each batch reads the oldest documents first (insertion order,
-// so it stops early) and deletes them by _id, so no statement grows with
-// the backlog and a sweep of any size completes.
+// SweepOutbox deletes messages and outcomes older than cutoff, in batches:
+// no statement grows with the backlog, so a sweep of any size completes.
+// On the embedded store it deletes rows in SQLite directly (5,000 a
+// statement, see sqliteFiles.deleteBefore); elsewhere each batch reads the
+// oldest documents first and deletes them by _id.
 func (s *Store) SweepOutbox(ctx context.Context, cutoff time.Time) (int64, error) {
 	n, err := s.sweep(ctx, colOutbox, "created_at", cutoff)
 	if err != nil {
@@ -335,6 +336,9 @@ func (s *Store) SweepOutbox(ctx context.Context, cutoff time.Time) (int64, error
 const sweepBatch = 1000
 
 func (s *Store) sweep(ctx context.Context, coll, field string, cutoff time.Time) (int64, error) {
+	if s.embedded != nil {
+		return s.embedded.files.deleteBefore(ctx, s.db.Name(), coll, field, cutoff, 5000)
+	}
 	var total int64
 	for {
 		cur, err := s.db.Collection(coll).Find(ctx,

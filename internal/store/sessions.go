@@ -194,3 +194,18 @@ func stateValue(r bson.Raw) any {
 	}
 	return r
 }
+
+// StoredPeople estimates how many lanes have a session (people, and case
+// topics): the size the embedded store is measured against. It reads the
+// collections' counts, not their documents.
+func (s *Store) StoredPeople(ctx context.Context) (int64, error) {
+	var total int64
+	for i := range sessionShards {
+		n, err := s.db.Collection(fmt.Sprintf("sessions_%02d", i)).EstimatedDocumentCount(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("store: counting sessions: %w", err)
+		}
+		total += n
+	}
+	return total, nil
+}

@@ -185,3 +185,48 @@ func incrementalVacuum(ctx context.Context, db *sql.DB) error {
 	}
 	return rows.Err()
 }
+
+// deleteBefore deletes, straight in SQLite, the documents of a collection
+// whose date field is before cutoff, batch rows at a time in insertion
+// order (so each batch stops as soon as it has found its rows). FerretDB
+// would read and decode every document to evaluate the filter, then delete
+// with one IN list per command; this is the sweep's fast path on the
+// embedded store. FerretDB keeps no copy of documents, so deleting rows
+// under it is safe; dates are stored as milliseconds since the epoch.
+func (f *sqliteFiles) deleteBefore(ctx context.Context, database, collection, field string, cutoff time.Time, batch int) (int64, error) {
+	f.mu.Lock()
+	path := filepath.Join(f.dir, database+".sqlite")
+	f.mu.Unlock()
+	dbs, err := f.open()
+	if err != nil {
+		return 0, err
+	}
+	var db *sql.DB
+	f.mu.Lock()
+	db = f.dbs[path]
+	f.mu.Unlock()
+	if db == nil || len(dbs) == 0 {
+		return 0, nil // nothing written yet
+	}
+	var table string
+	err = db.QueryRowContext(ctx, `SELECT table_name FROM _ferretdb_collections WHERE name = ?`, collection).Scan(&table)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("finding the table of %s: %w", collection, err)
+	}
+	q := fmt.Sprintf(`DELETE FROM %[1]q WHERE rowid IN (SELECT rowid FROM %[1]q WHERE _ferretdb_sjson->>'$.%[2]s' < ? LIMIT ?)`, table, field)
+	var total int64
+	for {
+		res, err := db.ExecContext(ctx, q, cutoff.UnixMilli(), batch)
+		if err != nil {
+			return total, fmt.Errorf("sweeping %s: %w", collection, err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+		if n < int64(batch) {
+			return total, nil
+		}
+	}
+}

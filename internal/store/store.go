@@ -53,6 +53,17 @@ type Store struct {
 
 	stopMaintain context.CancelFunc
 	maintainDone chan struct{}
+	observer     atomic.Pointer[func(command string, seconds float64)]
+}
+
+// OnCommand has f told the duration of every command the store answers
+// (the /metrics histogram of store latency per operation).
+func (s *Store) OnCommand(f func(command string, seconds float64)) { s.observer.Store(&f) }
+
+func (s *Store) observe(command string, d time.Duration) {
+	if f := s.observer.Load(); f != nil {
+		(*f)(command, d.Seconds())
+	}
 }
 
 // Commands counts the commands sent to the database (each one round trip):
@@ -82,7 +93,11 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 	opts := options.Client().ApplyURI(uri).
 		SetWriteConcern(writeconcern.Majority()).
 		SetTimeout(30 * time.Second).
-		SetMonitor(&event.CommandMonitor{Started: func(context.Context, *event.CommandStartedEvent) { s.commands.Add(1) }})
+		SetMonitor(&event.CommandMonitor{
+			Started:   func(context.Context, *event.CommandStartedEvent) { s.commands.Add(1) },
+			Succeeded: func(_ context.Context, e *event.CommandSucceededEvent) { s.observe(e.CommandName, e.Duration) },
+			Failed:    func(_ context.Context, e *event.CommandFailedEvent) { s.observe(e.CommandName, e.Duration) },
+		})
 	if s.Embedded {
 		// FerretDB is a standalone server: majority means "written".
 		opts.SetWriteConcern(writeconcern.W1())

@@ -65,7 +65,13 @@ func TestStatusOfTheRepositoryFiles(t *testing.T) {
 		t.Fatalf("%d languages, want 15 (all but Italian)", len(sums))
 	}
 	for _, s := range sums {
-		if !s.Complete() || s.Count[Unhashed] != 0 || s.Count[Translated]+s.Count[Reviewed] != s.Messages {
+		switch {
+		case !s.Complete():
+			t.Errorf("%s: %d missing, %d stale (see go test ./locales/)", s.Language.Tag, s.Count[Missing], s.Count[Stale])
+		case s.Count[Unhashed] != 0:
+			t.Errorf("%s: %d translations without the hash of their Italian source: once they are checked, run `go run ./cmd/presidio translations stamp`",
+				s.Language.Tag, s.Count[Unhashed])
+		case s.Count[Translated]+s.Count[Reviewed] != s.Messages:
 			t.Errorf("%s: %+v", s.Language.Tag, s.Count)
 		}
 	}
