@@ -6,7 +6,8 @@
 //	presidio directory import services.csv         # checks every row; imports all or nothing
 //	presidio directory export > services.csv
 //	presidio courses import courses.csv            # same checks; refuses to lower seats below enrolment
-//	presidio courses export > courses.csv          # with enrolled and waiting counts
+//	presidio courses export > courses.csv          # with enrolled and waiting counts (export F.xlsx: a workbook)
+//	presidio observatory districts import districts.csv   # the town → district table (districts export)
 //	presidio user add -name NAME -role ROLE [-site SITE] < password   # console accounts; user list, user disable NAME
 //	presidio store serve | store copy | backup FILE | restore FILE     # see ops.go
 //	presidio translations status                   # per language: complete, stale, not reviewed (see locales/README.md)
@@ -27,6 +28,7 @@ import (
 	"github.com/prils-lazio/presidio/internal/console"
 	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/directory"
+	"github.com/prils-lazio/presidio/internal/observatory"
 	"github.com/prils-lazio/presidio/internal/store"
 	"github.com/prils-lazio/presidio/locales/translations"
 )
@@ -42,7 +44,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	if len(args) > 0 && args[0] == "translations" {
 		return translations.RunCLI(args[1:], stdout, stderr)
 	}
-	if len(args) > 0 && (args[0] == "directory" || args[0] == "courses" || args[0] == "user") {
+	if len(args) > 0 && (args[0] == "directory" || args[0] == "courses" || args[0] == "user" || args[0] == "observatory") {
 		return runCatalogue(args[0], args[1:], getenv, stdout, stderr)
 	}
 	if len(args) > 0 && opsCommands[args[0]] != nil { // ops.go
@@ -113,6 +115,9 @@ func runCatalogue(kind string, args []string, getenv func(string) string, stdout
 	defer st.Close(ctx)
 	if kind == "user" {
 		return console.RunUserCLI(ctx, st, args, os.Stdin, stdout, stderr)
+	}
+	if kind == "observatory" {
+		return observatory.RunCLI(ctx, st, args, stdout, stderr)
 	}
 	if kind == "courses" {
 		c, err := courses.New(ctx, st, courses.Config{})

@@ -266,6 +266,7 @@ func (a *App) startSweeper() {
 			} else if n > 0 {
 				a.log.Info("swept old outbox records", "count", n)
 			}
+			a.compactObservatory(ctx, now)
 			if a.cases != nil && a.cfg.CaseRetention > 0 {
 				if n, err := a.cases.SweepClosed(ctx, now.Add(-a.cfg.CaseRetention)); err != nil {
 					a.log.Warn("removing the personal content of old closed cases failed", "error", err)

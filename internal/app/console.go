@@ -12,7 +12,6 @@ import (
 	"github.com/prils-lazio/presidio/internal/chat"
 	"github.com/prils-lazio/presidio/internal/console"
 	"github.com/prils-lazio/presidio/internal/directory"
-	"github.com/prils-lazio/presidio/internal/observatory"
 	"github.com/prils-lazio/presidio/internal/store"
 	"github.com/prils-lazio/presidio/locales"
 )
@@ -53,7 +52,7 @@ func (a *App) consoleHandler() (http.Handler, error) {
 		Store:        a.Store,
 		PersonExport: rights{store: a.Store, cases: a.cases, courses: a.signup.Courses, texts: a.texts}.PersonExport,
 		Log:          a.log,
-		Observatory:  &observatory.Dashboard{Reader: observatory.NewReader(a.Store), Texts: texts, Logger: a.log},
+		Observatory:  a.observatoryDashboard(texts),
 		Announcements: &announce.Handler{
 			Service: &announce.Service{Store: a.Store, Courses: a.signup.Courses, Texts: a.texts, Enqueue: a.Runtime.Enqueue},
 			Who: func(r *http.Request) (role, site, name string, ok bool) {

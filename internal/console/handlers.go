@@ -59,6 +59,7 @@ func (c *Console) routes() {
 	m.HandleFunc("GET "+p+"/courses", c.auth(courseRead, c.courseList))
 	m.HandleFunc("GET "+p+"/courses/{id}", c.auth(courseRead, c.coursePage))
 	m.HandleFunc("GET "+p+"/courses/{id}/enrolments.csv", c.auth(courseRead, c.courseCSV))
+	m.HandleFunc("GET "+p+"/courses/{id}/enrolments.xlsx", c.auth(courseRead, c.courseXLSX))
 
 	m.HandleFunc("GET "+p+"/notes", c.auth([]Role{RoleCoordinator, RoleOperator, RolePartner}, c.notesPage))
 	m.HandleFunc("POST "+p+"/notes", c.auth([]Role{RolePartner, RoleCoordinator}, c.noteSend))

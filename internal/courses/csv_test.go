@@ -26,7 +26,7 @@ bad-level,cpia-frascati,C1,Due,Mo,18:00,20:00,2025-10-06,2026-05-29,20,Via 1,,,
 bad-days,cpia-frascati,A1,Tre,"Mo,Xx",18:00,20:00,2025-10-06,2026-05-29,20,Via 1,,,
 bad-times,cpia-frascati,A1,Quattro,Mo,20:00,18:00,2025-10-06,2026-05-29,20,Via 1,,,
 bad-clock,cpia-frascati,A1,Cinque,Mo,25:00,20:00,2025-10-06,2026-05-29,20,Via 1,,,
-bad-dates,cpia-frascati,A1,Sei,Mo,18:00,20:00,06/10/2025,2025-09-01,20,Via 1,,,
+bad-dates,cpia-frascati,A1,Sei,Mo,18:00,20:00,06/10/2025,31/09/2025,20,Via 1,,,
 bad-order,cpia-frascati,A1,Sette,Mo,18:00,20:00,2026-01-10,2025-12-01,20,Via 1,,,
 bad-seats,cpia-frascati,A1,Otto,Mo,18:00,20:00,2025-10-06,2026-05-29,0,Via 1,,,
 
@@ -38,10 +38,10 @@ Bad ID,cpia-frascati,A1,Dodici,Mo,18:00,20:00,2025-10-06,2026-05-29,20,Via 1,"41
 
 var badWant = []string{
 	`bad.csv:4: level "C1" is unknown (valid: pre-A1, A1, A2, B1, B2)`,
-	`bad.csv:5: weekdays: "Xx" is not a day (write Mo,Tu,We,Th,Fr,Sa,Su, e.g. Mo,We)`,
+	`bad.csv:5: weekdays: "Xx" is not a day (write e.g. Mo,We or lun,mer or lunedì,mercoledì)`,
 	`bad.csv:6: end_time 18:00 is not after start_time 20:00`,
-	`bad.csv:7: start_time "25:00" is not a time like 09:30`,
-	`bad.csv:8: start_date "06/10/2025" is not a date like 2025-10-06 (YYYY-MM-DD)`,
+	`bad.csv:7: start_time "25:00" is not a time like 09:30 or 18.00`,
+	`bad.csv:8: end_date "31/09/2025" is not a date like 06/10/2025 or 2025-10-06`,
 	`bad.csv:9: end_date 2025-12-01 is before start_date 2026-01-10`,
 	`bad.csv:10: seats must be more than 0 (is 0)`,
 	`bad.csv:12: seats "venti" is not a whole number`,
@@ -49,7 +49,7 @@ var badWant = []string{
 	`bad.csv:13: id "ok-1" is already used on line 2`,
 	`bad.csv:14: the row has 3 cells but the header has 14 (a missing or extra comma?)`,
 	`bad.csv:15: latitude "41,8" is not a number (use a dot)`,
-	`bad.csv:15: id "Bad ID" must be a-z, 0-9 and single "-" between them, at most 32 characters (it goes into Telegram buttons)`,
+	`bad.csv:15: id "Bad ID" must be a-z, 0-9 and single "-" between them, at most 32 characters (it goes into Telegram buttons): write e.g. "bad-id"`,
 }
 
 func TestParseCSVGood(t *testing.T) {
@@ -93,7 +93,7 @@ func TestParseCSVReportsEveryLine(t *testing.T) {
 func TestParseCSVHeader(t *testing.T) {
 	for name, tc := range map[string]struct{ in, want string }{
 		"empty":     {"", "x.csv:1: the file is empty"},
-		"semicolon": {"id;site;level", `x.csv:1: the header is separated by ";"`},
+		"semicolon": {"id;site;level", `x.csv:1: missing column "title"`},
 		"missing":   {"id,site,level,title,weekdays,start_time,end_time,start_date,end_date,address\n", `x.csv:1: missing column "seats"`},
 		"unknown":   {csvHeader + ",teacher\n", `x.csv:1: unknown column "teacher"`},
 		"quote":     {csvHeader + "\nx,\"broken\n", "x.csv:2: broken CSV"},

@@ -8,10 +8,13 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/prils-lazio/presidio/internal/catalogue"
 )
 
 // UpsertResult counts what an Upsert or Import did.
@@ -37,13 +40,14 @@ func (e *SeatsError) Error() string {
 	return fmt.Sprintf("seats %d for %q is below the %d places already taken (enrolled or offered): cancel enrolments first, or keep seats at %d or more", e.Seats, e.ID, e.Taken, e.Taken)
 }
 
-// Import reads a CSV file (see ParseCSV) and upserts its courses by ID, all
+// Import reads a CSV file or, when name ends in .xlsx, an Excel workbook
+// (see ParseFile) and upserts its courses by ID, all
 // or nothing: when the file has any problem, including a row that lowers a
 // course's seats below the places already taken, it returns FileErrors
 // with every problem ("FILE:LINE: what is wrong") and writes nothing.
 // Courses not in the file are left alone.
 func (c *Courses) Import(ctx context.Context, name string, r io.Reader) (UpsertResult, error) {
-	rows, errs := parseCSV(name, r)
+	rows, errs := parseFile(name, r)
 	if len(errs) > 0 {
 		return UpsertResult{}, FileErrors(errs)
 	}
@@ -72,14 +76,35 @@ func (c *Courses) Import(ctx context.Context, name string, r io.Reader) (UpsertR
 //
 // Every course is checked first (Validate, no duplicate IDs, and seats not
 // below the places taken: *SeatsError); with any problem nothing is
-// written and the error joins them all. Courses whose seats go down are
-// written first, each checked again after writing against enrolments made
-// meanwhile (see capacity.go): if those no longer fit, that course keeps
-// its old seats and Upsert stops with an error. There are no transactions:
-// a store failure midway may leave part of the list written; running the
-// same Upsert again completes it. Seats that go up are offered to the
-// waiting list by the next Sweep.
+// written and the error joins them all.
+//
+// The change is all or nothing, even if the process is killed: the whole
+// new list is written as the catalogue's next version and switched in at
+// once (see internal/catalogue); a failure or a crash before the switch
+// leaves the list as it was. When another import switched first, Upsert
+// changes nothing: Upsert then applies its list again on the new version
+// (up to a few times) and returns catalogue.ErrConcurrent only when it
+// kept losing.
+//
+// Courses whose seats went down are checked after the switch against
+// enrolments made meanwhile (see capacity.go): if those no longer fit,
+// that course gets its old seats back and Upsert returns an error (the
+// rest of the import stays). Seats that go up are offered to the waiting
+// list by the next Sweep.
 func (c *Courses) Upsert(ctx context.Context, courses []Course) (UpsertResult, error) {
+	for range maxAttempts - 1 {
+		res, err := c.upsert(ctx, courses)
+		if !errors.Is(err, catalogue.ErrConcurrent) {
+			return res, err
+		}
+	}
+	return c.upsert(ctx, courses)
+}
+
+// maxAttempts bounds Upsert's tries when other imports switch first.
+const maxAttempts = 5
+
+func (c *Courses) upsert(ctx context.Context, courses []Course) (UpsertResult, error) {
 	var errs []error
 	seen := make(map[string]bool, len(courses))
 	for _, co := range courses {
@@ -106,6 +131,10 @@ func (c *Courses) Upsert(ctx context.Context, courses []Course) (UpsertResult, e
 	if len(errs) > 0 {
 		return UpsertResult{}, errors.Join(errs...)
 	}
+	_, base, err := c.versions.Current(ctx)
+	if err != nil {
+		return UpsertResult{}, fmt.Errorf("courses: %w", err)
+	}
 	current, err := c.List(ctx)
 	if err != nil {
 		return UpsertResult{}, err
@@ -116,41 +145,76 @@ func (c *Courses) Upsert(ctx context.Context, courses []Course) (UpsertResult, e
 	}
 	now := c.stamp()
 	var res UpsertResult
-	var lowered, others []Course
+	var lowered []Course
+	next := maps.Clone(old)
 	for _, co := range courses {
 		prev, exists := old[co.ID]
 		co.UpdatedAt = now
 		switch {
 		case !exists:
 			res.New++
-			others = append(others, co)
+			next[co.ID] = co
 		case sameContent(prev, co):
 			res.Unchanged++
-		case co.Seats < prev.Seats:
-			res.Updated++
-			lowered = append(lowered, co)
 		default:
 			res.Updated++
-			others = append(others, co)
+			next[co.ID] = co
+			if co.Seats < prev.Seats {
+				lowered = append(lowered, co)
+			}
 		}
+	}
+	if res.New+res.Updated == 0 {
+		return res, nil
+	}
+	if err := c.writeVersion(ctx, base, slices.SortedFunc(maps.Values(next), func(a, b Course) int { return strings.Compare(a.ID, b.ID) })); err != nil {
+		return UpsertResult{}, err
 	}
 	for _, co := range lowered {
-		if err := c.lowerSeats(ctx, co, old[co.ID].Seats); err != nil {
-			return UpsertResult{}, err
-		}
-	}
-	for _, co := range others {
-		if err := c.replace(ctx, co); err != nil {
-			return UpsertResult{}, err
+		if err := c.checkLowered(ctx, co, old[co.ID].Seats); err != nil {
+			return res, err
 		}
 	}
 	return res, nil
 }
 
-// replace writes a whole course (a small collection: the update by _id
-// that scans it on the embedded store is cheap).
+// stageHook, when set (by tests), is called after each batch of a version
+// is staged with the number of courses staged so far.
+var stageHook func(staged int)
+
+// writeVersion writes list as the version after base and switches it in.
+func (c *Courses) writeVersion(ctx context.Context, base int, list []Course) error {
+	staged, err := c.versions.Stage(ctx, base)
+	if err != nil {
+		return fmt.Errorf("courses: %w", err)
+	}
+	if err := ensureCourseIndexes(ctx, staged.Coll); err != nil {
+		return err
+	}
+	const batch = 200
+	for i := 0; i < len(list); i += batch {
+		if err := catalogue.CopyAll(ctx, staged.Coll, list[i:min(i+batch, len(list))]); err != nil {
+			return fmt.Errorf("courses: nothing imported: %w", err)
+		}
+		if stageHook != nil {
+			stageHook(min(i+batch, len(list)))
+		}
+	}
+	if err := c.versions.Switch(ctx, staged); err != nil {
+		return fmt.Errorf("courses: %w", err)
+	}
+	return nil
+}
+
+// replace writes a whole course into the current version of the list (a
+// small collection: the update by _id that scans it on the embedded store
+// is cheap).
 func (c *Courses) replace(ctx context.Context, co Course) error {
-	_, err := c.courses.ReplaceOne(ctx, bson.D{{Key: "_id", Value: co.ID}}, co, options.Replace().SetUpsert(true))
+	coll, err := c.catalogue(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: co.ID}}, co, options.Replace().SetUpsert(true))
 	if err != nil {
 		return fmt.Errorf("courses: writing course %q: %w", co.ID, err)
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // Europe/Rome on machines without a zoneinfo database
+
+	"github.com/prils-lazio/presidio/internal/csvrows"
 )
 
 // Location is Europe/Rome: course dates and times, and "tomorrow" for
@@ -21,40 +23,31 @@ func mustLoad(name string) *time.Location {
 	return loc
 }
 
-// weekdayNames are the two-letter English names FormatWeekdays writes and
-// the Italian ones ParseWeekdays also reads, indexed by time.Weekday.
-var (
-	weekdayNames   = [7]string{"Su", "Mo", "Tu", "We", "Th", "Fr", "Sa"}
-	weekdayItalian = [7]string{"do", "lu", "ma", "me", "gi", "ve", "sa"}
-)
+// weekdayNames are the two-letter English names FormatWeekdays writes,
+// indexed by time.Weekday.
+var weekdayNames = [7]string{"Su", "Mo", "Tu", "We", "Th", "Fr", "Sa"}
 
-// ParseWeekdays reads days like "Mo,We" or "Tu Th": two-letter English
-// (Mo Tu We Th Fr Sa Su) or Italian (Lu Ma Me Gi Ve Sa Do) names in any
-// case, separated by commas, semicolons or spaces. The result is in week
-// order from Monday, without repeats; an empty list is an error.
+// ParseWeekdays reads days as people write them: "Mo,We", "lun; mer",
+// "lunedì e mercoledì", "Monday/Wednesday", "Tu Th", "lun-ven". Names are
+// Italian or English, two letters, three or whole (lu, lun, lunedì, mo,
+// mon, Monday), in any case, with or without accents; separators are
+// commas, semicolons, spaces, "/", "+", "&", "e" and "and"; "a-b" is every
+// day from a to b. The result is in week order from Monday, without
+// repeats; an empty list is an error.
 func ParseWeekdays(s string) ([]time.Weekday, error) {
 	var days []time.Weekday
-	for f := range strings.FieldsFuncSeq(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '/' }) {
-		d, ok := weekdayOf(f)
+	for _, f := range weekdayTokens(s) {
+		ds, ok := daysIn(f)
 		if !ok {
-			return nil, fmt.Errorf("weekdays: %q is not a day (write Mo,Tu,We,Th,Fr,Sa,Su, e.g. Mo,We)", f)
+			return nil, fmt.Errorf("weekdays: %q is not a day%s (write e.g. Mo,We or lun,mer or lunedì,mercoledì)", f, closestDay(f))
 		}
-		days = append(days, d)
+		days = append(days, ds...)
 	}
 	if len(days) == 0 {
 		return nil, fmt.Errorf("weekdays is empty (e.g. Mo,We)")
 	}
 	slices.SortFunc(days, compareWeekdays)
 	return slices.Compact(days), nil
-}
-
-func weekdayOf(name string) (time.Weekday, bool) {
-	for d := range 7 {
-		if strings.EqualFold(name, weekdayNames[d]) || strings.EqualFold(name, weekdayItalian[d]) {
-			return time.Weekday(d), true
-		}
-	}
-	return 0, false
 }
 
 // FormatWeekdays writes days as ParseWeekdays reads them: "Mo,We".
@@ -73,14 +66,19 @@ func compareWeekdays(a, b time.Weekday) int {
 	return cmp.Compare((a+6)%7, (b+6)%7)
 }
 
-// ParseClock reads a time of day "HH:MM" (also "H:MM" and "HH.MM") and
-// returns it as "HH:MM".
+// ParseClock reads a time of day "HH:MM" (also "H:MM", "HH.MM" and an
+// Excel time, a fraction of a day like "0.75", when it is no clock time)
+// and returns it as "HH:MM".
 func ParseClock(s string) (string, error) {
-	t, err := time.Parse("15:04", strings.Replace(strings.TrimSpace(s), ".", ":", 1))
-	if err != nil {
-		return "", fmt.Errorf("%q is not a time like 09:30", s)
+	s = strings.TrimSpace(s)
+	t, err := time.Parse("15:04", strings.Replace(s, ".", ":", 1))
+	if err == nil {
+		return t.Format("15:04"), nil
 	}
-	return t.Format("15:04"), nil
+	if c, ok := csvrows.SerialClock(s); ok && strings.HasPrefix(s, "0.") {
+		return c, nil
+	}
+	return "", fmt.Errorf("%q is not a time like 09:30 or 18.00", s)
 }
 
 // validClock reports whether s is exactly "HH:MM" (what ParseClock returns).

@@ -15,6 +15,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/prils-lazio/presidio/internal/catalogue"
 	"github.com/prils-lazio/presidio/internal/store"
 )
 
@@ -24,7 +25,9 @@ import (
 // small collections, so that the reads on the enrolment path cost what the
 // course holds, not what all courses ever held.
 const (
-	// colCourses holds one Course per document, _id = course ID.
+	// colCourses holds one Course per document, _id = course ID, in
+	// generations switched at once by imports (see internal/catalogue):
+	// "courses", then "courses_v1", "courses_v2"...
 	colCourses = "courses"
 	// placesPrefix + course ID holds the course's places (placeDoc:
 	// enrolments and offers, _id "<course>#<n>") and waiting-list entries
@@ -58,10 +61,10 @@ type Config struct {
 // runs): every guarantee stated here rests on the store's unique indexes,
 // not on this process's memory.
 type Courses struct {
-	st      *store.Store
-	courses *mongo.Collection
-	cfg     Config
-	now     func() time.Time
+	st       *store.Store
+	versions *catalogue.Versions
+	cfg      Config
+	now      func() time.Time
 
 	readyMu sync.Mutex
 	ready   sync.Map // course ID → true once its indexes are known to exist
@@ -86,11 +89,29 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Courses, error) {
 	if cfg.StaleAfter < 2*cfg.OpTimeout {
 		return nil, fmt.Errorf("courses: StaleAfter (%v) must be at least twice OpTimeout (%v)", cfg.StaleAfter, cfg.OpTimeout)
 	}
-	c := &Courses{st: st, courses: st.Collection(colCourses), cfg: cfg, now: time.Now}
-	if err := ensureIndexes(ctx, c.courses, index{keys: bson.D{{Key: "site", Value: 1}}}, index{keys: bson.D{{Key: "start_date", Value: 1}}}); err != nil {
+	c := &Courses{st: st, versions: catalogue.New(st, colCourses), cfg: cfg, now: time.Now}
+	cur, _, err := c.versions.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := ensureCourseIndexes(ctx, cur); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// ensureCourseIndexes creates the indexes of a generation of the list.
+func ensureCourseIndexes(ctx context.Context, coll *mongo.Collection) error {
+	return ensureIndexes(ctx, coll, index{keys: bson.D{{Key: "site", Value: 1}}}, index{keys: bson.D{{Key: "start_date", Value: 1}}})
+}
+
+// catalogue returns the current generation of the course list.
+func (c *Courses) catalogue(ctx context.Context) (*mongo.Collection, error) {
+	coll, _, err := c.versions.Current(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("courses: %w", err)
+	}
+	return coll, nil
 }
 
 // placesOf returns the collection of the course's places and waiting list,
@@ -160,7 +181,11 @@ func newToken() string {
 // matching store.ErrNotFound.
 func (c *Courses) Get(ctx context.Context, id string) (Course, error) {
 	var co Course
-	err := c.courses.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&co)
+	coll, err := c.catalogue(ctx)
+	if err != nil {
+		return Course{}, err
+	}
+	err = coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&co)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return Course{}, fmt.Errorf("courses: course %q: %w", id, store.ErrNotFound)
 	}
@@ -189,7 +214,11 @@ func (c *Courses) ListBySite(ctx context.Context, site string) ([]Course, error)
 }
 
 func (c *Courses) find(ctx context.Context, filter bson.D) ([]Course, error) {
-	cur, err := c.courses.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	coll, err := c.catalogue(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := coll.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, fmt.Errorf("courses: reading courses: %w", err)
 	}

@@ -7,17 +7,22 @@ import (
 	"io"
 	"os"
 
+	"github.com/prils-lazio/presidio/internal/csvrows"
+
 	"github.com/prils-lazio/presidio/internal/store"
 )
 
-const usage = "usage: presidio directory import FILE.csv | export | retire ID | sample"
+const usage = "usage: presidio directory import FILE | export [FILE.xlsx] | retire ID | sample"
 
 const help = usage + `
 
-  import FILE.csv  add or update the services of FILE.csv, all or nothing:
-                   any problem in the file is reported as FILE:LINE and
-                   nothing is imported
+  import FILE      add or update the services of FILE (CSV, with "," or
+                   ";", UTF-8 or Windows-1252; or an Excel .xlsx, first
+                   sheet), all or nothing, even if the process is killed:
+                   any problem in the file is reported as FILE:LINE (for
+                   .xlsx: sheet and row) and nothing is imported
   export           write every service as CSV to standard output
+  export F.xlsx    the same as an Excel workbook, written to F.xlsx
   retire ID        take a service out of lists and searches
   sample           load the sample services of the Castelli Romani, only
                    when the directory is empty
@@ -44,6 +49,9 @@ func RunCLI(ctx context.Context, d *Directory, args []string, stdout, stderr io.
 	if !known {
 		fmt.Fprintf(stderr, "presidio directory: unknown command %q\n%s\n", args[0], usage)
 		return 2
+	}
+	if args[0] == "export" && len(args) == 2 && csvrows.IsXLSX(args[1]) {
+		return exportXLSX(args[1], func(w io.Writer) error { return d.ExportXLSX(ctx, w) }, "presidio directory", stderr)
 	}
 	if len(args) != n {
 		fmt.Fprintln(stderr, usage)
@@ -99,7 +107,7 @@ func cliImport(ctx context.Context, d *Directory, path string, stdout, stderr io
 		return 1
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "presidio directory: nothing imported or only part: %v (running the same import again completes it)\n", err)
+		fmt.Fprintf(stderr, "presidio directory: nothing imported: %v\n", err)
 		return 1
 	}
 	total := res.New + res.Updated + res.Unchanged
@@ -108,5 +116,15 @@ func cliImport(ctx context.Context, d *Directory, path string, stdout, stderr io
 		unchanged = fmt.Sprintf(", %d unchanged", res.Unchanged)
 	}
 	fmt.Fprintf(stdout, "imported %d services (%d new, %d updated%s)\n", total, res.New, res.Updated, unchanged)
+	return 0
+}
+
+// exportXLSX writes a workbook to path through a temporary file renamed
+// into place, so a failed export leaves no half-written workbook.
+func exportXLSX(path string, write func(io.Writer) error, prog string, stderr io.Writer) int {
+	if err := csvrows.WriteFileAtomic(path, write); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+		return 1
+	}
 	return 0
 }

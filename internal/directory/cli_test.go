@@ -32,7 +32,7 @@ func TestRunCLI(t *testing.T) {
 	// Usage errors: exit code 2 and the usage line.
 	for _, args := range [][]string{nil, {"import"}, {"import", "a.csv", "b.csv"}, {"export", "x"}, {"frobnicate"}} {
 		code, out, errOut := runCLI(t, d, args...)
-		if code != 2 || out != "" || !strings.Contains(errOut, "usage: presidio directory import FILE.csv | export") {
+		if code != 2 || out != "" || !strings.Contains(errOut, "usage: presidio directory import FILE | export [FILE.xlsx]") {
 			t.Errorf("%v: code %d, stdout %q, stderr %q", args, code, out, errOut)
 		}
 	}

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -18,6 +19,15 @@ var fixedColumns = []string{
 	"who_can_use", "sample", "retired",
 }
 
+// MaxDescriptionLen caps each description_<lang> cell; fieldCaps the
+// other free-text cells. Longer cells are refused, not truncated.
+const MaxDescriptionLen = 4000
+
+var fieldCaps = map[string]int{
+	"name": 200, "municipality": 100, "address": 300, "phone": 60,
+	"website": 300, "hours": 300, "languages": 200, "who_can_use": 1000,
+}
+
 var requiredColumns = []string{"id", "name", "category", "provider_type", "description_it"}
 
 const descPrefix = "description_"
@@ -26,12 +36,21 @@ const descPrefix = "description_"
 // row it is about (the header is line 1).
 type LineError struct {
 	File string
-	Line int
-	Msg  string
+	// Sheet is the workbook's sheet for an XLSX file (Line is then the
+	// spreadsheet's row number); empty for CSV.
+	Sheet string
+	Line  int
+	Msg   string
 }
 
-// Error formats the problem as "FILE:LINE: what is wrong".
-func (e *LineError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+// Error formats the problem as "FILE:LINE: what is wrong", or for a
+// workbook `FILE (sheet "S", row N): what is wrong`.
+func (e *LineError) Error() string {
+	if e.Sheet != "" {
+		return fmt.Sprintf("%s (sheet %q, row %d): %s", e.File, e.Sheet, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+}
 
 // FileErrors is every problem found in an import file, in file order. It
 // is the error Import returns when it refuses a file.
@@ -73,35 +92,64 @@ func (e FileErrors) Unwrap() []error { return e }
 // could not be read), nor after broken CSV quoting (the rest of the file
 // cannot be trusted).
 func ParseCSV(name string, r io.Reader) ([]Service, []error) {
-	var errs []error
+	return parse(name, r, false)
+}
+
+// ParseFile reads services like ParseCSV, from a CSV file or, when name
+// ends in .xlsx, from the first sheet of an Excel workbook (errors then
+// name the sheet and row).
+func ParseFile(name string, r io.Reader) ([]Service, []error) {
+	return parse(name, r, csvrows.IsXLSX(name))
+}
+
+func parse(name string, r io.Reader, xlsx bool) ([]Service, []error) {
+	var errs []*LineError
 	fail := func(line int, format string, args ...any) {
 		errs = append(errs, &LineError{File: name, Line: line, Msg: fmt.Sprintf(format, args...)})
 	}
 	var cols columns
 	var services []Service
 	firstLine := map[string]int{}
-	csvrows.Read(r, strings.Join(fixedColumns, ",")+", ...", fail,
-		func(header []string) bool {
-			var ok bool
-			cols, ok = readHeader(header, func(format string, args ...any) { fail(1, format, args...) })
-			return ok
-		},
-		func(line int, rec []string) {
-			s, problems := cols.service(rec)
-			for _, p := range problems {
-				fail(line, "%s", p)
-			}
-			if s.ID != "" {
-				if first, dup := firstLine[s.ID]; dup {
-					fail(line, "id %q is already used on line %d", s.ID, first)
-				} else {
-					firstLine[s.ID] = line
+	header := func(header []string) bool {
+		var ok bool
+		cols, ok = readHeader(header, func(format string, args ...any) { fail(1, format, args...) })
+		return ok
+	}
+	each := func(line int, rec []string) {
+		s, problems := cols.service(rec)
+		for _, p := range problems {
+			fail(line, "%s", p)
+		}
+		if s.ID != "" {
+			if first, dup := firstLine[s.ID]; dup {
+				where := "line"
+				if xlsx {
+					where = "row"
 				}
+				fail(line, "id %q is already used on %s %d", s.ID, where, first)
+			} else {
+				firstLine[s.ID] = line
 			}
+		}
+		if len(errs) == 0 {
 			services = append(services, s)
-		})
+		}
+	}
+	hint := strings.Join(fixedColumns, ",") + ", ..."
+	if xlsx {
+		sheet := csvrows.ReadXLSX(r, hint, fail, header, each)
+		for _, e := range errs {
+			e.Sheet = cmp.Or(sheet, "?")
+		}
+	} else {
+		csvrows.Read(r, hint, fail, header, each)
+	}
 	if len(errs) > 0 {
-		return nil, errs
+		out := make([]error, len(errs))
+		for i, e := range errs {
+			out[i] = e
+		}
+		return nil, out
 	}
 	return services, nil
 }
@@ -111,10 +159,6 @@ type columns map[string]int
 
 // readHeader checks the header; ok is false when rows cannot be read.
 func readHeader(header []string, fail func(string, ...any)) (columns, bool) {
-	if len(header) == 1 && strings.Count(header[0], ";") > 0 {
-		fail("the header is separated by \";\": save the file as CSV with commas (\"CSV UTF-8\")")
-		return nil, false
-	}
 	cols := columns{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
@@ -171,6 +215,18 @@ func (c columns) service(rec []string) (Service, []string) {
 		unreadable[col] = true
 	}
 	var err error
+	for col, max := range fieldCaps {
+		if n := len([]rune(get(col))); n > max {
+			bad(col, fmt.Sprintf("%s is %d characters long: at most %d", col, n, max))
+		}
+	}
+	for col, i := range c {
+		if strings.HasPrefix(col, descPrefix) {
+			if n := len([]rune(rec[i])); n > MaxDescriptionLen {
+				bad(col, fmt.Sprintf("%s is %d characters long: at most %d", col, n, MaxDescriptionLen))
+			}
+		}
+	}
 	if s.Latitude, err = parseCoordinate("latitude", get("latitude")); err != nil {
 		bad("latitude", err.Error())
 	}
@@ -197,6 +253,11 @@ func (c columns) service(rec []string) (Service, []string) {
 		}
 	}
 	for _, p := range s.problems() {
+		if p.field == "id" && s.ID != "" {
+			if slug := csvrows.Slug(s.ID); slug != "" && slug != s.ID && len(slug) <= MaxIDLength {
+				p.msg += fmt.Sprintf(": write e.g. %q", slug)
+			}
+		}
 		if !unreadable[p.field] {
 			problems = append(problems, p.msg)
 		}

@@ -76,8 +76,11 @@ func TestParseCSVReportsEveryRowWithItsLine(t *testing.T) {
 
 func TestParseCSVHeaderProblems(t *testing.T) {
 	cases := map[string][]string{
-		"":                                  {`x.csv:1: the file is empty: the first line must name the columns (id,name,category,provider_type,municipality,address,latitude,longitude,phone,website,hours,languages,who_can_use,sample,retired, ...)`},
-		"id;name;category\n1;2;3\n":         {`x.csv:1: the header is separated by ";": save the file as CSV with commas ("CSV UTF-8")`},
+		"": {`x.csv:1: the file is empty: the first line must name the columns (id,name,category,provider_type,municipality,address,latitude,longitude,phone,website,hours,languages,who_can_use,sample,retired, ...)`},
+		"id;name;category\n1;2;3\n": {
+			`x.csv:1: missing column "provider_type" (required: id, name, category, provider_type, description_it)`,
+			`x.csv:1: missing column "description_it" (required: id, name, category, provider_type, description_it)`,
+		},
 		"id,name,category,description_it\n": {`x.csv:1: missing column "provider_type" (required: id, name, category, provider_type, description_it)`},
 		"id,name,name,category,provider_type,description_it,,description_english\n": {
 			`x.csv:1: column "name" appears twice`,
@@ -87,8 +90,8 @@ func TestParseCSVHeaderProblems(t *testing.T) {
 		"id,name,category,provider_type,description_it\na,\"b\"c\",health,public,d\n": {
 			`x.csv:2: broken CSV at line 2, column 5: extraneous or missing " in quoted-field (a quote inside a cell must be doubled: ""); rows after it were not checked`,
 		},
-		"id,name,category,provider_type,description_it\na,b,health,public,\xe0 la carte\n": {
-			`x.csv:2: the row is not valid UTF-8 (save the file as "CSV UTF-8")`,
+		"\xff\xfei\x00d\x00": {
+			`x.csv:1: the file is UTF-16 ("Unicode text"): save it as "CSV UTF-8" or as an Excel workbook (.xlsx)`,
 		},
 	}
 	for in, want := range cases {
@@ -154,5 +157,31 @@ func TestCSVRoundTrip(t *testing.T) {
 	}
 	if !reflect.DeepEqual(back, services) {
 		t.Errorf("round trip:\n got  %+v\n want %+v", back, services)
+	}
+}
+
+// A directory file saved by an Italian spreadsheet program: ";" and
+// Windows-1252 ("à" is the byte 0xE0).
+func TestParseCSVSemicolonWindows1252(t *testing.T) {
+	in := "id;name;category;provider_type;municipality;description_it\r\n" +
+		"caritas-velletri;Caritas Velletri;social-services;third-sector;Velletri;Centro d'ascolto \xe0 Velletri, aperto il luned\xec\r\n"
+	got, errs := ParseCSV("servizi.csv", strings.NewReader(in))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if len(got) != 1 || got[0].Descriptions["it"] != "Centro d'ascolto à Velletri, aperto il lunedì" || got[0].Municipality != "Velletri" {
+		t.Fatalf("got %+v", got)
+	}
+	long := "id,name,category,provider_type,description_it\na," + strings.Repeat("n", 201) + ",health,public,d\n"
+	if _, errs := ParseCSV("x.csv", strings.NewReader(long)); len(errs) != 1 || errs[0].Error() != "x.csv:2: name is 201 characters long: at most 200" {
+		t.Fatalf("long name: %v", errs)
+	}
+}
+
+func TestParseCSVSuggestsAnID(t *testing.T) {
+	in := "id,name,category,provider_type,description_it\nCaritas Velletri,Caritas,social-services,third-sector,Centro d'ascolto\n"
+	_, errs := ParseCSV("x.csv", strings.NewReader(in))
+	if len(errs) != 1 || !strings.HasSuffix(errs[0].Error(), `: write e.g. "caritas-velletri"`) {
+		t.Fatalf("errors: %v", errs)
 	}
 }

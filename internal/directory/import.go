@@ -5,13 +5,14 @@ import (
 	"io"
 )
 
-// Import reads a CSV file (see ParseCSV) and upserts its services, all or
+// Import reads a CSV file or, when name ends in .xlsx, an Excel workbook
+// (see ParseFile) and upserts its services, all or
 // nothing: when the file has any problem it returns FileErrors with every
 // problem and writes nothing. Services not in the file are left alone; a
 // row replaces its whole service (a retired one comes back unless the row
 // says retired=true).
 func (d *Directory) Import(ctx context.Context, name string, r io.Reader) (UpsertResult, error) {
-	services, errs := ParseCSV(name, r)
+	services, errs := ParseFile(name, r)
 	if len(errs) > 0 {
 		return UpsertResult{}, FileErrors(errs)
 	}

@@ -16,11 +16,13 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/prils-lazio/presidio/internal/catalogue"
 	"github.com/prils-lazio/presidio/internal/store"
 )
 
 // collectionName is the store collection holding the services, one
-// document per service with the ID as _id.
+// document per service with the ID as _id, in generations switched at
+// once by Upsert (see internal/catalogue): "services", "services_v1"...
 const collectionName = "services"
 
 // CacheMaxAge bounds how stale lookups may be. A Directory drops its copy
@@ -37,8 +39,8 @@ const CacheMaxAge = time.Minute
 // writing the same service at once each write the whole service, and the
 // last one wins.
 type Directory struct {
-	coll *mongo.Collection
-	now  func() time.Time
+	versions *catalogue.Versions
+	now      func() time.Time
 
 	loadMu sync.Mutex // one load at a time
 
@@ -51,7 +53,16 @@ type Directory struct {
 
 // New returns the directory kept in st's "services" collection.
 func New(st *store.Store) *Directory {
-	return &Directory{coll: st.Collection(collectionName), now: time.Now}
+	return &Directory{versions: catalogue.New(st, collectionName), now: time.Now}
+}
+
+// current returns the current generation of the services.
+func (d *Directory) current(ctx context.Context) (*mongo.Collection, error) {
+	coll, _, err := d.versions.Current(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("directory: %w", err)
+	}
+	return coll, nil
 }
 
 // Filter selects services in List. Its zero value selects every service
@@ -132,7 +143,11 @@ func (d *Directory) cached() ([]Service, map[string]int, bool) {
 
 // load reads every service from the store, sorted by ID.
 func (d *Directory) load(ctx context.Context) ([]Service, error) {
-	cur, err := d.coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	coll, err := d.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, fmt.Errorf("directory: reading services: %w", err)
 	}
@@ -233,9 +248,26 @@ func (d *Directory) Nearest(ctx context.Context, lat, lon float64, category Cate
 //
 // All services are validated first (with no duplicate IDs): if any is
 // invalid, nothing is written and the error joins every *ValidationError.
-// A store failure midway may leave part of the list written (there are no
-// transactions); running the same Upsert again completes it.
+// The change is all or nothing, even if the process is killed: the whole
+// new directory is written as its next version and switched in at once
+// (see internal/catalogue). When another import switched first, Upsert
+// changes nothing: Upsert then applies its list again on the new version
+// (up to a few times) and returns catalogue.ErrConcurrent only when it
+// kept losing.
 func (d *Directory) Upsert(ctx context.Context, services []Service) (UpsertResult, error) {
+	for range maxAttempts - 1 {
+		res, err := d.upsert(ctx, services)
+		if !errors.Is(err, catalogue.ErrConcurrent) {
+			return res, err
+		}
+	}
+	return d.upsert(ctx, services)
+}
+
+// maxAttempts bounds Upsert's tries when other imports switch first.
+const maxAttempts = 5
+
+func (d *Directory) upsert(ctx context.Context, services []Service) (UpsertResult, error) {
 	var errs []error
 	seen := make(map[string]bool, len(services))
 	for _, s := range services {
@@ -251,89 +283,51 @@ func (d *Directory) Upsert(ctx context.Context, services []Service) (UpsertResul
 		return UpsertResult{}, errors.Join(errs...)
 	}
 	// Decide new / changed on what the store holds now, not on the cache.
+	_, base, err := d.versions.Current(ctx)
+	if err != nil {
+		return UpsertResult{}, fmt.Errorf("directory: %w", err)
+	}
 	current, err := d.load(ctx)
 	if err != nil {
 		return UpsertResult{}, err
 	}
-	old := make(map[string]Service, len(current))
+	next := make(map[string]Service, len(current))
 	for _, s := range current {
-		old[s.ID] = s
+		next[s.ID] = s
 	}
 	now := d.now().UTC().Truncate(time.Millisecond) // what BSON keeps
 	var res UpsertResult
-	var inserts []Service
-	var replaces []Service
 	for _, s := range services {
-		prev, exists := old[s.ID]
+		prev, exists := next[s.ID]
 		switch {
 		case !exists:
 			s.UpdatedAt = now
-			inserts = append(inserts, s)
+			next[s.ID] = s
 			res.New++
 		case sameContent(prev, s):
 			res.Unchanged++
 		default:
 			s.UpdatedAt = now
-			replaces = append(replaces, s)
+			next[s.ID] = s
 			res.Updated++
 		}
 	}
-	defer d.Invalidate()
-	raced, err := d.insert(ctx, inserts)
-	if err != nil {
-		return UpsertResult{}, err
+	if res.New+res.Updated == 0 {
+		return res, nil
 	}
-	if err := d.replace(ctx, append(replaces, raced...)); err != nil {
-		return UpsertResult{}, err
+	defer d.Invalidate()
+	staged, err := d.versions.Stage(ctx, base)
+	if err != nil {
+		return UpsertResult{}, fmt.Errorf("directory: %w", err)
+	}
+	list := slices.SortedFunc(maps.Values(next), func(a, b Service) int { return cmp.Compare(a.ID, b.ID) })
+	if err := catalogue.CopyAll(ctx, staged.Coll, list); err != nil {
+		return UpsertResult{}, fmt.Errorf("directory: nothing imported: %w", err)
+	}
+	if err := d.versions.Switch(ctx, staged); err != nil {
+		return UpsertResult{}, fmt.Errorf("directory: %w", err)
 	}
 	return res, nil
-}
-
-// insert adds new services in one round trip (an insert is checked by the
-// unique _id index, while an upsert by _id scans the collection on the
-// embedded store). It returns those that someone else inserted meanwhile.
-func (d *Directory) insert(ctx context.Context, services []Service) ([]Service, error) {
-	if len(services) == 0 {
-		return nil, nil
-	}
-	docs := make([]any, len(services))
-	for i, s := range services {
-		docs[i] = s
-	}
-	_, err := d.coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	if err == nil {
-		return nil, nil
-	}
-	var bwe mongo.BulkWriteException
-	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
-		return nil, fmt.Errorf("directory: adding %d services: %w", len(services), err)
-	}
-	var raced []Service
-	for _, we := range bwe.WriteErrors {
-		if we.Code != 11000 {
-			return nil, fmt.Errorf("directory: adding %d services: %w", len(services), err)
-		}
-		raced = append(raced, services[we.Index])
-	}
-	return raced, nil
-}
-
-// replace rewrites existing services in one round trip.
-func (d *Directory) replace(ctx context.Context, services []Service) error {
-	if len(services) == 0 {
-		return nil
-	}
-	models := make([]mongo.WriteModel, len(services))
-	for i, s := range services {
-		models[i] = mongo.NewReplaceOneModel().
-			SetFilter(bson.D{{Key: "_id", Value: s.ID}}).
-			SetReplacement(s).
-			SetUpsert(true)
-	}
-	if _, err := d.coll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
-		return fmt.Errorf("directory: updating %d services: %w", len(services), err)
-	}
-	return nil
 }
 
 // sameContent compares everything but UpdatedAt, taking a nil and an empty
@@ -352,7 +346,11 @@ func sameContent(a, b Service) bool {
 // re-importing its row) brings it back.
 func (d *Directory) Retire(ctx context.Context, id string) error {
 	defer d.Invalidate()
-	res, err := d.coll.UpdateOne(ctx,
+	coll, err := d.current(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := coll.UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: id}, {Key: "retired", Value: bson.D{{Key: "$ne", Value: true}}}},
 		bson.D{{Key: "$set", Value: bson.D{
 			{Key: "retired", Value: true},
@@ -364,7 +362,7 @@ func (d *Directory) Retire(ctx context.Context, id string) error {
 	if res.MatchedCount > 0 {
 		return nil
 	}
-	n, err := d.coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: id}})
+	n, err := coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: id}})
 	if err != nil {
 		return fmt.Errorf("directory: retiring %q: %w", id, err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/prils-lazio/presidio/internal/catalogue"
 	"github.com/prils-lazio/presidio/internal/store"
 	"github.com/prils-lazio/presidio/internal/store/storetest"
 )
@@ -29,7 +30,11 @@ func newDirectory(t *testing.T) (*Directory, *store.Store, *time.Time) {
 // rawDocs reads the collection as stored, bypassing any cache.
 func rawDocs(t *testing.T, st *store.Store) []bson.M {
 	t.Helper()
-	cur, err := st.Collection(collectionName).Find(context.Background(), bson.D{})
+	coll, _, err := catalogue.New(st, collectionName).Current(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := coll.Find(context.Background(), bson.D{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,31 +319,5 @@ func TestConcurrentLoadSample(t *testing.T) {
 	}
 	if docs := rawDocs(t, st); len(docs) != want {
 		t.Errorf("%d services stored, want %d", len(docs), want)
-	}
-}
-
-// An insert that finds a service inserted meanwhile hands it back to be
-// replaced instead of failing.
-func TestInsertRaceFallsBackToReplace(t *testing.T) {
-	d, st, _ := newDirectory(t)
-	ctx := context.Background()
-	if _, err := New(st).Upsert(ctx, []Service{valid("asl-frascati")}); err != nil {
-		t.Fatal(err)
-	}
-	mine := valid("asl-frascati")
-	mine.Name = "Mio"
-	raced, err := d.insert(ctx, []Service{valid("asl-marino"), mine})
-	if err != nil || len(raced) != 1 || raced[0].Name != "Mio" {
-		t.Fatalf("insert = %+v, %v", raced, err)
-	}
-	if err := d.replace(ctx, raced); err != nil {
-		t.Fatal(err)
-	}
-	d.Invalidate()
-	if s, _ := d.Get(ctx, "asl-frascati"); s.Name != "Mio" {
-		t.Errorf("after replace: %q", s.Name)
-	}
-	if docs := rawDocs(t, st); len(docs) != 2 {
-		t.Errorf("%d documents", len(docs))
 	}
 }

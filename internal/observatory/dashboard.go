@@ -41,6 +41,9 @@ type Dashboard struct {
 	Logger *slog.Logger
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// Resources gives the plan (GET plan) the services and courses to set
+	// against needs; nil shows needs only.
+	Resources func(ctx context.Context) (Resources, error)
 }
 
 // ServeHTTP answers GET /, /export.csv and /export.json.
@@ -53,6 +56,9 @@ func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
 	switch name {
 	case "", "export.csv", "export.json":
+	case "plan", "plan.xlsx", "plan.csv", "plan-dictionary.csv":
+		d.servePlan(w, r, name)
+		return
 	default:
 		http.NotFound(w, r)
 		return
@@ -169,6 +175,7 @@ type section struct {
 
 type pageData struct {
 	Lang, Title, Period, FromLabel, ToLabel, Show, Note, NoData, CSVLabel, JSONLabel string
+	PlanLabel, PlanLink                                                              string
 	From, To                                                                         string
 	Sections                                                                         []section
 }
@@ -187,8 +194,10 @@ func (d *Dashboard) page(w http.ResponseWriter, r *http.Request, from, to time.T
 		Note:     tx("suppressed_note", map[string]any{"Min": MinCell}),
 		NoData:   tx("no_data", nil),
 		CSVLabel: tx("export_csv", nil), JSONLabel: tx("export_json", nil),
-		From: from.Format(time.DateOnly), To: last.Format(time.DateOnly),
+		PlanLabel: tx("plan.link", nil),
+		From:      from.Format(time.DateOnly), To: last.Format(time.DateOnly),
 	}
+	data.PlanLink = "plan?" + url.Values{"from": {data.From}, "to": {data.To}, "lang": {lang}}.Encode()
 	period := Day
 	switch days := to.Sub(from).Hours() / 24; {
 	case days > 183:
@@ -208,13 +217,17 @@ func (d *Dashboard) page(w http.ResponseWriter, r *http.Request, from, to time.T
 		{"outcomes", Outcomes(from, to), false},
 		{"course_demand", CourseDemand(from, to), false},
 	}
-	for _, sp := range specs {
-		t, err := d.Reader.Query(r.Context(), sp.q)
-		if err != nil {
-			d.fail(w, r.Context(), err)
-			return
-		}
-		s := Suppress(t, MinCell)
+	qs := make([]Query, len(specs))
+	for i, sp := range specs {
+		qs[i] = sp.q
+	}
+	tables, err := d.Reader.QueryAll(r.Context(), qs)
+	if err != nil {
+		d.fail(w, r.Context(), err)
+		return
+	}
+	for i, sp := range specs {
+		s := Suppress(tables[i], MinCell)
 		sec := section{ID: sp.id, Title: tx(sp.id, nil)}
 		switch {
 		case sp.line:
@@ -364,6 +377,7 @@ th, td { border: 1px solid #ccc; padding: .2rem .5rem; text-align: left; }
 </form>
 <p>{{.Period}}</p>
 <p>{{.Note}}</p>
+<p><a href="{{.PlanLink}}">{{.PlanLabel}}</a></p>
 {{range .Sections}}
 <section id="{{.ID}}">
 <h2>{{.Title}}</h2>

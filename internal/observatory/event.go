@@ -5,9 +5,9 @@
 // nothing else: no chat id, no name, no free text (Validate refuses
 // anything but short lower-case codes).
 //
-// Events are appended to the store's "observatory_events" collection
-// (inserts only: the collection grows with traffic, and on the embedded
-// FerretDB an update or delete by _id scans the whole collection). Reports
+// Events are appended to a collection per day, compacted into one roll-up
+// document per day once the day is over (see days.go: inserts only, reads
+// by _id, so a year's report stays fast on the embedded store). Reports
 // are computed in Go from the events of a period (no aggregation
 // pipelines), published only after small-cell suppression (Suppress), and
 // drawn as server-side SVG (BarChart, LineChart) on the Dashboard.
@@ -37,12 +37,11 @@ import (
 	"strconv"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/mongo"
-
 	"github.com/prils-lazio/presidio/internal/store"
 )
 
-// collectionName is the append-only collection of events.
+// collectionName is the collection of the events recorded before events
+// had a collection per day (see days.go); it is still read.
 const collectionName = "observatory_events"
 
 // Kind is what an event records. Only the constants below are valid.
@@ -164,7 +163,7 @@ func (e Event) Validate() error {
 // Recorder appends events to the store. Its methods are safe for
 // concurrent use.
 type Recorder struct {
-	coll   *mongo.Collection
+	st     *store.Store
 	secret []byte
 	now    func() time.Time
 }
@@ -172,14 +171,14 @@ type Recorder struct {
 // MinSecretLen is the shortest secret NewRecorder accepts.
 const MinSecretLen = 16
 
-// NewRecorder returns a recorder writing to st's "observatory_events"
-// collection. secret is the installation's own key for person tokens
+// NewRecorder returns a recorder writing to st's day collections
+// ("observatory_events.2006-01-02"). secret is the installation's own key for person tokens
 // (at least MinSecretLen bytes); keep it out of the store.
 func NewRecorder(st *store.Store, secret []byte) (*Recorder, error) {
 	if len(secret) < MinSecretLen {
 		return nil, fmt.Errorf("observatory: the secret must have at least %d bytes", MinSecretLen)
 	}
-	return &Recorder{coll: st.Collection(collectionName), secret: slices.Clone(secret), now: time.Now}, nil
+	return &Recorder{st: st, secret: slices.Clone(secret), now: time.Now}, nil
 }
 
 // Person returns the anonymous token of a chat: 16 hex digits of
@@ -191,8 +190,9 @@ func (r *Recorder) Person(chatID int64) string {
 	return hex.EncodeToString(m.Sum(nil))[:16]
 }
 
-// Record validates e and appends it. A zero At means now; At is stored
-// truncated to the hour in UTC, so no exact time is kept.
+// Record validates e and appends it to the collection of its day. A zero
+// At means now; At is stored truncated to the hour in UTC, so no exact
+// time is kept.
 func (r *Recorder) Record(ctx context.Context, e Event) error {
 	if e.At.IsZero() {
 		e.At = r.now()
@@ -201,7 +201,7 @@ func (r *Recorder) Record(ctx context.Context, e Event) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
-	if _, err := r.coll.InsertOne(ctx, e); err != nil {
+	if _, err := r.st.Collection(dayPrefix+dayKey(e.At)).InsertOne(ctx, e); err != nil {
 		return fmt.Errorf("observatory: recording %s: %w", e.Kind, err)
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -37,13 +38,25 @@ func newRecorder(t *testing.T) (*Recorder, *Reader, *store.Store) {
 
 func rawEvents(t *testing.T, st *store.Store) []bson.M {
 	t.Helper()
-	cur, err := st.Collection(collectionName).Find(context.Background(), bson.D{})
+	names, err := st.CollectionNames(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
+	slices.Sort(names)
 	var docs []bson.M
-	if err := cur.All(context.Background(), &docs); err != nil {
-		t.Fatal(err)
+	for _, n := range names {
+		if !strings.HasPrefix(n, dayPrefix) {
+			continue
+		}
+		cur, err := st.Collection(n).Find(context.Background(), bson.D{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var day []bson.M
+		if err := cur.All(context.Background(), &day); err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, day...)
 	}
 	return docs
 }

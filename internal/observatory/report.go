@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/prils-lazio/presidio/internal/store"
@@ -159,12 +159,30 @@ type Table struct {
 // Reader computes reports from the recorded events. Its methods are safe
 // for concurrent use.
 type Reader struct {
-	coll *mongo.Collection
+	st   *store.Store
+	coll *mongo.Collection // events from before the day collections
+
+	legacyMu        sync.Mutex
+	legacySeenEmpty bool
 }
 
-// NewReader returns a reader of st's "observatory_events" collection.
+// NewReader returns a reader of st's events (see days.go).
 func NewReader(st *store.Store) *Reader {
-	return &Reader{coll: st.Collection(collectionName)}
+	return &Reader{st: st, coll: st.Collection(collectionName)}
+}
+
+// legacyEmpty reports whether the collection of old events was seen empty
+// (nothing is ever added to it again).
+func (r *Reader) legacyEmpty() bool {
+	r.legacyMu.Lock()
+	defer r.legacyMu.Unlock()
+	return r.legacySeenEmpty
+}
+
+func (r *Reader) markLegacyEmpty() {
+	r.legacyMu.Lock()
+	r.legacySeenEmpty = true
+	r.legacyMu.Unlock()
 }
 
 // Report counts the events of every kind with From <= At < To, grouped by
@@ -179,64 +197,108 @@ func (r *Reader) Query(ctx context.Context, q Query) (Table, error) {
 	if err := q.check(); err != nil {
 		return Table{}, err
 	}
-	filter := bson.D{{Key: "at", Value: bson.D{
-		{Key: "$gte", Value: q.From.UTC()}, {Key: "$lt", Value: q.To.UTC()},
-	}}}
-	if len(q.Kinds) > 0 {
-		filter = append(filter, bson.E{Key: "k", Value: bson.D{{Key: "$in", Value: q.Kinds}}})
-	}
-	cur, err := r.coll.Find(ctx, filter)
-	if err != nil {
-		return Table{}, fmt.Errorf("observatory: reading events: %w", err)
-	}
-	defer cur.Close(ctx)
-	var events []Event
-	for cur.Next(ctx) {
-		var e Event
-		if err := cur.Decode(&e); err != nil {
-			return Table{}, fmt.Errorf("observatory: reading events: %w", err)
+	agg := newAggregator(q, nil)
+	err := r.events(ctx, q.From, q.To, func(e Event) {
+		if len(q.Kinds) == 0 || slices.Contains(q.Kinds, e.Kind) {
+			agg.add(e)
 		}
-		events = append(events, e)
+	})
+	if err != nil {
+		return Table{}, err
 	}
-	if err := cur.Err(); err != nil {
-		return Table{}, fmt.Errorf("observatory: reading events: %w", err)
-	}
-	return aggregate(q, events), nil
+	return agg.table(), nil
 }
 
-// aggregate groups events as q asks.
-func aggregate(q Query, events []Event) Table {
-	type cell struct {
-		keys   []string
-		events int
-		people map[string]bool
-		anon   int
-		values []int
+// QueryAll computes several reports with one read of the events of the
+// period they cover together (the dashboard's tables): the same tables
+// as Query one by one.
+func (r *Reader) QueryAll(ctx context.Context, qs []Query) ([]Table, error) {
+	if len(qs) == 0 {
+		return nil, nil
 	}
-	cells := map[string]*cell{}
-	for _, e := range events {
-		keys := make([]string, len(q.By))
-		for i, d := range q.By {
-			keys[i] = d.key(e)
+	from, to := qs[0].From, qs[0].To
+	aggs := make([]*aggregator, len(qs))
+	for i, q := range qs {
+		if err := q.check(); err != nil {
+			return nil, err
 		}
-		id := strings.Join(keys, "\x00")
-		c := cells[id]
-		if c == nil {
-			c = &cell{keys: keys, people: map[string]bool{}}
-			cells[id] = c
+		aggs[i] = newAggregator(q, nil)
+		if q.From.Before(from) {
+			from = q.From
 		}
-		c.events++
-		if e.Person == "" {
-			c.anon++
-		} else {
-			c.people[e.Person] = true
-		}
-		if q.Median {
-			c.values = append(c.values, e.Value)
+		if q.To.After(to) {
+			to = q.To
 		}
 	}
+	err := r.events(ctx, from, to, func(e Event) {
+		for i, q := range qs {
+			if !e.At.Before(q.From) && e.At.Before(q.To) && (len(q.Kinds) == 0 || slices.Contains(q.Kinds, e.Kind)) {
+				aggs[i].add(e)
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Table, len(qs))
+	for i, a := range aggs {
+		out[i] = a.table()
+	}
+	return out, nil
+}
+
+// aggregator groups events one at a time, so a year of them is never held
+// in memory: only the cells, with their people and (for medians) values.
+type aggregator struct {
+	q     Query
+	key   func(Dimension, Event) string
+	cells map[string]*aggCell
+}
+
+type aggCell struct {
+	keys   []string
+	events int
+	people map[string]struct{}
+	anon   int
+	values []int
+}
+
+// newAggregator groups by q.By; key gives an event's value for a
+// dimension (nil: Dimension.key).
+func newAggregator(q Query, key func(Dimension, Event) string) *aggregator {
+	if key == nil {
+		key = func(d Dimension, e Event) string { return d.key(e) }
+	}
+	return &aggregator{q: q, key: key, cells: map[string]*aggCell{}}
+}
+
+func (a *aggregator) add(e Event) {
+	var buf [6]string
+	keys := buf[:0]
+	for _, d := range a.q.By {
+		keys = append(keys, a.key(d, e))
+	}
+	id := strings.Join(keys, "\x00")
+	c := a.cells[id]
+	if c == nil {
+		c = &aggCell{keys: slices.Clone(keys), people: map[string]struct{}{}}
+		a.cells[id] = c
+	}
+	c.events++
+	if e.Person == "" {
+		c.anon++
+	} else {
+		c.people[e.Person] = struct{}{}
+	}
+	if a.q.Median {
+		c.values = append(c.values, e.Value)
+	}
+}
+
+func (a *aggregator) table() Table {
+	q := a.q
 	t := Table{From: q.From.UTC(), To: q.To.UTC(), Kinds: slices.Clone(q.Kinds), By: slices.Clone(q.By), Median: q.Median}
-	for _, c := range cells {
+	for _, c := range a.cells {
 		row := Row{Keys: c.keys, Events: c.events, People: len(c.people) + c.anon}
 		if q.Median {
 			row.Median = median(c.values)

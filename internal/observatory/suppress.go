@@ -54,6 +54,41 @@ type Suppressed struct {
 // down. Planners get whole days and fixed kinds; the console should keep
 // the exports to the people who need them.
 func Suppress(t Table, min int) Suppressed {
+	s, _ := suppress(t, min, nil)
+	return s
+}
+
+// SuppressTogether suppresses tables of the same kinds and dimensions over
+// periods that are published side by side (a period, the one before, the
+// same period a year earlier): a cell hidden in one period is hidden in
+// all of them, and secondary suppression runs again until no table hides
+// a cell the others show. So a change between two periods never gives a
+// hidden count away.
+func SuppressTogether(min int, ts ...Table) []Suppressed {
+	forced := map[string]bool{}
+	for {
+		out := make([]Suppressed, len(ts))
+		grew := false
+		for i, t := range ts {
+			var hidden map[string]bool
+			out[i], hidden = suppress(t, min, forced)
+			for k := range hidden {
+				if !forced[k] {
+					forced[k], grew = true, true
+				}
+			}
+		}
+		if !grew {
+			return out
+		}
+	}
+}
+
+func cellKey(keys []string) string { return strings.Join(keys, "\x00") }
+
+// suppress is Suppress with cells forced hidden (by cellKey); it also
+// returns the keys it hid.
+func suppress(t Table, min int, forced map[string]bool) (Suppressed, map[string]bool) {
 	min = max(min, MinCell)
 	s := Suppressed{
 		from: t.From, to: t.To, kinds: slices.Clone(t.Kinds), by: slices.Clone(t.By),
@@ -61,7 +96,7 @@ func Suppress(t Table, min int) Suppressed {
 	}
 	hidden := make([]bool, len(t.Rows))
 	for i, r := range t.Rows {
-		hidden[i] = r.People < min
+		hidden[i] = r.People < min || forced[cellKey(r.Keys)]
 	}
 	// Every subset of the dimensions but the full one defines groups: the
 	// cells sharing the keys of that subset (the empty subset is the grand
@@ -113,7 +148,13 @@ func Suppress(t Table, min int) Suppressed {
 		}
 		s.rows = append(s.rows, c)
 	}
-	return s
+	hid := map[string]bool{}
+	for i, r := range t.Rows {
+		if hidden[i] {
+			hid[cellKey(r.Keys)] = true
+		}
+	}
+	return s, hid
 }
 
 // From and To bound the table's period.
