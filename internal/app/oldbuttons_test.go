@@ -93,6 +93,8 @@ func TestRandomButtonsNeverCrossPeople(t *testing.T) {
 		"crs:x", "", "zzz", "lang:", "lang:xx"}
 	lines := languageLines(d.texts)
 	var checked int
+	caseOf := map[int64]string{}
+	pressedFeedback := map[int64]bool{}
 	check := func(p telegramtest.User, from int) {
 		t.Helper()
 		sent := d.emu.Sent(p.ID)
@@ -101,6 +103,9 @@ func TestRandomButtonsNeverCrossPeople(t *testing.T) {
 			for _, o := range people {
 				if o.ID != p.ID && strings.Contains(m.Text, o.FirstName) {
 					t.Fatalf("%s got a message naming %s: %q", p.FirstName, o.FirstName, m.Text)
+				}
+				if o.ID != p.ID && caseOf[o.ID] != "" && strings.Contains(m.Text, caseOf[o.ID]) {
+					t.Fatalf("%s got a message naming %s's case %s: %q", p.FirstName, o.FirstName, caseOf[o.ID], m.Text)
 				}
 			}
 			for _, line := range strings.Split(m.Text, "\n") {
@@ -115,6 +120,18 @@ func TestRandomButtonsNeverCrossPeople(t *testing.T) {
 		d.settle(d.emu.SendText(p, "/start"))
 		check(p, from)
 	}
+	// Two of them have a case, closed with the feedback question, whose
+	// buttons the others will press too (forged or copied data).
+	for i, p := range people[:2] {
+		d.settle(d.emu.PressButton(p, 0, oldMessage, "consent:yes"))
+		d.settle(d.emu.PressButton(p, 0, oldMessage, "n:human"))
+		topics := d.emu.Topics(SandboxOperatorChat)
+		if len(topics) != i+1 {
+			t.Fatalf("%s's case was not opened", p.FirstName)
+		}
+		caseOf[p.ID] = fmt.Sprintf("C-%06d", i+1)
+		d.operator(0, topics[i].ID, "/close fatto")
+	}
 	for i := 0; i < 240; i++ {
 		p := people[rng.IntN(len(people))]
 		sent := d.emu.Sent(p.ID)
@@ -122,9 +139,9 @@ func TestRandomButtonsNeverCrossPeople(t *testing.T) {
 		switch r := rng.IntN(10); {
 		case r < 4:
 			data = fixed[rng.IntN(len(fixed))]
-		case r < 6 && len(sent) > 0: // a button the bot really showed this person
+		case r < 6: // a button the bot really showed this person, or someone else
 			var all []string
-			for _, m := range sent {
+			for _, m := range d.emu.Sent(people[rng.IntN(len(people))].ID) {
 				for _, row := range m.Buttons {
 					for _, b := range row {
 						if b.Data != "" {
@@ -165,6 +182,9 @@ func TestRandomButtonsNeverCrossPeople(t *testing.T) {
 		if tag, ok := strings.CutPrefix(data, "lang:"); ok && d.texts.Has(tag, "language.changed") {
 			lang[p.ID] = tag
 		}
+		if strings.HasPrefix(data, "fb:") {
+			pressedFeedback[p.ID] = true
+		}
 		d.settle(id)
 		check(p, from)
 		if data == "forget:yes" {
@@ -173,6 +193,16 @@ func TestRandomButtonsNeverCrossPeople(t *testing.T) {
 	}
 	if checked < 100 {
 		t.Fatalf("only %d replies checked", checked)
+	}
+	// Feedback on a case came only from its own person's presses.
+	for _, p := range people[:2] {
+		c, err := d.a.desk.Cases.Get(context.Background(), caseOf[p.ID])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Feedback != "" && !pressedFeedback[p.ID] {
+			t.Fatalf("%s's case got feedback %q though %s never pressed a feedback button", p.FirstName, c.Feedback, p.FirstName)
+		}
 	}
 }
 

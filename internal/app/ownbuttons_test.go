@@ -45,8 +45,25 @@ func TestFeedbackOnlyOnOwnCase(t *testing.T) {
 			t.Fatalf("observatory feedback event from a forged button: %v", r)
 		}
 	}
-	// Olena's own (old) button still works.
+	// The closing question's buttons do not carry the case number, and
+	// Olena's own buttons work, the old form (with the number) too.
 	d.operator(0, thread, "/close fatto")
+	closing := d.last(d.person.ID)
+	for _, row := range closing.Buttons {
+		for _, b := range row {
+			if strings.Contains(b.Data, "C-0") {
+				t.Fatalf("a feedback button names the case by its number: %q", b.Data)
+			}
+		}
+	}
+	d.settle(d.emu.PressButton(mallory, 0, oldMessage, closing.Buttons[0][2].Data))
+	if c, _ := d.a.desk.Cases.Get(context.Background(), "C-000001"); c.Feedback != "" {
+		t.Fatal("Mallory used Olena's button data")
+	}
+	d.settle(d.emu.PressButton(d.person, d.person.ID, closing.MessageID, closing.Buttons[0][1].Data))
+	if c, _ := d.a.desk.Cases.Get(context.Background(), "C-000001"); c.Feedback != "partly" {
+		t.Fatalf("Olena's button: feedback %q", c.Feedback)
+	}
 	d.settle(d.emu.PressButton(d.person, 0, oldMessage, "fb:helped:C-000001"))
 	if got := d.last(d.person.ID).Text; got != d.texts.Text("uk", "feedback.thanks", nil) {
 		t.Fatalf("Olena's own feedback: %q", got)

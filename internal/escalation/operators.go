@@ -198,7 +198,7 @@ func (s *Service) close(ctx context.Context, caseID, outcome string, op cases.Op
 	if c.ChatID != 0 && !c.IsErased() {
 		lang := c.Lang
 		b := func(value, id string) chat.Button {
-			return chat.Button{Text: s.Texts.Text(lang, id, nil), Data: DataFeedback + value + ":" + c.ID}
+			return chat.Button{Text: s.Texts.Text(lang, id, nil), Data: DataFeedback + value + ":" + buttonRef(c)}
 		}
 		out = append(out, chat.Outgoing{ChatID: c.ChatID, Text: s.Texts.Text(lang, "case.closed", nil), Buttons: [][]chat.Button{{
 			b(string(cases.FeedbackHelped), "feedback.helped"), b(string(cases.FeedbackPartly), "feedback.partly"), b(string(cases.FeedbackNot), "feedback.not"),

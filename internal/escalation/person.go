@@ -87,13 +87,14 @@ func (s *Service) Relay(ctx context.Context, caseID string, in chat.Incoming) (o
 // records nothing for the observatory, and gets no messages (the flows then
 // treat it as a button they do not know).
 func (s *Service) Feedback(ctx context.Context, caseID, value, lang string, chatID int64) ([]chat.Outgoing, error) {
-	c, err := s.Cases.Get(ctx, caseID)
+	c, err := s.feedbackCase(ctx, caseID, chatID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
+	caseID = c.ID
 	if chatID == 0 || c.ChatID != chatID || c.IsErased() || !cases.Feedback(value).Valid() {
 		return nil, nil
 	}
