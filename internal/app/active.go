@@ -100,6 +100,11 @@ func (a *App) runElection(ctx context.Context) error {
 				return
 			case <-tick.C:
 			}
+			select {
+			case <-e.lost:
+				return // a process that lost its lease stops; it never takes the lease again
+			default:
+			}
 			if !e.isActive() {
 				took, err := a.tryTake(context.Background())
 				if err != nil {

@@ -57,6 +57,7 @@ type App struct {
 	remindersDone chan struct{}
 	sweeperDone   chan struct{}
 	elect         *election
+	activeStarted bool // set by startActive, only from the election's goroutine or Start
 	quit          chan struct{} // closed by Stop: ends background loops
 }
 
@@ -154,6 +155,10 @@ func (a *App) Start(ctx context.Context) (err error) {
 // startActive starts what only the active process does: the runtime
 // (resuming the backlog, receiving, sending) and the schedulers.
 func (a *App) startActive(ctx context.Context) error {
+	if a.activeStarted {
+		return nil // once per process: a runtime is not started twice
+	}
+	a.activeStarted = true
 	if err := a.Runtime.Start(ctx); err != nil {
 		return err
 	}
