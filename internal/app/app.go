@@ -57,7 +57,7 @@ type App struct {
 	remindersDone chan struct{}
 	sweeperDone   chan struct{}
 	elect         *election
-	activeStarted bool // set by startActive, only from the election's goroutine or Start
+	activeStarted bool          // set by startActive, only from the election's goroutine or Start
 	quit          chan struct{} // closed by Stop: ends background loops
 }
 
