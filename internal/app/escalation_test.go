@@ -441,13 +441,17 @@ func TestOfficeHoursAndUnansweredCases(t *testing.T) {
 	d.a.desk.Now = func() time.Time { return sunday }
 	d.openCase()
 	var after string
+	monday := d.texts.DateTime("uk", time.Date(2026, 3, 9, 9, 0, 0, 0, rome()))
 	for _, m := range d.emu.Sent(d.person.ID) {
-		if strings.Contains(m.Text, "09/03 09:00") {
+		if strings.Contains(m.Text, monday) {
 			after = m.Text
 		}
 	}
 	if after == "" {
-		t.Fatalf("not told that the next opening is Monday 09:00: %+v", d.emu.Sent(d.person.ID))
+		t.Fatalf("not told, in Ukrainian, that the next opening is Monday 09:00 (%q): %+v", monday, d.emu.Sent(d.person.ID))
+	}
+	if strings.Contains(after, "Mo-Fr") || strings.Contains(after, "09/03") {
+		t.Fatalf("office hours shown as codes instead of in the person's language: %q", after)
 	}
 	d.a.desk.Now = func() time.Time { return time.Now().Add(45 * time.Minute) }
 	entries, err := d.a.desk.Reminders(context.Background(), 30*time.Minute)

@@ -90,3 +90,20 @@ func wallInstant(y int, m time.Month, d, minute int) time.Time {
 	start, _ := later.In(rome).ZoneBounds()
 	return start
 }
+
+// Week returns the opening ranges of each weekday (Sunday first), in
+// minutes from midnight on Rome's wall clock, for writing the hours in a
+// reader's language; all day every day when they are 24/7.
+func (h OfficeHours) Week() [7][][2]int {
+	var out [7][][2]int
+	for d := range 7 {
+		if h.hours.Always {
+			out[d] = [][2]int{{0, 24 * 60}}
+			continue
+		}
+		for _, r := range h.hours.Week[d] {
+			out[d] = append(out[d], [2]int{r.Start, r.End})
+		}
+	}
+	return out
+}

@@ -3,10 +3,13 @@ package escalation
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/prils-lazio/presidio/internal/cases"
 	"github.com/prils-lazio/presidio/internal/chat"
+	"github.com/prils-lazio/presidio/locales"
 )
 
 // OpenRequest is a person asking for a counsellor.
@@ -57,9 +60,19 @@ func (s *Service) Open(ctx context.Context, r OpenRequest) (out []chat.Outgoing,
 	}
 	if s.Hours != nil {
 		if h := s.Hours(r.Site); h != nil && !h.Open(s.now()) {
-			next := h.NextOpening(s.now()).In(rome).Format("02/01 15:04")
+			hours, next := h.String(), h.NextOpening(s.now()).In(rome).Format("02/01 15:04")
+			if dt, ok := s.Texts.(dataTexts); ok { // in the person's language (weekdays, clock, date)
+				var week [7][]locales.ClockRange
+				for d, ranges := range h.Week() {
+					for _, rg := range ranges {
+						week[d] = append(week[d], locales.ClockRange{Start: rg[0], End: rg[1]})
+					}
+				}
+				hours = strings.Join(dt.WeekSchedule(r.Lang, week), "; ")
+				next = dt.DateTime(r.Lang, h.NextOpening(s.now()).In(rome))
+			}
 			out = append(out, chat.Outgoing{ChatID: r.ChatID, Text: s.Texts.Text(r.Lang, "case.after_hours", map[string]any{
-				"Hours": s.Texts.Isolate(r.Lang, h.String()), "Next": s.Texts.Isolate(r.Lang, next)})})
+				"Hours": s.Texts.Isolate(r.Lang, hours), "Next": s.Texts.Isolate(r.Lang, next)})})
 		}
 	}
 	return out, c.ID, nil
@@ -140,4 +153,11 @@ func (s *Service) sendCard(ctx context.Context, c cases.Case) bool {
 	}
 	_ = s.Cases.SetThread(ctx, c.ID, c.ThreadID, cardID)
 	return true
+}
+
+// dataTexts writes hours and dates in a reader's language
+// (locales.Catalog does); Texts without it get the Italian codes.
+type dataTexts interface {
+	WeekSchedule(lang string, week [7][]locales.ClockRange) []string
+	DateTime(lang string, t time.Time) string
 }
