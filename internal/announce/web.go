@@ -45,7 +45,7 @@ type Handler struct {
 
 // DefaultLanguages are the translations the form offers when
 // Handler.Languages is empty (the bot's languages).
-var DefaultLanguages = []string{"en", "fr", "es", "ar", "uk", "ru", "ro", "sq", "bn", "pa", "ur", "zh", "fil"}
+var DefaultLanguages = []string{"en", "fr", "es", "ar", "uk", "ru", "ro", "sq", "bn", "pa", "ur", "zh", "fil", "fa", "ps"}
 
 func (h *Handler) langs() []string {
 	if len(h.Languages) > 0 {

@@ -69,9 +69,10 @@ func (a *App) consoleHandler() (http.Handler, error) {
 				_, token, _ := console.Current(r)
 				return token
 			},
-			Texts: texts,
-			Lang:  console.Lang,
-			Log:   a.log,
+			Texts:     texts,
+			Lang:      console.Lang,
+			Log:       a.log,
+			Languages: a.announceLanguages(),
 		},
 	}), nil
 }
@@ -125,4 +126,16 @@ func (s syncedCases) SetBridge(ctx context.Context, caseID string, on bool) erro
 		return err
 	}
 	return s.enqueue(ctx, "bridge", out)
+}
+
+// announceLanguages are the translations the announcement form offers:
+// every language the bot speaks but Italian (the announcement's source).
+func (a *App) announceLanguages() []string {
+	var out []string
+	for _, l := range a.texts.Languages() {
+		if l.Tag != "it" {
+			out = append(out, l.Tag)
+		}
+	}
+	return out
 }
