@@ -47,7 +47,8 @@ type Store struct {
 	db       *mongo.Database
 	embedded *Embedded
 	adopter  *adopter // a client of another process's embedded store (adopt.go)
-	// Embedded is true when the store is the in-process FerretDB.
+	// Embedded is true when the store is an embedded FerretDB: served by
+	// this process, or by another one on the same data folder (its socket).
 	Embedded bool
 	commands atomic.Uint64
 
