@@ -153,6 +153,30 @@ func (d *Dashboard) fail(w http.ResponseWriter, ctx context.Context, err error) 
 	http.Error(w, "internal error", http.StatusInternalServerError)
 }
 
+// valueLabel writes a key of a dimension as words in the console's
+// language (a topic, a language, an event kind); other keys, and codes
+// with no text, are shown as they are.
+func (d *Dashboard) valueLabel(lang string, dim Dimension, key string) string {
+	var id string
+	switch dim {
+	case Topic:
+		id = "console.topic." + key
+	case Lang:
+		id = "console.langname." + key
+	case KindDim:
+		id = "observatory.kind." + key
+	default:
+		return key
+	}
+	if key == "" || d.Texts == nil {
+		return key
+	}
+	if s := d.Texts.Text(lang, id, nil); s != "" && !strings.HasPrefix(s, "[") {
+		return s
+	}
+	return key
+}
+
 // text returns the id's text, or the id itself when there is none.
 func (d *Dashboard) text(lang, id string, data map[string]any) string {
 	if d.Texts == nil {
@@ -227,7 +251,7 @@ func (d *Dashboard) page(w http.ResponseWriter, r *http.Request, from, to time.T
 		return
 	}
 	for i, sp := range specs {
-		s := Suppress(tables[i], MinCell)
+		s := Suppress(tables[i], MinCell).Labelled(func(dim Dimension, key string) string { return d.valueLabel(lang, dim, key) })
 		sec := section{ID: sp.id, Title: tx(sp.id, nil)}
 		switch {
 		case sp.line:

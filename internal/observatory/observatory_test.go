@@ -477,7 +477,7 @@ func TestDashboard(t *testing.T) {
 	seed(t, rec)
 	d := &Dashboard{
 		Reader: rd,
-		Texts:  fakeTexts{"observatory.title": "Osservatorio"},
+		Texts:  fakeTexts{"observatory.title": "Osservatorio", "console.topic.permits": "Permesso di soggiorno"},
 		Now:    func() time.Time { return monday.AddDate(0, 0, 13).Add(20 * time.Hour) },
 	}
 	get := func(target string) *httptest.ResponseRecorder {
@@ -496,7 +496,7 @@ func TestDashboard(t *testing.T) {
 		page := w.Body.String()
 		for _, want := range []string{
 			"<title>Osservatorio</title>", "observatory.requests_per_topic", "observatory.unmet_needs",
-			"<svg", ">permits<", "observatory.dim.lang", "&lt;5", "export.csv?", "observatory.col.median_minutes",
+			"<svg", ">Permesso di soggiorno<", "observatory.dim.lang", "&lt;5", "export.csv?", "observatory.col.median_minutes",
 		} {
 			if !strings.Contains(page, want) {
 				t.Errorf("GET %s: the page lacks %q", target, want)
@@ -504,6 +504,9 @@ func TestDashboard(t *testing.T) {
 		}
 		if strings.Contains(page, rec.Person(chatID(1))) || strings.Contains(page, strconv.FormatInt(chatID(1), 10)) {
 			t.Errorf("GET %s: the page names a person", target)
+		}
+		if strings.Contains(page, ">permits<") {
+			t.Errorf("GET %s: a topic is shown as its code, not in words", target)
 		}
 	}
 	if page := get("/?from=2025-03-03&to=2025-03-16").Body.String(); !strings.Contains(page, "<td>frascati</td><td>7</td><td>7</td><td>40</td>") {

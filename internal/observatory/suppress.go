@@ -211,3 +211,21 @@ func (s Suppressed) MedianText(c Cell) string {
 	}
 	return strconv.FormatFloat(c.Median, 'f', -1, 64)
 }
+
+// Labelled returns the table with each key written by label (codes become
+// words on the pages: "health" → "Salute"); the table to export keeps the
+// codes. Periods are passed to label too, which returns them as they are.
+func (s Suppressed) Labelled(label func(Dimension, string) string) Suppressed {
+	out := s
+	out.rows = make([]Cell, len(s.rows))
+	for i, c := range s.rows {
+		c.Keys = slices.Clone(c.Keys)
+		for j := range c.Keys {
+			if j < len(s.by) {
+				c.Keys[j] = label(s.by[j], c.Keys[j])
+			}
+		}
+		out.rows[i] = c
+	}
+	return out
+}
