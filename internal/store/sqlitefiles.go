@@ -156,7 +156,7 @@ func (f *sqliteFiles) reclaim(ctx context.Context) error {
 		if err := incrementalVacuum(ctx, db); err != nil {
 			errs = append(errs, fmt.Errorf("incremental vacuum: %w", err))
 		}
-		if _, err := db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		if err := truncateWAL(ctx, db); err != nil {
 			errs = append(errs, fmt.Errorf("checkpoint: %w", err))
 		}
 	}
@@ -229,4 +229,35 @@ func (f *sqliteFiles) deleteBefore(ctx context.Context, database, collection, fi
 			return total, nil
 		}
 	}
+}
+
+// truncateWAL folds the write-ahead log into the database file and
+// truncates it. A TRUNCATE checkpoint waits for readers to finish and
+// blocks writers while it waits, so it is tried with a short busy timeout,
+// a few times with pauses in between that let the bot's writes through,
+// instead of waiting up to the usual ten seconds at once (which stalled
+// every chat for that long).
+func truncateWAL(ctx context.Context, db *sql.DB) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA busy_timeout = 50`); err != nil {
+		return err
+	}
+	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA busy_timeout = 10000`) }()
+	for attempt := 0; attempt < 50; attempt++ {
+		var busy, logFrames, checkpointed int
+		err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &checkpointed)
+		if err == nil && busy == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return errors.New("the write-ahead log stayed busy; the next pass folds it in")
 }
