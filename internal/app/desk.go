@@ -122,10 +122,10 @@ func (a *App) startReminders() {
 			case <-tick.C:
 			}
 			entries, err := a.desk.Reminders(ctx, a.cfg.CaseReminder)
-			if err == nil && a.signup != nil {
-				var due []store.OutboxEntry
-				due, err = a.signup.Due(ctx)
+			if a.signup != nil { // course offers and reminders go out whatever the cases did
+				due, dueErr := a.signup.Due(ctx)
 				entries = append(entries, due...)
+				err = errors.Join(err, dueErr)
 			}
 			if len(entries) > 0 {
 				err = errors.Join(err, a.Runtime.Enqueue(ctx, entries))

@@ -2,22 +2,23 @@ package signup
 
 import (
 	"context"
+	"errors"
 
 	"github.com/prils-lazio/presidio/internal/chat"
 	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/store"
 )
 
-// Due returns what the scheduler must queue now: offers of freed seats
+// Due returns what the scheduler must queue now, also when it returns an
+// error (queue what it returns either way): offers of freed seats
 // (expired offers passed to the next person) and the reminders of courses
 // starting tomorrow. Their outbox ids come from courses' claims, so a
 // second run, a restart or two schedulers never send one twice.
 func (s *Service) Due(ctx context.Context) ([]store.OutboxEntry, error) {
 	now := s.now()
-	offers, err := s.Courses.Sweep(ctx, now)
-	if err != nil {
-		return nil, err
-	}
+	// A course whose sweep fails does not hold back the others' offers:
+	// Sweep returns what it found with the error, and so does Due.
+	offers, sweepErr := s.Courses.Sweep(ctx, now)
 	var entries []store.OutboxEntry
 	for _, o := range offers {
 		for _, m := range s.OfferMessages(ctx, []courses.Offer{o}) {
@@ -26,12 +27,12 @@ func (s *Service) Due(ctx context.Context) ([]store.OutboxEntry, error) {
 	}
 	reminders, err := s.Courses.ClaimReminders(ctx, now)
 	if err != nil {
-		return entries, err
+		return entries, errors.Join(sweepErr, err)
 	}
 	for _, r := range reminders {
 		lang := r.Enrolment.Language
 		text := s.Texts.Text(lang, "courses.reminder", nil) + "\n\n" + s.describe(lang, r.Course)
 		entries = append(entries, store.OutboxEntry{ID: "reminder:" + r.ID, Msg: chat.Outgoing{ChatID: r.Enrolment.ChatID, Text: text}})
 	}
-	return entries, nil
+	return entries, sweepErr
 }
