@@ -13,25 +13,12 @@ import (
 // checks (the school sees only its own site's courses) and the same audit
 // entry.
 func (c *Console) courseXLSX(w http.ResponseWriter, r *http.Request, q *req) {
-	co, ok := c.course(w, r, q)
+	co, register, ok := c.register(w, r, q)
 	if !ok {
 		return
 	}
-	if err := c.audit(r.Context(), r, q, AuditEntry{Action: ActionEnrolmentsCSV, Course: co.ID}); err != nil {
-		c.internal(w, r, q, err)
-		return
-	}
-	es, err := c.cfg.Courses.Enrolments(r.Context(), co.ID)
-	if err != nil {
-		c.internal(w, r, q, err)
-		return
-	}
-	var text, book bytes.Buffer
-	if err := writeEnrolmentsCSV(&text, co, es); err != nil {
-		c.internal(w, r, q, err)
-		return
-	}
-	sheet, err := csvrows.CSVToSheet("register", text.Bytes())
+	var book bytes.Buffer
+	sheet, err := csvrows.CSVToSheet("register", register)
 	if err == nil {
 		err = csvrows.WriteXLSX(&book, []csvrows.Sheet{sheet})
 	}
