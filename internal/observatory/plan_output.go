@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/prils-lazio/presidio/internal/csvrows"
@@ -120,6 +121,66 @@ func (d *Dashboard) servePlan(w http.ResponseWriter, r *http.Request, name strin
 	}
 }
 
+// chartWords returns t's chart with each label written as words in
+// lang (topics, languages, kinds, categories, outcomes, districts, towns,
+// times of day); codes without a text stay codes.
+func (d *Dashboard) chartWords(lang string, districts *Districts, t PlanTable) []Point {
+	out := make([]Point, len(t.Chart))
+	for i, p := range t.Chart {
+		if i < len(t.ChartCodes) {
+			words := make([]string, len(t.ChartCodes[i]))
+			for j, c := range t.ChartCodes[i] {
+				words[j] = d.chartLabel(lang, districts, c)
+			}
+			p.Label = strings.Join(words, " · ")
+		}
+		out[i] = p
+	}
+	return out
+}
+
+// chartLabel writes one code of a chart label as a word.
+func (d *Dashboard) chartLabel(lang string, districts *Districts, c LabelCode) string {
+	if c.Code == "" {
+		return "-"
+	}
+	var id string
+	switch c.Of {
+	case string(Topic), string(Lang), string(KindDim):
+		return d.valueLabel(lang, Dimension(c.Of), c.Code)
+	case "district":
+		for _, di := range districts.List() {
+			if di.ID == c.Code && di.Name != "" {
+				return di.Name
+			}
+		}
+		return c.Code
+	case "town":
+		for _, r := range districts.Rows {
+			if r.Town == c.Code && r.TownName != "" {
+				return r.TownName
+			}
+		}
+		return c.Code
+	case "level":
+		return strings.ToUpper(c.Code)
+	case "category":
+		id = "console.category." + c.Code
+	case "outcome":
+		id = "console.outcome." + strings.ReplaceAll(c.Code, "-", "_")
+	case "time_of_day":
+		id = "observatory.plan.time_of_day." + c.Code
+	default:
+		return c.Code
+	}
+	if d.Texts != nil {
+		if s := d.Texts.Text(lang, id, nil); s != "" && !strings.HasPrefix(s, "[") {
+			return s
+		}
+	}
+	return c.Code
+}
+
 // badRequest is a problem with the request's parameters (400), not the
 // store's (500).
 type badRequest struct{ msg string }
@@ -192,7 +253,7 @@ func (d *Dashboard) planPage(w http.ResponseWriter, r *http.Request, p *Plan, la
 		for _, h := range t.Header {
 			sec.Header = append(sec.Header, tx("col."+h, map[string]any{"Min": MinCell}))
 		}
-		sec.Chart = BarChart(t.Chart, sec.Title)
+		sec.Chart = BarChart(d.chartWords(lang, districts, t), sec.Title)
 		cv := url.Values{"from": {data.From}, "to": {data.To}, "district": {data.District}, "table": {t.ID}}
 		sec.CSV = "plan.csv?" + cv.Encode()
 		data.Sections = append(data.Sections, sec)

@@ -74,6 +74,8 @@ func TestPlanPageAndExports(t *testing.T) {
 	}
 	d := &Dashboard{Reader: rd, Resources: func(context.Context) (Resources, error) { return res, nil },
 		Now: func() time.Time { return monday.AddDate(0, 0, 13) }}
+	words := fakeTexts{"console.topic.permits": "Permesso di soggiorno", "console.category.health": "Salute",
+		"observatory.plan.time_of_day.evening": "sera", "console.langname.it": "italiano"}
 	get := func(target string) *httptest.ResponseRecorder {
 		t.Helper()
 		w := httptest.NewRecorder()
@@ -99,6 +101,29 @@ func TestPlanPageAndExports(t *testing.T) {
 	if strings.Contains(page, rec.Person(chatID(1))) {
 		t.Error("the plan names a person")
 	}
+
+	// The charts speak the console's language; tables and exports keep
+	// the codes.
+	d.Texts = words
+	page = get("/plan?from=2025-03-03&to=2025-03-16").Body.String()
+	var charts strings.Builder
+	for _, part := range strings.Split(page, "<svg")[1:] {
+		charts.WriteString(part[:strings.Index(part, "</svg>")])
+	}
+	for _, want := range []string{">Permesso di soggiorno<", ">italiano<", ">Velletri · A1 · sera<", "Salute<"} {
+		if !strings.Contains(charts.String(), want) {
+			t.Errorf("the plan's charts lack %q", want)
+		}
+	}
+	for _, code := range []string{">permits<", ">it<", "evening<"} {
+		if strings.Contains(charts.String(), code) {
+			t.Errorf("a chart shows the code %q, not words", code)
+		}
+	}
+	if !strings.Contains(page, "<td>permits</td>") {
+		t.Error("the plan's table no longer shows the topic's code")
+	}
+	d.Texts = nil
 
 	// The district page keeps to its district.
 	w = get("/plan?from=2025-03-03&to=2025-03-16&district=rm6-5")

@@ -92,8 +92,34 @@ type PlanTable struct {
 	Header []string
 	Rows   [][]string
 	// Chart is what the page draws for the table (current period,
-	// visible cells only).
+	// visible cells only), labelled with codes.
 	Chart []Point
+	// ChartCodes says what each chart label is made of, one slice per
+	// point of Chart, so the page can write it as words in the console's
+	// language (see Dashboard.chartLabel); exports keep the codes.
+	ChartCodes [][]LabelCode
+}
+
+// LabelCode is one code of a chart label and what it is a code of: a
+// Dimension name ("topic", "lang", "kind", "district", "help_point") or
+// "category", "outcome", "level", "town", "time_of_day".
+type LabelCode struct{ Of, Code string }
+
+// needLabelKind is what a key of a need table is a code of: buckets are
+// outcomes, service categories or course levels depending on the table.
+func needLabelKind(id string, d Dimension) string {
+	if d != Bucket {
+		return string(d)
+	}
+	switch id {
+	case "cases_by_outcome":
+		return "outcome"
+	case "referrals_by_category":
+		return "category"
+	case "course_demand":
+		return "level"
+	}
+	return string(d)
 }
 
 // Plan is the report for one district or the whole area.
@@ -259,6 +285,11 @@ func comparison(sp needSpec, sup []Suppressed) PlanTable {
 				v = cur.Median
 			}
 			t.Chart = append(t.Chart, Point{Label: keysLabel(k), Value: v})
+			codes := make([]LabelCode, len(k))
+			for i, d := range sp.by {
+				codes[i] = LabelCode{Of: needLabelKind(sp.id, d), Code: k[i]}
+			}
+			t.ChartCodes = append(t.ChartCodes, codes)
 		}
 	}
 	return t
@@ -320,6 +351,7 @@ func servicesTable(req PlanRequest, districts *Districts, res Resources) PlanTab
 		slices.Sort(langs)
 		t.Rows = append(t.Rows, []string{k[0], k[1], strconv.Itoa(a.n), strconv.FormatFloat(a.hours, 'f', 1, 64), strings.Join(langs, " ")})
 		t.Chart = append(t.Chart, Point{Label: k[0] + " " + k[1], Value: float64(a.n)})
+		t.ChartCodes = append(t.ChartCodes, []LabelCode{{Of: "district", Code: k[0]}, {Of: "category", Code: k[1]}})
 	}
 	return t
 }
@@ -403,6 +435,7 @@ func coursesTable(req PlanRequest, districts *Districts, res Resources, min int)
 			show(a.enrolled), show(a.waiting), freeText, missingText})
 		if missingText != marker && missing > 0 {
 			t.Chart = append(t.Chart, Point{Label: strings.Join([]string{k[1], k[2], k[3]}, " "), Value: float64(missing)})
+			t.ChartCodes = append(t.ChartCodes, []LabelCode{{Of: "town", Code: k[1]}, {Of: "level", Code: k[2]}, {Of: "time_of_day", Code: k[3]}})
 		}
 	}
 	return t
