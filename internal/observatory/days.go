@@ -231,6 +231,10 @@ func (r *Reader) Rollup(ctx context.Context, now time.Time) (int, error) {
 		}
 		n++
 	}
+	// Months compacted before views were kept get theirs, a few per run.
+	if _, err := r.readyAllViews(ctx, names, 3); err != nil {
+		return n, err
+	}
 	return n, nil
 }
 
@@ -249,6 +253,18 @@ func (r *Reader) rollDay(ctx context.Context, day string, months map[string]map[
 				return err
 			}
 			months[monthOf(day)] = month
+		}
+		// The month's views first cover its older roll-ups, then this
+		// day's views are written before its roll-up (see views_store.go).
+		if err := r.readyViews(ctx, monthOf(day), month); err != nil {
+			return err
+		}
+		plain := make([]Event, len(events))
+		for i, e := range events {
+			plain[i] = e.Event
+		}
+		if err := r.insertView(ctx, monthOf(day), viewDocOf(viewsOf(day, plain), doc.Source)); err != nil {
+			return err
 		}
 		existing := month[day]
 		done := slices.ContainsFunc(existing, func(d rollupDoc) bool { return d.Source == doc.Source })
@@ -380,8 +396,8 @@ func readAll[T any](ctx context.Context, coll *mongo.Collection, filter bson.D) 
 // zona (three years) can be compared with the one before.
 const RollupRetention = 5 * 366 * 24 * time.Hour
 
-// Expire drops the roll-ups of the months that ended before before and
-// returns how many months it dropped.
+// Expire drops the roll-ups and views of the months that ended before
+// before and returns how many collections it dropped.
 func (r *Reader) Expire(ctx context.Context, before time.Time) (int, error) {
 	names, err := r.st.CollectionNames(ctx)
 	if err != nil {
@@ -390,7 +406,11 @@ func (r *Reader) Expire(ctx context.Context, before time.Time) (int, error) {
 	limit := dayKey(before)[:7]
 	n := 0
 	for _, name := range names {
-		if month, ok := strings.CutPrefix(name, rollupPrefix); ok && month < limit {
+		month, ok := strings.CutPrefix(name, rollupPrefix)
+		if !ok {
+			month, ok = strings.CutPrefix(name, viewPrefix)
+		}
+		if ok && month < limit {
 			if err := r.st.Collection(name).Drop(ctx); err != nil {
 				return n, fmt.Errorf("observatory: expiring roll-ups: %w", err)
 			}

@@ -158,8 +158,8 @@ func needSpecs(area bool) []needSpec {
 	}
 }
 
-// BuildPlan computes the plan: it reads each of the three periods once
-// (roll-ups by _id, see days.go) and feeds every table.
+// BuildPlan computes the plan: one read of the three periods together,
+// from the day views (see views.go), feeds every table.
 func (r *Reader) BuildPlan(ctx context.Context, req PlanRequest, districts *Districts, res Resources) (*Plan, error) {
 	if !req.From.Before(req.To) {
 		return nil, fmt.Errorf("observatory: empty period %s..%s", req.From, req.To)
@@ -175,28 +175,23 @@ func (r *Reader) BuildPlan(ctx context.Context, req PlanRequest, districts *Dist
 		}
 		return d.key(e)
 	}
+	keep := func(Event) bool { return true }
+	if !area {
+		keep = func(e Event) bool { return districts.Of(e) == req.District }
+	}
+	var qs []tableQuery
+	for _, span := range req.periods() {
+		for _, sp := range specs {
+			qs = append(qs, tableQuery{Query: Query{From: span[0], To: span[1], Kinds: sp.kinds, By: sp.by, Median: sp.median}, key: key, keep: keep})
+		}
+	}
+	all, err := r.tables(ctx, qs)
+	if err != nil {
+		return nil, err
+	}
 	var tables [3][]Table
-	for p, span := range req.periods() {
-		aggs := make([]*aggregator, len(specs))
-		for i, sp := range specs {
-			aggs[i] = newAggregator(Query{From: span[0], To: span[1], Kinds: sp.kinds, By: sp.by, Median: sp.median}, key)
-		}
-		err := r.events(ctx, span[0], span[1], func(e Event) {
-			if !area && districts.Of(e) != req.District {
-				return
-			}
-			for i, sp := range specs {
-				if slices.Contains(sp.kinds, e.Kind) {
-					aggs[i].add(e)
-				}
-			}
-		})
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range aggs {
-			tables[p] = append(tables[p], a.table())
-		}
+	for p := range tables {
+		tables[p] = all[p*len(specs) : (p+1)*len(specs)]
 	}
 	min := max(req.Min, MinCell)
 	plan := &Plan{Request: req, Marker: "<" + strconv.Itoa(min)}

@@ -164,6 +164,10 @@ type Reader struct {
 
 	legacyMu        sync.Mutex
 	legacySeenEmpty bool
+
+	// readyMonths are the months whose views are known ready (see
+	// views_store.go).
+	readyMonths sync.Map
 }
 
 // NewReader returns a reader of st's events (see days.go).
@@ -191,60 +195,27 @@ func (r *Reader) Report(ctx context.Context, from, to time.Time, by ...Dimension
 	return r.Query(ctx, Query{From: from, To: to, By: by})
 }
 
-// Query computes the report q asks for. The events are read once and
-// grouped in Go: the embedded store's aggregation is too weak to rely on.
+// Query computes the report q asks for. The events are grouped in Go
+// (the embedded store's aggregation is too weak to rely on), from the day
+// views when q can be answered from them (whole days, named kinds; see
+// views.go), from the events otherwise.
 func (r *Reader) Query(ctx context.Context, q Query) (Table, error) {
-	if err := q.check(); err != nil {
-		return Table{}, err
-	}
-	agg := newAggregator(q, nil)
-	err := r.events(ctx, q.From, q.To, func(e Event) {
-		if len(q.Kinds) == 0 || slices.Contains(q.Kinds, e.Kind) {
-			agg.add(e)
-		}
-	})
+	ts, err := r.tables(ctx, []tableQuery{{Query: q}})
 	if err != nil {
 		return Table{}, err
 	}
-	return agg.table(), nil
+	return ts[0], nil
 }
 
-// QueryAll computes several reports with one read of the events of the
-// period they cover together (the dashboard's tables): the same tables
-// as Query one by one.
+// QueryAll computes several reports with one read of the period they
+// cover together (the dashboard's tables): the same tables as Query one
+// by one.
 func (r *Reader) QueryAll(ctx context.Context, qs []Query) ([]Table, error) {
-	if len(qs) == 0 {
-		return nil, nil
-	}
-	from, to := qs[0].From, qs[0].To
-	aggs := make([]*aggregator, len(qs))
+	tqs := make([]tableQuery, len(qs))
 	for i, q := range qs {
-		if err := q.check(); err != nil {
-			return nil, err
-		}
-		aggs[i] = newAggregator(q, nil)
-		if q.From.Before(from) {
-			from = q.From
-		}
-		if q.To.After(to) {
-			to = q.To
-		}
+		tqs[i] = tableQuery{Query: q}
 	}
-	err := r.events(ctx, from, to, func(e Event) {
-		for i, q := range qs {
-			if !e.At.Before(q.From) && e.At.Before(q.To) && (len(q.Kinds) == 0 || slices.Contains(q.Kinds, e.Kind)) {
-				aggs[i].add(e)
-			}
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Table, len(qs))
-	for i, a := range aggs {
-		out[i] = a.table()
-	}
-	return out, nil
+	return r.tables(ctx, tqs)
 }
 
 // aggregator groups events one at a time, so a year of them is never held
