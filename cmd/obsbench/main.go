@@ -19,6 +19,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/prils-lazio/presidio/internal/observatory"
@@ -29,14 +30,9 @@ func main() {
 	sizes := flag.String("events", "10000,100000", "comma-separated event counts to seed")
 	people := flag.Int("people", 20000, "distinct people")
 	norollup := flag.Bool("norollup", false, "do not compact the days (measure reads of raw day collections)")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the dashboard and the plan (last size) to this file")
 	flag.Parse()
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err == nil && pprof.StartCPUProfile(f) == nil {
-			defer pprof.StopCPUProfile()
-		}
-	}
+	profile = *cpuprofile
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil {
@@ -49,6 +45,10 @@ func main() {
 		}
 	}
 }
+
+// profile is the -cpuprofile file: it covers the dashboard and the plan
+// of the last size, not the seeding and compaction.
+var profile string
 
 func run(n, people int, rollup bool) error {
 	ctx := context.Background()
@@ -81,7 +81,13 @@ func run(n, people int, rollup bool) error {
 	roll := time.Since(t0)
 	fmt.Printf("events=%d rolled up %d days in %s\n", n, days, roll.Round(time.Millisecond))
 	to := year.AddDate(1, 0, 0)
-	dash, dashMem, err := measure(func() error {
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
+	}
+	dash, err := best(func() error {
 		from := to.AddDate(0, 0, -30)
 		tables, err := rd.QueryAll(ctx, []observatory.Query{
 			observatory.RequestsPerTopic(from, to, observatory.Day), observatory.UnmetNeeds(from, to),
@@ -96,29 +102,68 @@ func run(n, people int, rollup bool) error {
 	if err != nil {
 		return err
 	}
-	plan, planMem, err := measure(func() error {
+	plan, err := best(func() error {
 		_, err := rd.BuildPlan(ctx, observatory.PlanRequest{From: year, To: to}, nil, observatory.Resources{})
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("events=%d seed=%s rollup=%s (%d days) dashboard_30d=%s (alloc %s) year_plan=%s (alloc %s) peak_rss=%s\n",
-		n, seed.Round(time.Millisecond), roll.Round(time.Millisecond), days,
-		dash.Round(time.Millisecond), mb(dashMem), plan.Round(time.Millisecond), mb(planMem), peakRSS())
+	fmt.Printf("events=%d seed=%s rollup=%s (%d days) dashboard_30d=%s year_plan=%s peak_rss=%s\n",
+		n, seed.Round(time.Millisecond), roll.Round(time.Millisecond), days, dash, plan, peakRSS())
 	return nil
 }
 
-// measure runs f and returns its time and the bytes it allocated.
-func measure(f func() error) (time.Duration, uint64, error) {
+// step is what measure reports of one step.
+type step struct {
+	wall, cpu time.Duration
+	alloc     uint64
+}
+
+func (s step) String() string {
+	return fmt.Sprintf("%s (cpu %s, alloc %s)", s.wall.Round(time.Millisecond), s.cpu.Round(time.Millisecond), mb(s.alloc))
+}
+
+// measure runs f and returns its wall time, the CPU time of the whole
+// process meanwhile (the embedded store included: on a shared machine
+// the wall time also counts waiting for a core), and the bytes Go
+// allocated.
+func measure(f func() error) (step, error) {
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
+	c0 := cpuTime()
 	t0 := time.Now()
 	err := f()
-	d := time.Since(t0)
+	s := step{wall: time.Since(t0), cpu: cpuTime() - c0}
 	runtime.ReadMemStats(&after)
-	return d, after.TotalAlloc - before.TotalAlloc, err
+	s.alloc = after.TotalAlloc - before.TotalAlloc
+	return s, err
+}
+
+// best measures f three times and returns the fastest run (the machine
+// is shared: the others waited longer for a core).
+func best(f func() error) (step, error) {
+	var out step
+	for i := range 3 {
+		s, err := measure(f)
+		if err != nil {
+			return s, err
+		}
+		if i == 0 || s.wall < out.wall {
+			out = s
+		}
+	}
+	return out, nil
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // peakRSS is the process's peak resident memory so far (the embedded
