@@ -30,9 +30,19 @@ func main() {
 	sizes := flag.String("events", "10000,100000", "comma-separated event counts to seed")
 	people := flag.Int("people", 20000, "distinct people")
 	norollup := flag.Bool("norollup", false, "do not compact the days (measure reads of raw day collections)")
+	memprofile := flag.String("memprofile", "", "write an allocation profile (whole run) to this file")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the dashboard and the plan (last size) to this file")
 	flag.Parse()
 	profile = *cpuprofile
+	if *memprofile != "" {
+		runtime.MemProfileRate = 64 << 10
+		defer func() {
+			if f, err := os.Create(*memprofile); err == nil {
+				_ = pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+		}()
+	}
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil {

@@ -2,7 +2,10 @@ package observatory
 
 import (
 	"cmp"
+	"encoding/base64"
+	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,7 +75,7 @@ func placeDim(d Dimension) bool {
 // a day read raw).
 type dayView struct {
 	day     string
-	persons []string // sorted, distinct
+	persons []uint64 // person tokens as numbers (personNumber), sorted, distinct
 	cells   []viewCell
 }
 
@@ -109,7 +112,7 @@ func (c viewCell) event(day string, at func(string) Event) Event {
 // viewBuilder makes a day's views from its events.
 type viewBuilder struct {
 	day     string
-	persons map[string]int32
+	persons map[uint64]int32
 	cells   map[string]*buildCell
 }
 
@@ -120,7 +123,7 @@ type buildCell struct {
 }
 
 func newViewBuilder(day string) *viewBuilder {
-	return &viewBuilder{day: day, persons: map[string]int32{}, cells: map[string]*buildCell{}}
+	return &viewBuilder{day: day, persons: map[uint64]int32{}, cells: map[string]*buildCell{}}
 }
 
 func (b *viewBuilder) add(e Event) {
@@ -142,10 +145,11 @@ func (b *viewBuilder) add(e Event) {
 		if e.Person == "" {
 			bc.anon++
 		} else {
-			p, ok := b.persons[e.Person]
+			num := personNumber(e.Person)
+			p, ok := b.persons[num]
 			if !ok {
 				p = int32(len(b.persons))
-				b.persons[e.Person] = p
+				b.persons[num] = p
 			}
 			bc.people[p] = struct{}{}
 		}
@@ -159,7 +163,7 @@ func (b *viewBuilder) add(e Event) {
 // cells by view and keys), so the same events always give the same
 // document.
 func (b *viewBuilder) view() dayView {
-	v := dayView{day: b.day, persons: make([]string, 0, len(b.persons))}
+	v := dayView{day: b.day, persons: make([]uint64, 0, len(b.persons))}
 	for p := range b.persons {
 		v.persons = append(v.persons, p)
 	}
@@ -188,8 +192,9 @@ func (b *viewBuilder) view() dayView {
 }
 
 // packCells writes the cells as lines
-// "view|hp|m|k1|k2|events|anon|p,p,p|v:n,v:n": codes never hold "|", ","
-// or ":" (Validate).
+// "view|hp|m|k1|k2|events|anon|refs|v:n,v:n", refs being packRefs of the
+// cell's people: codes never hold "|", "," or ":" (Validate), nor does
+// base64.
 func packCells(cells []viewCell) string {
 	var b strings.Builder
 	for _, c := range cells {
@@ -199,12 +204,7 @@ func packCells(cells []viewCell) string {
 			b.WriteString(f)
 		}
 		b.WriteByte('|')
-		for i, p := range c.persons {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(strconv.Itoa(int(p)))
-		}
+		b.WriteString(packRefs(c.persons))
 		b.WriteByte('|')
 		for i, vc := range c.values {
 			if i > 0 {
@@ -241,15 +241,8 @@ func unpackCells(s string, persons int) ([]viewCell, error) {
 		if err1 != nil || err2 != nil {
 			return nil, bad("a bad count")
 		}
-		if f[7] != "" {
-			c.persons = make([]int32, 0, strings.Count(f[7], ",")+1)
-			for p := range strings.SplitSeq(f[7], ",") {
-				x, err := strconv.Atoi(p)
-				if err != nil || x < 0 || x >= persons {
-					return nil, bad("a bad person index")
-				}
-				c.persons = append(c.persons, int32(x))
-			}
+		if c.persons, err1 = unpackRefs(f[7], persons); err1 != nil {
+			return nil, bad("a bad person index")
 		}
 		if f[8] != "" {
 			for vc := range strings.SplitSeq(f[8], ",") {
@@ -263,6 +256,80 @@ func unpackCells(s string, persons int) ([]viewCell, error) {
 			}
 		}
 		out = append(out, c)
+	}
+	return out, nil
+}
+
+// personNumber is a person token as a number: the 16 hex digits of
+// Recorder.Person read as 64 bits (every recorded token has them, see
+// Validate). Another string, which Validate never lets through, gets its
+// FNV-1a hash.
+func personNumber(token string) uint64 {
+	if n, err := strconv.ParseUint(token, 16, 64); err == nil && len(token) == 16 {
+		return n
+	}
+	h := fnv.New64a()
+	h.Write([]byte(token))
+	return h.Sum64()
+}
+
+// packRefs writes ascending person indexes as the varints of their
+// differences, in base64: about two characters a person.
+func packRefs(refs []int32) string {
+	buf := make([]byte, 0, 2*len(refs))
+	prev := int32(0)
+	for _, r := range refs {
+		buf = binary.AppendUvarint(buf, uint64(r-prev))
+		prev = r
+	}
+	return base64.RawStdEncoding.EncodeToString(buf)
+}
+
+// unpackRefs reads what packRefs wrote; every index must be below n.
+func unpackRefs(s string, n int) ([]int32, error) {
+	if s == "" {
+		return nil, nil
+	}
+	buf, err := base64.RawStdEncoding.DecodeString(s)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int32, 0, len(buf))
+	cur := uint64(0)
+	for len(buf) > 0 {
+		d, k := binary.Uvarint(buf)
+		if k <= 0 {
+			return nil, fmt.Errorf("a bad varint")
+		}
+		buf = buf[k:]
+		cur += d
+		if cur >= uint64(n) {
+			return nil, fmt.Errorf("index %d of %d", cur, n)
+		}
+		out = append(out, int32(cur))
+	}
+	return out, nil
+}
+
+// packPersons writes person numbers as 8 bytes each, big-endian, in
+// base64.
+func packPersons(ps []uint64) string {
+	buf := make([]byte, 0, 8*len(ps))
+	for _, p := range ps {
+		buf = binary.BigEndian.AppendUint64(buf, p)
+	}
+	return base64.RawStdEncoding.EncodeToString(buf)
+}
+
+// unpackPersons reads what packPersons wrote.
+func unpackPersons(s string) ([]uint64, error) {
+	buf, err := base64.RawStdEncoding.DecodeString(s)
+	if err != nil || len(buf)%8 != 0 {
+		return nil, fmt.Errorf("observatory: bad packed persons")
+	}
+	out := make([]uint64, len(buf)/8)
+	for i := range out {
+		out[i] = binary.BigEndian.Uint64(buf[8*i:])
 	}
 	return out, nil
 }

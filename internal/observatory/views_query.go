@@ -169,7 +169,7 @@ func (r *Reader) tablesFromViews(ctx context.Context, qs []tableQuery) ([]Table,
 	}
 	// People are numbered as first met across the whole read, so a person
 	// in several days or cells is one bit.
-	people := map[string]int32{}
+	people := map[uint64]int32{}
 	at := func(day string) Event {
 		t, _ := time.Parse(time.DateOnly, day)
 		return Event{At: t}

@@ -39,23 +39,23 @@ type viewDoc struct {
 	ID     string `bson:"_id"`
 	Day    string `bson:"day,omitempty"`
 	Source string `bson:"src,omitempty"`
-	// Persons are the day's person tokens, sorted, comma-separated;
-	// Cells are packed by packCells.
+	// Persons are the day's person numbers (packPersons); Cells are
+	// packed by packCells.
 	Persons string `bson:"p,omitempty"`
 	Cells   string `bson:"c,omitempty"`
 }
 
 func viewDocOf(v dayView, source string) viewDoc {
 	return viewDoc{ID: v.day + "#" + source, Day: v.day, Source: source,
-		Persons: strings.Join(v.persons, ","), Cells: packCells(v.cells)}
+		Persons: packPersons(v.persons), Cells: packCells(v.cells)}
 }
 
 func (d viewDoc) view() (dayView, error) {
 	v := dayView{day: d.Day}
-	if d.Persons != "" {
-		v.persons = strings.Split(d.Persons, ",")
-	}
 	var err error
+	if v.persons, err = unpackPersons(d.Persons); err != nil {
+		return dayView{}, fmt.Errorf("observatory: views %s: %w", d.ID, err)
+	}
 	if v.cells, err = unpackCells(d.Cells, len(v.persons)); err != nil {
 		return dayView{}, fmt.Errorf("observatory: views %s: %w", d.ID, err)
 	}
