@@ -23,7 +23,7 @@ type Engine struct {
 // NewEngine returns an engine over validated flows.
 func NewEngine(flows map[string]*Flow, texts Catalog) *Engine {
 	// 12 months is PRESIDIO_CASE_RETENTION's default; the app sets the real one.
-	return &Engine{flows: flows, texts: texts, TextData: map[string]any{"CaseMonths": "12"}}
+	return &Engine{flows: flows, texts: texts, TextData: map[string]any{"CaseMonths": "12", "CourseMonths": "6"}}
 }
 
 // Flows returns the loaded flows by id.

@@ -15,6 +15,10 @@ type Privacy struct {
 	// CaseMonths is how many months a closed case keeps its personal
 	// content (PRESIDIO_CASE_RETENTION).
 	CaseMonths int
+	// CourseMonths is how many months after a course's end its
+	// enrolments (names, phones) are kept (PRESIDIO_COURSE_RETENTION);
+	// 0 or less says 6, the default.
+	CourseMonths int
 }
 
 // textData is the data every privacy text can use.
@@ -27,7 +31,11 @@ func (p Privacy) textData(texts Catalog, lang string) map[string]any {
 	if months <= 0 {
 		months = 12
 	}
-	return map[string]any{"Controller": controller, "CaseMonths": strconv.Itoa(months)}
+	courseMonths := p.CourseMonths
+	if courseMonths <= 0 {
+		courseMonths = 6
+	}
+	return map[string]any{"Controller": controller, "CaseMonths": strconv.Itoa(months), "CourseMonths": strconv.Itoa(courseMonths)}
 }
 
 // privacyNotice is the notice with the data controller, retention periods

@@ -279,6 +279,7 @@ func (a *App) startSweeper() {
 					a.log.Info("removed the personal content of old closed cases", "cases", n)
 				}
 			}
+			a.purgeFinishedCourses(ctx, now)
 			if err := a.Store.Reclaim(ctx); err != nil {
 				a.log.Warn("giving free space back to the file system failed", "error", err)
 			}

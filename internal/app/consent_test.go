@@ -17,14 +17,20 @@ func TestCaseOpensOnlyWithConsent(t *testing.T) {
 	t.Cleanup(emu.Close)
 	emu.CreateForumGroup(SandboxOperatorChat, "Operatori")
 	d := startDeskWith(t, t.TempDir(), emu, map[string]string{
-		"PRESIDIO_DATA_CONTROLLER": "CPIA 6 Castelli Romani, privacy@cpia.example",
-		"PRESIDIO_CASE_RETENTION":  "4380h",
+		"PRESIDIO_DATA_CONTROLLER":  "CPIA 6 Castelli Romani, privacy@cpia.example",
+		"PRESIDIO_CASE_RETENTION":   "4380h",
+		"PRESIDIO_COURSE_RETENTION": "2160h",
 	})
 	tx := func(id string) string { return d.texts.Text("uk", id, nil) }
 	d.say("/start")
 	notice := d.last(d.person.ID).Text
 	if !strings.Contains(notice, "CPIA 6 Castelli Romani, privacy@cpia.example") || !strings.Contains(notice, "/forget") || !strings.Contains(notice, " 6 ") {
 		t.Fatalf("the notice does not name the controller, the retention (6 months) and /forget: %q", notice)
+	}
+	details := d.texts.Text("uk", "privacy.details", map[string]any{
+		"Controller": "CPIA 6 Castelli Romani, privacy@cpia.example", "CaseMonths": "6", "CourseMonths": "3"})
+	if !strings.Contains(notice, details) {
+		t.Fatalf("the notice does not say that course enrolments are erased 3 months after the course: %q", notice)
 	}
 	d.press(d.person, d.person.ID, tx("consent.no"))
 	d.press(d.person, d.person.ID, tx("main.b.permits"))

@@ -78,7 +78,8 @@ func (a *App) flowsHandler(ctx context.Context, texts *locales.Catalog) (bot.Han
 		return nil, fmt.Errorf("free-text keywords: %w", err)
 	}
 	engine := flows.NewEngine(defs, texts)
-	privacy := flows.Privacy{Controller: a.cfg.DataController, CaseMonths: int(a.cfg.CaseRetention.Hours()/24/30 + 0.5)}
+	privacy := flows.Privacy{Controller: a.cfg.DataController, CaseMonths: int(a.cfg.CaseRetention.Hours()/24/30 + 0.5),
+		CourseMonths: int(a.cfg.CourseRetention.Hours()/24/30 + 0.5)}
 	engine.TextData = map[string]any{"CaseMonths": fmt.Sprint(privacy.CaseMonths)}
 	if privacy.CaseMonths <= 0 {
 		engine.TextData["CaseMonths"] = "12"

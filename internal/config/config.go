@@ -46,6 +46,9 @@ type Config struct {
 	CaseReminder time.Duration
 	// CaseRetention is how long closed cases keep their personal content.
 	CaseRetention time.Duration
+	// CourseRetention is how long after a course's end date its places,
+	// waiting list and claims (names, phones) are kept; 0 keeps them.
+	CourseRetention time.Duration
 	// DataController is who is responsible for people's data (name and a
 	// contact), named in the privacy notice; empty: the notice says to ask
 	// the help point.
@@ -103,6 +106,7 @@ var Settings = []Setting{
 	{Env: "PRESIDIO_OFFICE_HOURS", Flag: "office-hours", Default: "Mo-Fr 09:00-13:00", Help: "when counsellors answer, Europe/Rome (a help point's hours in the directory win)"},
 	{Env: "PRESIDIO_CASE_REMINDER", Flag: "case-reminder", Default: "30m", Help: "raise again in the operators' group a case nobody took for this long (0 disables)"},
 	{Env: "PRESIDIO_CASE_RETENTION", Flag: "case-retention", Default: "8760h", Help: "closed cases lose their personal content after this long (default 12 months)"},
+	{Env: "PRESIDIO_COURSE_RETENTION", Flag: "course-retention", Default: "4320h", Help: "a course's enrolments and waiting list (names, phones) are deleted this long after its end date (default 180 days; 0 keeps them)"},
 	{Env: "PRESIDIO_CLOSED_CASE", Flag: "closed-case", Default: "reopen", Help: "a person writing on a closed case: reopen it, or new (open a new one)"},
 	{Env: "PRESIDIO_DATA_CONTROLLER", Flag: "data-controller", Help: "who is responsible for people's data, named in the privacy notice (e.g. \"CPIA 6 Castelli Romani, privacy@example.org\"); empty: the notice says to ask the help point"},
 	{Env: "PRESIDIO_OBSERVATORY_SECRET", Secret: true, Help: "key (16+ characters) of the observatory's anonymous person tokens; required with MONGODB_URI; empty: random at each start"},
@@ -232,7 +236,8 @@ func validate(v map[string]string) (Config, error) {
 	for _, d := range []struct {
 		env string
 		dst *time.Duration
-	}{{"PRESIDIO_CASE_REMINDER", &c.CaseReminder}, {"PRESIDIO_CASE_RETENTION", &c.CaseRetention}} {
+	}{{"PRESIDIO_CASE_REMINDER", &c.CaseReminder}, {"PRESIDIO_CASE_RETENTION", &c.CaseRetention},
+		{"PRESIDIO_COURSE_RETENTION", &c.CourseRetention}} {
 		x, err := time.ParseDuration(v[d.env])
 		if err != nil || x < 0 {
 			return bad(d.env, "%q is not a duration such as 30m or 8760h", v[d.env])
