@@ -20,8 +20,9 @@ const cliHelp = cliUsage + `
                          all: problems are reported as FILE:LINE
   districts export       write the table in use as CSV to standard output
                          (the shipped one until one is imported)
-  rollup                 compact the finished days now (the server does it
-                         every hour) and drop roll-ups older than five years
+  rollup                 compact the finished days into roll-ups and day
+                         views now (the server does it every hour) and drop
+                         roll-ups and views older than five years
 `
 
 // RunCLI runs "presidio observatory ARGS..." and returns the exit code: 0

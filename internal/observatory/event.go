@@ -6,10 +6,11 @@
 // anything but short lower-case codes).
 //
 // Events are appended to a collection per day, compacted into one roll-up
-// document per day once the day is over (see days.go: inserts only, reads
-// by _id, so a year's report stays fast on the embedded store). Reports
-// are computed in Go from the events of a period (no aggregation
-// pipelines), published only after small-cell suppression (Suppress), and
+// document per day once the day is over (see days.go: inserts only, small
+// collections read whole), and into the day's views (views.go): partial
+// totals per cell that the dashboard and the plan read instead of the
+// events, so a year's report stays fast on the embedded store. Reports
+// are computed in Go (no aggregation pipelines), published only after small-cell suppression (Suppress), and
 // drawn as server-side SVG (BarChart, LineChart) on the Dashboard.
 //
 // # Person tokens
