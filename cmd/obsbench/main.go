@@ -83,7 +83,8 @@ func run(n, people int, rollup bool) error {
 	t0 = time.Now()
 	days := 0
 	if rollup {
-		// Every day but the last two is finished.
+		// Every day but the last is compacted: it is "today", read from
+		// its events as the dashboard reads the current day.
 		if days, err = rd.Rollup(ctx, year.AddDate(1, 0, 0)); err != nil {
 			return err
 		}

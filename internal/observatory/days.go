@@ -45,8 +45,12 @@ const (
 // monthOf is the month of a day key: "2025-03-01" → "2025-03".
 func monthOf(day string) string { return day[:7] }
 
-// RollupAfter is how long after its end a day is compacted.
-const RollupAfter = 48 * time.Hour
+// RollupAfter is how long after its end a day is compacted. Events are
+// recorded as they happen (Record stamps them now), so a day is complete
+// soon after its end; until it is compacted every report reads its events
+// one document each, which on the embedded store costs far more than its
+// views (BENCHMARKS.md), hence a short delay.
+const RollupAfter = 2 * time.Hour
 
 // dayKey is the UTC day of t as "2006-01-02".
 func dayKey(t time.Time) string { return t.UTC().Format(time.DateOnly) }
