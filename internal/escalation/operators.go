@@ -3,6 +3,7 @@ package escalation
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -189,7 +190,7 @@ func (s *Service) close(ctx context.Context, caseID, outcome string, op cases.Op
 	if c, err = s.Cases.Close(ctx, caseID, outcome, op); err != nil {
 		return nil, err
 	}
-	s.observe(ctx, "case_closed", c, "", 0)
+	s.observe(ctx, "case_closed", c, outcomeCode(outcome), 0)
 	out := []chat.Outgoing{s.toTopic(c, s.Texts.Text(OperatorLang, "case.closed_op", map[string]any{"Operator": op.Name, "Outcome": s.outcomeWords(outcome)}))}
 	s.refreshCard(ctx, c) // no buttons, 🔒 in the name
 	if c.ThreadID != 0 && s.OperatorChat != 0 {
@@ -301,4 +302,15 @@ func (s *Service) Refer(ctx context.Context, caseID, serviceID string, op cases.
 	}
 	c, err = s.Cases.Get(ctx, caseID)
 	return c, out, err
+}
+
+// outcomeCode is the observatory's code of a closing outcome (the plan's
+// "cases by outcome"): one of cases.Outcomes with "-" for "_" (codes are
+// a-z, 0-9 and "-"), or "other" for a counsellor's own words, which are
+// never recorded.
+func outcomeCode(outcome string) string {
+	if slices.Contains(cases.Outcomes, outcome) {
+		return strings.ReplaceAll(outcome, "_", "-")
+	}
+	return "other"
 }
