@@ -401,7 +401,9 @@ func readAll[T any](ctx context.Context, coll *mongo.Collection, filter bson.D) 
 const RollupRetention = 5 * 366 * 24 * time.Hour
 
 // Expire drops the roll-ups and views of the months that ended before
-// before and returns how many collections it dropped.
+// before, and deletes the events recorded before before in the single
+// collection of before day collections; it returns how many month
+// collections it dropped.
 func (r *Reader) Expire(ctx context.Context, before time.Time) (int, error) {
 	names, err := r.st.CollectionNames(ctx)
 	if err != nil {
@@ -419,6 +421,11 @@ func (r *Reader) Expire(ctx context.Context, before time.Time) (int, error) {
 				return n, fmt.Errorf("observatory: expiring roll-ups: %w", err)
 			}
 			n++
+		}
+	}
+	if slices.Contains(names, collectionName) {
+		if _, err := r.coll.DeleteMany(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: before.UTC()}}}}); err != nil {
+			return n, fmt.Errorf("observatory: expiring old events: %w", err)
 		}
 	}
 	return n, nil

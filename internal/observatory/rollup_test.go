@@ -97,3 +97,53 @@ func TestRollupCutBeforeTheDrop(t *testing.T) {
 		t.Fatalf("after Rollup: %+v %v", after.Rows, err)
 	}
 }
+
+// Roll-ups and views older than the retention are dropped, and so are old
+// events of the collection used before day collections; newer ones stay
+// and still count.
+func TestExpire(t *testing.T) {
+	rec, rd, st := newRecorder(t)
+	ctx := context.Background()
+	old := time.Date(2019, 5, 10, 9, 0, 0, 0, time.UTC)
+	recent := time.Date(2025, 5, 10, 9, 0, 0, 0, time.UTC)
+	for _, at := range []time.Time{old, recent} {
+		if err := rec.Record(ctx, Event{Kind: KindTopicView, At: at, Topic: "health", Person: rec.Person(chatID(1))}); err != nil {
+			t.Fatal(err)
+		}
+		// The same, as recorded before day collections.
+		if _, err := st.Collection(collectionName).InsertOne(ctx, Event{Kind: KindTopicView, At: at, Topic: "work", Person: rec.Person(chatID(2))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := rd.Rollup(ctx, recent.AddDate(0, 1, 0)); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	n, err := NewReader(st).Expire(ctx, now.Add(-RollupRetention))
+	if err != nil || n != 2 {
+		t.Fatalf("Expire = %d, %v; want the roll-ups and views of May 2019", n, err)
+	}
+	names, _ := st.CollectionNames(ctx)
+	for _, name := range names {
+		if strings.HasSuffix(name, ".2019-05") {
+			t.Errorf("%s left", name)
+		}
+	}
+	count := func(from time.Time) int {
+		tb, err := NewReader(st).Query(ctx, Query{From: from, To: from.AddDate(0, 1, 0), By: []Dimension{Topic}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range tb.Rows {
+			n += r.Events
+		}
+		return n
+	}
+	if got := count(time.Date(2019, 5, 1, 0, 0, 0, 0, time.UTC)); got != 0 {
+		t.Errorf("May 2019 still counts %d events", got)
+	}
+	if got := count(time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)); got != 2 {
+		t.Errorf("May 2025 counts %d events, want 2", got)
+	}
+}
