@@ -113,7 +113,7 @@ func TestViewsMatchEvents(t *testing.T) {
 	if n, err := rd.Rollup(ctx, from.AddDate(0, 0, 50)); err != nil || n < 40 {
 		t.Fatalf("Rollup = %d, %v", n, err)
 	}
-	same("compacted up to day 48")
+	same("the first 49 days compacted")
 
 	// Before views: drop them all; the months are read from roll-ups.
 	names, _ := st.CollectionNames(ctx)
