@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/telegramtest"
 )
 
@@ -105,4 +106,31 @@ func allText(sent []telegramtest.Sent) string {
 		b.WriteString(m.Text + "\n")
 	}
 	return b.String()
+}
+
+// The hourly sweep deletes the enrolments of a course that ended longer
+// ago than PRESIDIO_COURSE_RETENTION (default 180 days), and keeps those
+// of a course still running.
+func TestSweepDeletesEnrolmentsOfFinishedCourses(t *testing.T) {
+	d := startDesk(t, t.TempDir())
+	ctx := context.Background()
+	csv := "id,site,level,title,weekdays,start_time,end_time,start_date,end_date,seats,address\n" +
+		"past-a1,frascati,A1,Italiano A1 2024,Mo,15:00,17:00,2024-01-08,2024-06-28,5,Via di prova 1 Frascati\n" +
+		"next-a1,frascati,A1,Italiano A1 2027,Mo,15:00,17:00,2027-01-11,2027-06-30,5,Via di prova 1 Frascati\n"
+	if _, err := d.a.signup.Courses.Import(ctx, "two.csv", strings.NewReader(csv)); err != nil {
+		t.Fatal(err)
+	}
+	for _, course := range []string{"past-a1", "next-a1"} {
+		p := courses.Person{ChatID: 6201, Name: "Nome Da Cancellare " + course, Phone: "3339998877", Language: "it"}
+		if _, err := d.a.signup.Courses.Enrol(ctx, course, p, "k-"+course); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.a.purgeFinishedCourses(ctx, time.Now())
+	if traces, _ := scanAll(ctx, d.a.Store, []string{"Nome Da Cancellare past-a1"}); len(traces) > 0 {
+		t.Errorf("the finished course's enrolment is still stored: %v", traces)
+	}
+	if traces, _ := scanAll(ctx, d.a.Store, []string{"Nome Da Cancellare next-a1"}); len(traces) == 0 {
+		t.Error("the running course's enrolment was deleted")
+	}
 }
