@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Day views: the per-day partial totals the dashboard and the plan read,
@@ -92,8 +93,8 @@ type valueCount struct{ v, n int }
 
 // event is the cell as an event of its day, for the key and filter
 // functions of queries (its At is the day's start, its Value 0).
-func (c viewCell) event(day string, at func(string) Event) Event {
-	e := at(day)
+func (c viewCell) event(dayStart time.Time) Event {
+	e := Event{At: dayStart}
 	sp := viewSpecs[c.spec]
 	e.Kind, e.HelpPoint, e.Municipality = sp.kind, c.hp, c.m
 	for i, d := range sp.dims {

@@ -2,9 +2,9 @@ package observatory
 
 import (
 	"context"
+	"fmt"
 	"math/bits"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -170,12 +170,9 @@ func (r *Reader) tablesFromViews(ctx context.Context, qs []tableQuery) ([]Table,
 	// People are numbered as first met across the whole read, so a person
 	// in several days or cells is one bit.
 	people := map[uint64]int32{}
-	at := func(day string) Event {
-		t, _ := time.Parse(time.DateOnly, day)
-		return Event{At: t}
-	}
 	from, to := span(qs)
 	var keys []string
+	var id []byte
 	err := r.dayViews(ctx, from, to, func(v dayView) error {
 		global := make([]int32, len(v.persons))
 		for i, p := range v.persons {
@@ -186,6 +183,10 @@ func (r *Reader) tablesFromViews(ctx context.Context, qs []tableQuery) ([]Table,
 			}
 			global[i] = id
 		}
+		dayStart, err := time.Parse(time.DateOnly, v.day)
+		if err != nil {
+			return fmt.Errorf("observatory: views of %q: %w", v.day, err)
+		}
 		for _, a := range aggs {
 			if v.day < a.from || v.day >= a.to {
 				continue
@@ -194,7 +195,7 @@ func (r *Reader) tablesFromViews(ctx context.Context, qs []tableQuery) ([]Table,
 				if !a.specs[c.spec] {
 					continue
 				}
-				e := c.event(v.day, at)
+				e := c.event(dayStart)
 				if a.q.keep != nil && !a.q.keep(e) {
 					continue
 				}
@@ -202,11 +203,15 @@ func (r *Reader) tablesFromViews(ctx context.Context, qs []tableQuery) ([]Table,
 				for _, d := range a.q.By {
 					keys = append(keys, a.q.key(d, e))
 				}
-				id := strings.Join(keys, "\x00")
-				row := a.rows[id]
+				id = id[:0]
+				for _, k := range keys {
+					id = append(id, k...)
+					id = append(id, 0)
+				}
+				row := a.rows[string(id)] // no allocation for the lookup
 				if row == nil {
 					row = &viewRow{keys: slices.Clone(keys)}
-					a.rows[id] = row
+					a.rows[string(id)] = row
 				}
 				row.events += c.events
 				row.anon += c.anon
