@@ -76,3 +76,19 @@ func (a *adopter) stop() {
 		a.e = nil
 	}
 }
+
+// files returns the SQLite files of the store this process adopted, or nil
+// (none yet, or a nil adopter). Once adopted, the files get the same
+// upkeep as a store this process started itself: _id indexes for new
+// collections, reclaim after sweeps and erasures, direct deletes.
+func (a *adopter) files() *sqliteFiles {
+	if a == nil {
+		return nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.e == nil {
+		return nil
+	}
+	return a.e.files
+}

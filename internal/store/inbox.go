@@ -120,14 +120,7 @@ func (s *Store) PendingInbox(ctx context.Context, limit int) ([]InboxEntry, erro
 // DoneInbox removes updates whose effects are persisted, in one round trip.
 // Each delete is by _id (an index lookup on every store).
 func (s *Store) DoneInbox(ctx context.Context, keys []string) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	models := make([]mongo.WriteModel, len(keys))
-	for i, k := range keys {
-		models[i] = mongo.NewDeleteOneModel().SetFilter(bson.D{{Key: "_id", Value: k}})
-	}
-	if _, err := s.db.Collection(colInbox).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+	if err := s.deleteByID(ctx, colInbox, keys); err != nil {
 		return fmt.Errorf("store: removing %d done updates: %w", len(keys), err)
 	}
 	return nil

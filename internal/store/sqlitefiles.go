@@ -194,27 +194,9 @@ func incrementalVacuum(ctx context.Context, db *sql.DB) error {
 // embedded store. FerretDB keeps no copy of documents, so deleting rows
 // under it is safe; dates are stored as milliseconds since the epoch.
 func (f *sqliteFiles) deleteBefore(ctx context.Context, database, collection, field string, cutoff time.Time, batch int) (int64, error) {
-	f.mu.Lock()
-	path := filepath.Join(f.dir, database+".sqlite")
-	f.mu.Unlock()
-	dbs, err := f.open()
-	if err != nil {
+	db, table, err := f.table(ctx, database, collection)
+	if err != nil || db == nil {
 		return 0, err
-	}
-	var db *sql.DB
-	f.mu.Lock()
-	db = f.dbs[path]
-	f.mu.Unlock()
-	if db == nil || len(dbs) == 0 {
-		return 0, nil // nothing written yet
-	}
-	var table string
-	err = db.QueryRowContext(ctx, `SELECT table_name FROM _ferretdb_collections WHERE name = ?`, collection).Scan(&table)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("finding the table of %s: %w", collection, err)
 	}
 	q := fmt.Sprintf(`DELETE FROM %[1]q WHERE rowid IN (SELECT rowid FROM %[1]q WHERE _ferretdb_sjson->>'$.%[2]s' < ? LIMIT ?)`, table, field)
 	var total int64
@@ -229,6 +211,31 @@ func (f *sqliteFiles) deleteBefore(ctx context.Context, database, collection, fi
 			return total, nil
 		}
 	}
+}
+
+// table returns the connection pool of a database file and the SQLite
+// table FerretDB keeps a collection in; db is nil when the database or the
+// collection does not exist yet (nothing to delete).
+func (f *sqliteFiles) table(ctx context.Context, database, collection string) (db *sql.DB, table string, err error) {
+	path := filepath.Join(f.dir, database+".sqlite")
+	dbs, err := f.open()
+	if err != nil {
+		return nil, "", err
+	}
+	f.mu.Lock()
+	db = f.dbs[path]
+	f.mu.Unlock()
+	if db == nil || len(dbs) == 0 {
+		return nil, "", nil // nothing written yet
+	}
+	err = db.QueryRowContext(ctx, `SELECT table_name FROM _ferretdb_collections WHERE name = ?`, collection).Scan(&table)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("finding the table of %s: %w", collection, err)
+	}
+	return db, table, nil
 }
 
 // truncateWAL folds the write-ahead log into the database file and

@@ -132,6 +132,10 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 			_ = s.Close(context.WithoutCancel(ctx))
 			return nil, err
 		}
+	}
+	if s.embedded != nil || s.adopter != nil {
+		// A client of another process's store does the upkeep too once it
+		// adopts the folder (adopt.go); until then each pass does nothing.
 		s.maintainDone = make(chan struct{})
 		maintainCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		s.stopMaintain = cancel
