@@ -247,6 +247,16 @@ func (s *sender) work() {
 			// pending in the store; this chat stays busy here.
 			continue
 		}
+		if err := s.store.Durable(s.ctx); err != nil {
+			// The message's record (and its chat's previous outcome)
+			// could be undone by a power cut: not sent until it cannot.
+			if s.ctx.Err() != nil {
+				return
+			}
+			s.log.Warn("store could not sync to disk; the message waits", "chat_id", j.chatID, "error", err)
+			s.retryLater(j.chatID)
+			continue
+		}
 		msgID, err := s.tg.send(s.ctx, j.entry.Msg)
 		if old := j.entry.Msg.ThreadID; threadGone(err) && s.onThreadGone != nil && old != 0 {
 			if thread, ok := s.onThreadGone(s.ctx, j.entry.Msg.ChatID, old); ok {
@@ -314,6 +324,18 @@ func (s *sender) finish(j sendJob, msgID int, err error) {
 		}
 	}
 	// The chat stays busy until record has persisted the outcome(s).
+}
+
+// retryLater frees a chat whose head message could not be tried now and
+// tries it again after a backoff.
+func (s *sender) retryLater(chatID int64) {
+	s.mu.Lock()
+	q := s.chats[chatID]
+	q.reserved = false
+	q.attempts++
+	d := backoff(q.attempts)
+	s.mu.Unlock()
+	s.readyAfter(chatID, d)
 }
 
 // moveThread points the chat's queued messages for a deleted topic at its

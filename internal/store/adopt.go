@@ -43,7 +43,7 @@ func startAdopting(abs string, logger *slog.Logger) *adopter {
 				return
 			case <-t.C:
 			}
-			e, err := startEmbedded(ctx, abs, "127.0.0.1:0", true, logger)
+			e, err := startEmbedded(ctx, abs, "127.0.0.1:0", true, false, logger)
 			if errors.Is(err, ErrDataDirInUse) {
 				continue
 			}

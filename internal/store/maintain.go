@@ -40,6 +40,10 @@ func (s *Store) Reclaim(ctx context.Context) error {
 	return nil
 }
 
+// syncEvery bounds what a power cut can undo of the writes no barrier
+// covers (durable.go).
+const syncEvery = time.Second
+
 // maintainEvery is how often the embedded store's new collections are
 // indexed.
 const maintainEvery = 20 * time.Second
@@ -48,10 +52,18 @@ func (s *Store) maintain(ctx context.Context, log *slog.Logger) {
 	defer close(s.maintainDone)
 	t := time.NewTicker(maintainEvery)
 	defer t.Stop()
+	sync := time.NewTicker(syncEvery)
+	defer sync.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-sync.C:
+			if s.files() != nil { // this process serves the files
+				if err := s.Durable(ctx); err != nil && ctx.Err() == nil {
+					log.Warn("store: syncing to disk failed; will retry", "error", err)
+				}
+			}
 		case <-t.C:
 			c, cancel := context.WithTimeout(ctx, time.Minute)
 			if err := s.IndexNewCollections(c); err != nil && ctx.Err() == nil {

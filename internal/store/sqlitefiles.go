@@ -22,6 +22,15 @@ import (
 //     (FerretDB's own default is none.)
 const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=secure_delete(1)&_pragma=auto_vacuum(incremental)"
 
+// syncAtBarriers is added to sqlitePragmas for a store this process serves
+// to itself (and to the CLI through its socket): a commit is written to the
+// write-ahead log but not synced to the disk on its own; Store.Durable
+// syncs the log before anything leaves the process (durable.go). A store
+// served to other processes over TCP (`store serve`, StartEmbedded) keeps
+// SQLite's default, a sync at every commit, because its clients cannot ask
+// for one.
+const syncAtBarriers = "&_pragma=synchronous(normal)"
+
 // sqliteFiles looks after the embedded store's SQLite files beside FerretDB:
 // indexes FerretDB does not make, and giving space back. It opens the same
 // files through the same driver; SQLite serialises the writers.
@@ -35,15 +44,16 @@ const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=secure_delete(1)&_pra
 // 20,000 documents, and flat as the table grows). FerretDB does not know
 // this index exists; it disappears with its table.
 type sqliteFiles struct {
-	dir string
-	log *slog.Logger
+	dir     string
+	pragmas string // the same as FerretDB's (sqlitePragmas, and syncAtBarriers or not)
+	log     *slog.Logger
 
 	mu  sync.Mutex
 	dbs map[string]*sql.DB
 }
 
-func newSQLiteFiles(dir string, log *slog.Logger) *sqliteFiles {
-	return &sqliteFiles{dir: dir, log: log, dbs: map[string]*sql.DB{}}
+func newSQLiteFiles(dir, pragmas string, log *slog.Logger) *sqliteFiles {
+	return &sqliteFiles{dir: dir, pragmas: pragmas, log: log, dbs: map[string]*sql.DB{}}
 }
 
 // open returns a connection pool for every database file of the folder.
@@ -58,7 +68,7 @@ func (f *sqliteFiles) open() ([]*sql.DB, error) {
 	for _, p := range paths {
 		db := f.dbs[p]
 		if db == nil {
-			db, err = sql.Open("sqlite", "file:"+p+"?"+sqlitePragmas)
+			db, err = sql.Open("sqlite", "file:"+p+"?"+f.pragmas)
 			if err != nil {
 				return nil, fmt.Errorf("opening %s: %w", filepath.Base(p), err)
 			}
