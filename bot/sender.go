@@ -477,7 +477,7 @@ func (s *sender) stop(ctx context.Context) bool {
 	if !started { // Start failed before the sender ran: nothing to drain
 		s.cancel()
 		s.recordCancel()
-		s.sentCopies.stop()
+		s.sentCopies.stop(ctx)
 		return s.queued() == 0
 	}
 	drained := s.waitDrained(ctx)
@@ -490,15 +490,19 @@ func (s *sender) stop(ctx context.Context) bool {
 	s.mu.Unlock()
 	s.done.Wait()
 	close(s.results)
+	grace := 5 * time.Second // to record the outcomes of messages sent
+	if s.fence != nil && s.fence() {
+		grace = 0 // not the active process: it must not write
+	}
 	select {
 	case <-s.saved:
-	case <-time.After(5 * time.Second):
+	case <-time.After(grace):
 		s.recordCancel()
 		<-s.saved
 	}
 	s.cancel()
 	s.recordCancel()
-	s.sentCopies.stop()
+	s.sentCopies.stop(ctx)
 	return drained
 }
 
