@@ -25,12 +25,12 @@ const (
 )
 
 type claim struct {
-	ID       string    `bson:"_id"`
-	Kind     string    `bson:"kind"`
-	N        int64     `bson:"n,omitempty"`
-	CaseID   string    `bson:"case_id,omitempty"`
-	ChatID   int64     `bson:"chat_id,omitempty"`
-	Operator Operator  `bson:"operator,omitempty"`
+	ID       string   `bson:"_id"`
+	Kind     string   `bson:"kind"`
+	N        int64    `bson:"n,omitempty"`
+	CaseID   string   `bson:"case_id,omitempty"`
+	ChatID   int64    `bson:"chat_id,omitempty"`
+	Operator Operator `bson:"operator,omitempty"`
 	// Rev (open claims) is the case's revision when the claim was
 	// inserted: 0 by Open, the closed revision by Reopen. A Close at
 	// revision r releases only a claim older than r, never the claim of a

@@ -112,6 +112,7 @@ func (s *Cases) ensureIndexes(ctx context.Context) error {
 	}
 	return nil
 }
+
 // Get returns the case with this ID as of its latest revision; an unknown
 // ID gives an error matching store.ErrNotFound.
 func (s *Cases) Get(ctx context.Context, id string) (Case, error) {
@@ -144,6 +145,7 @@ func (s *Cases) find(ctx context.Context, filter bson.D, opts ...options.Lister[
 	}
 	return out, nil
 }
+
 // SetThread records the operators' forum topic of the case and the message
 // in it that shows the case card. Setting the same values again changes
 // nothing; new values replace the old. The desk uses ClaimThread and
