@@ -298,28 +298,38 @@ func (s *Cases) SetFeedback(ctx context.Context, caseID string, value Feedback) 
 // names a closed case: Open and Reopen recognize such a leftover and clear
 // it.)
 func (s *Cases) Close(ctx context.Context, caseID, outcome string, by Operator) (Case, error) {
+	c, _, err := s.CloseCase(ctx, caseID, outcome, by)
+	return c, err
+}
+
+// CloseCase is Close that also says whether this call closed the case:
+// of concurrent closes exactly one gets closed true (the others find it
+// closed, with the winner's outcome).
+func (s *Cases) CloseCase(ctx context.Context, caseID, outcome string, by Operator) (c Case, closed bool, err error) {
 	var p problems
 	checkOperator(&p, "operator", by)
 	checkText(&p, "outcome", outcome, MaxTextLength)
 	if err := p.err("closing " + caseID); err != nil {
-		return Case{}, err
+		return Case{}, false, err
 	}
-	c, err := s.update(ctx, caseID, false, func(c *Case, now time.Time) (bool, error) {
+	c, err = s.update(ctx, caseID, false, func(c *Case, now time.Time) (bool, error) {
+		closed = false
 		if c.Status == StatusClosed {
 			return false, nil
 		}
 		c.Status, c.Outcome, c.ClosedBy, c.Closed = StatusClosed, outcome, by, now
+		closed = true
 		return true, nil
 	})
 	if err != nil {
-		return c, err
+		return c, false, err
 	}
 	// Also when it was closed already: a previous Close may have stopped
 	// before this step.
 	if err := s.releaseOpenClaim(ctx, c); err != nil {
-		return c, err
+		return c, closed, err
 	}
-	return c, nil
+	return c, closed, nil
 }
 
 // Filter selects cases in List. Its zero value selects every case.

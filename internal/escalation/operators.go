@@ -2,6 +2,7 @@ package escalation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -18,7 +19,18 @@ import (
 // the case. Telegram only delivers a group's messages from its members, so
 // whoever writes here is an operator; the general topic and topics that
 // are not cases are ignored.
-func (s *Service) Handle(ctx context.Context, _ *store.Session, in chat.Incoming) ([]chat.Outgoing, error) {
+func (s *Service) Handle(ctx context.Context, sess *store.Session, in chat.Incoming) ([]chat.Outgoing, error) {
+	out, err := s.handle(ctx, sess, in)
+	if errors.Is(err, cases.ErrClosed) {
+		// Closed by someone else a moment before (the console, another
+		// process): nothing changed; the operator is told.
+		return []chat.Outgoing{{ChatID: s.OperatorChat, ThreadID: in.ThreadID, ReplyTo: in.MessageID,
+			CallbackID: in.CallbackID, Text: s.deskText("console.desk.closed_topic", nil)}}, nil
+	}
+	return out, err
+}
+
+func (s *Service) handle(ctx context.Context, _ *store.Session, in chat.Incoming) ([]chat.Outgoing, error) {
 	if s.OperatorChat == 0 || in.ChatID != s.OperatorChat {
 		return nil, nil
 	}
@@ -120,7 +132,7 @@ func (s *Service) toPerson(ctx context.Context, c cases.Case, in chat.Incoming, 
 	var out []chat.Outgoing
 	if c.Assignee.ID == "" && c.Status != cases.StatusClosed { // answering a case takes it, as in any helpdesk
 		taken, err := s.take(ctx, c.ID, op)
-		if err != nil {
+		if err != nil && !errors.Is(err, cases.ErrClosed) { // closed meanwhile: the reply still goes
 			return nil, err
 		}
 		out = append(out, taken...)
@@ -129,7 +141,7 @@ func (s *Service) toPerson(ctx context.Context, c cases.Case, in chat.Incoming, 
 		}
 	}
 	if c.Status == cases.StatusTaken {
-		if _, err := s.Cases.SetWaiting(ctx, c.ID, true); err != nil {
+		if _, err := s.Cases.SetWaiting(ctx, c.ID, true); err != nil && !errors.Is(err, cases.ErrClosed) {
 			return nil, err
 		}
 	}
@@ -186,8 +198,12 @@ func (s *Service) close(ctx context.Context, caseID, outcome string, op cases.Op
 	if c.Status == cases.StatusClosed {
 		return nil, nil // a second press
 	}
-	if c, err = s.Cases.Close(ctx, caseID, outcome, op); err != nil {
+	c, closed, err := s.Cases.CloseCase(ctx, caseID, outcome, op)
+	if err != nil {
 		return nil, err
+	}
+	if !closed { // closed a moment before by someone else (the console, another process)
+		return []chat.Outgoing{s.toTopic(c, s.deskText("console.desk.closed_topic", nil))}, nil
 	}
 	s.observe(ctx, "case_closed", c, "", 0)
 	out := []chat.Outgoing{s.toTopic(c, s.Texts.Text(OperatorLang, "case.closed_op", map[string]any{"Operator": op.Name, "Outcome": s.outcomeWords(outcome)}))}
