@@ -17,7 +17,7 @@ import (
 
 // newCases opens a real store with a case store whose clock the test
 // moves by hand.
-func newCases(t *testing.T) (*Cases, *store.Store, *time.Time) {
+func newCases(t testing.TB) (*Cases, *store.Store, *time.Time) {
 	t.Helper()
 	st := storetest.Open(t)
 	s, err := New(context.Background(), st)
