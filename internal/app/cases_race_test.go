@@ -92,3 +92,68 @@ func TestConsoleAndDeskCloseACaseAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// A counsellor refers the person in the console, with a note for
+// colleagues, while another refers them with /refer in the topic: both
+// referrals are in the case, the console's with its note, and the person
+// receives both services.
+func TestConsoleAndDeskReferAtOnceKeepBoth(t *testing.T) {
+	d := startDesk(t, t.TempDir())
+	thread := d.openCase()
+	cc := d.consoleLogin("marco", console.RoleOperator, "")
+	ctx := context.Background()
+	page := cc.get("/cases/C-000001")
+	m := csrfRE.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no CSRF token on the case page")
+	}
+	var wg sync.WaitGroup
+	var update int64
+	var postErr error
+	start := make(chan struct{})
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		<-start
+		update = d.emu.SendGroupText(d.ops[0], SandboxOperatorChat, thread, "/refer asl-frascati")
+	}()
+	go func() {
+		defer wg.Done()
+		<-start
+		resp, err := cc.http.PostForm(cc.base+"/cases/C-000001/refer", url.Values{"service": {"cpi-frascati"}, "note": {"colloquio giovedì"}, "csrf": {m[1]}})
+		if err == nil {
+			resp.Body.Close()
+		}
+		postErr = err
+	}()
+	close(start)
+	wg.Wait()
+	if postErr != nil {
+		t.Fatal(postErr)
+	}
+	d.settle(update)
+	for d.a.Runtime.Queued() > 0 {
+		time.Sleep(time.Millisecond)
+	}
+	c, err := d.a.cases.Get(ctx, "C-000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := map[string]string{}
+	for _, r := range c.Referrals {
+		notes[r.ServiceID] = r.Note
+	}
+	if len(c.Referrals) != 2 || notes["cpi-frascati"] != "colloquio giovedì" {
+		t.Fatalf("referrals %+v; want both, the console's with its note", c.Referrals)
+	}
+	referral := d.texts.Text("uk", "case.referral", nil)
+	got := 0
+	for _, s := range d.emu.Sent(d.person.ID) {
+		if strings.HasPrefix(s.Text, referral) {
+			got++
+		}
+	}
+	if got != 2 {
+		t.Fatalf("the person received %d referrals, want 2", got)
+	}
+}

@@ -79,7 +79,7 @@ func (s *Service) handle(ctx context.Context, _ *store.Session, in chat.Incoming
 		case "close":
 			return s.closeCommand(ctx, c, in, op, arg)
 		case "refer":
-			return s.refer(ctx, c, in, op, arg)
+			return s.refer(ctx, c, in, op, arg, "")
 		case "services":
 			return s.servicesCommand(ctx, c, in, arg)
 		case "t":
@@ -305,13 +305,14 @@ func (s *Service) Close(ctx context.Context, caseID, outcome string, op cases.Op
 	return c, out, err
 }
 
-// Refer sends the person a service and records it; see the /refer command.
-func (s *Service) Refer(ctx context.Context, caseID, serviceID string, op cases.Operator) (cases.Case, []chat.Outgoing, error) {
+// Refer sends the person a service and records it with the operator's
+// note for colleagues (may be empty); see the /refer command.
+func (s *Service) Refer(ctx context.Context, caseID, serviceID string, op cases.Operator, note string) (cases.Case, []chat.Outgoing, error) {
 	c, err := s.Cases.Get(ctx, caseID)
 	if err != nil {
 		return cases.Case{}, nil, err
 	}
-	out, err := s.refer(ctx, c, chat.Incoming{}, op, serviceID)
+	out, err := s.refer(ctx, c, chat.Incoming{}, op, serviceID, note)
 	if err != nil {
 		return cases.Case{}, nil, err
 	}
