@@ -41,9 +41,13 @@ import (
 // copy. List, ByThread and the other filtered reads see the copies: they
 // may lag a change whose writer died until the case is next read by ID.
 //
-// Revisions are small and grow with the changes of a case (tens), never
-// with messages. Erasure strips the older revisions to their _id (they
-// keep their place, so no change can be computed from them again).
+// Revisions grow with the changes of a case: taking, referring, closing,
+// and the turns of its conversation (each answer moves it between taken
+// and waiting), so a long conversation makes a few hundred. They are read
+// by _id only. Erasure (Forget, SweepClosed) strips the revisions older
+// than the erasure to their _id and time, and keeps them: a revision's
+// place must stay taken, or a change computed from a stale copy could be
+// inserted into the gap and break the chain.
 const colRevisions = "case_revisions"
 
 type revisionDoc struct {
