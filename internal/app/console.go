@@ -111,8 +111,8 @@ func (s syncedCases) Close(ctx context.Context, caseID, outcome string, by cases
 	return c, s.enqueue(ctx, "close", out)
 }
 
-func (s syncedCases) Refer(ctx context.Context, caseID, serviceID string, by cases.Operator, _ string) (cases.Case, error) {
-	c, out, err := s.a.desk.Refer(ctx, caseID, serviceID, by)
+func (s syncedCases) Refer(ctx context.Context, caseID, serviceID string, by cases.Operator, note string) (cases.Case, error) {
+	c, out, err := s.a.desk.Refer(ctx, caseID, serviceID, by, note)
 	if err != nil {
 		return c, err
 	}

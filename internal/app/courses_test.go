@@ -79,11 +79,7 @@ func TestWaitingListPromotionAndReminder(t *testing.T) {
 	// The day before the start, twice: one reminder.
 	d.a.signup.Now = func() time.Time { return time.Date(2027, 1, 10, 18, 0, 0, 0, rome()) }
 	for range 2 {
-		entries, err := d.a.signup.Due(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := d.a.Runtime.Enqueue(ctx, entries); err != nil {
+		if err := d.a.signup.RunDue(ctx, d.a.Runtime.Enqueue); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/prils-lazio/presidio/internal/chat"
 	"github.com/prils-lazio/presidio/internal/courses"
 	"github.com/prils-lazio/presidio/internal/escalation"
+	"github.com/prils-lazio/presidio/internal/signup"
 	"github.com/prils-lazio/presidio/internal/store"
 	"github.com/prils-lazio/presidio/locales"
 )
@@ -60,6 +61,7 @@ func escalateAction(desk *escalation.Service) flows.Action {
 // rights serves /mydata and /forget across the stores.
 type rights struct {
 	courses *courses.Courses
+	signup  *signup.Service // tells the next waiting person about a freed seat
 	store   *store.Store
 	cases   *cases.Cases
 	desk    *escalation.Service
@@ -73,11 +75,16 @@ func (r rights) Forget(ctx context.Context, chatID int64) ([]chat.Outgoing, erro
 	if err != nil {
 		return nil, err
 	}
+	// Seats freed by the erasure are offered on, and the next people on
+	// the waiting lists are told at once (queued under each offer's id);
+	// what cannot be queued now the scheduler's next run tells them.
 	offers, err := r.courses.ForgetPerson(ctx, chatID)
+	if r.signup != nil {
+		_ = r.signup.Announce(ctx, offers)
+	}
 	if err != nil {
 		return nil, err
 	}
-	_ = offers // seats freed by the erasure are offered by the scheduler's next sweep
 	if err := r.store.ForgetChat(ctx, chatID); err != nil {
 		return nil, err
 	}
@@ -101,6 +108,24 @@ func (a *App) wireDesk() {
 	})
 }
 
+// runDue raises unanswered cases, then queues course offers and reminders
+// (signup.RunDue: each recorded as done only once queued). Each part runs
+// whatever the other did.
+func (a *App) runDue(ctx context.Context) {
+	entries, err := a.desk.Reminders(ctx, a.cfg.CaseReminder)
+	if len(entries) > 0 {
+		err = errors.Join(err, a.Runtime.Enqueue(ctx, entries))
+	}
+	if err != nil && ctx.Err() == nil {
+		a.log.Warn("raising unanswered cases failed", "error", err)
+	}
+	if a.signup != nil {
+		if err := a.signup.RunDue(ctx, a.Runtime.Enqueue); err != nil && ctx.Err() == nil {
+			a.log.Warn("course offers or reminders not all queued; the next run tries again", "error", err)
+		}
+	}
+}
+
 // startReminders runs, every minute, what is due: cases nobody took within
 // PRESIDIO_CASE_REMINDER raised again, freed course seats offered to the
 // waiting list (expired offers passed on), and course reminders the day
@@ -121,18 +146,7 @@ func (a *App) startReminders() {
 				return
 			case <-tick.C:
 			}
-			entries, err := a.desk.Reminders(ctx, a.cfg.CaseReminder)
-			if a.signup != nil { // course offers and reminders go out whatever the cases did
-				due, dueErr := a.signup.Due(ctx)
-				entries = append(entries, due...)
-				err = errors.Join(err, dueErr)
-			}
-			if len(entries) > 0 {
-				err = errors.Join(err, a.Runtime.Enqueue(ctx, entries))
-			}
-			if err != nil && ctx.Err() == nil {
-				a.log.Warn("raising unanswered cases failed", "error", err)
-			}
+			a.runDue(ctx)
 		}
 	}()
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/prils-lazio/presidio/internal/directory"
 	"github.com/prils-lazio/presidio/internal/escalation"
 	"github.com/prils-lazio/presidio/internal/signup"
+	"github.com/prils-lazio/presidio/internal/store"
 	"github.com/prils-lazio/presidio/locales"
 )
 
@@ -61,7 +62,9 @@ func (a *App) flowsHandler(ctx context.Context, texts *locales.Catalog) (bot.Han
 	if err != nil {
 		return nil, err
 	}
-	a.signup = &signup.Service{Courses: catalogue, Texts: texts, Now: time.Now}
+	a.signup = &signup.Service{Courses: catalogue, Texts: texts, Now: time.Now,
+		// The runtime is built after the handler: reached when called.
+		Enqueue: func(ctx context.Context, entries []store.OutboxEntry) error { return a.Runtime.Enqueue(ctx, entries) }}
 	if n, err := a.signup.LoadSample(ctx); err != nil {
 		return nil, fmt.Errorf("loading the sample courses: %w", err)
 	} else if n > 0 {
@@ -91,7 +94,7 @@ func (a *App) flowsHandler(ctx context.Context, texts *locales.Catalog) (bot.Han
 		Actions:    actions,
 		Understand: words,
 		Desk:       a.desk,
-		Rights:     rights{store: a.Store, cases: caseStore, desk: a.desk, texts: texts, courses: catalogue},
+		Rights:     rights{store: a.Store, cases: caseStore, desk: a.desk, texts: texts, courses: catalogue, signup: a.signup},
 		Courses:    a.signup,
 		// The privacy notice names the translation service when there is one.
 		Translating: a.desk.BridgeAvailable(),

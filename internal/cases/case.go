@@ -10,12 +10,13 @@
 //     read-modify-write: a case number ("casenum#<n>"), the one open case of
 //     a person on a topic ("<chatID>#<topic>#open"), and the operator who
 //     took a case ("<caseID>#take").
-//   - Case documents ("cases") are changed with $set: they grow with people,
-//     not with traffic, so the embedded store's whole-collection scan on an
-//     update by _id stays cheap. The embedded FerretDB rewrites the whole
-//     document on every update, so two concurrent $set on one case could
-//     lose one of them: a Cases serializes the writes to one case (one
-//     process per store, as docs/ARCHITECTURE.md requires).
+//   - A case changes by the insert of its next revision ("case_revisions",
+//     revisions.go): of two changes computed from the same state exactly
+//     one is stored, the other is computed again from the new state (or
+//     refused, ErrClosed). So concurrent changes from any number of
+//     processes and from the console and the desk at once lose nothing and
+//     never reopen a closed case; conditional updates, which the embedded
+//     FerretDB does not apply atomically, are never relied on.
 //   - Conversation messages ("case_messages") and the ids Telegram gave
 //     their copies ("case_deliveries") grow with traffic and are append-only:
 //     inserted once under a caller-given _id, deleted only when a person's
@@ -157,6 +158,12 @@ type Case struct {
 	// Erased is when the personal content was removed (Forget or
 	// SweepClosed); zero while it is there.
 	Erased time.Time `bson:"erased,omitempty" json:"erased,omitzero"`
+
+	// Rev is the case's revision (0 as opened; see revisions.go).
+	Rev int64 `bson:"rev,omitempty" json:"-"`
+	// PurgePending marks an erased case whose messages may not all be
+	// deleted yet (see erase).
+	PurgePending bool `bson:"purge_pending,omitempty" json:"-"`
 }
 
 // IsErased reports whether the case's personal content has been removed.

@@ -25,13 +25,21 @@ const (
 )
 
 type claim struct {
-	ID       string    `bson:"_id"`
-	Kind     string    `bson:"kind"`
-	N        int64     `bson:"n,omitempty"`
-	CaseID   string    `bson:"case_id,omitempty"`
-	ChatID   int64     `bson:"chat_id,omitempty"`
-	Operator Operator  `bson:"operator,omitempty"`
-	At       time.Time `bson:"at"`
+	ID       string   `bson:"_id"`
+	Kind     string   `bson:"kind"`
+	N        int64    `bson:"n,omitempty"`
+	CaseID   string   `bson:"case_id,omitempty"`
+	ChatID   int64    `bson:"chat_id,omitempty"`
+	Operator Operator `bson:"operator,omitempty"`
+	// Rev (open claims) is the case's revision when the claim was
+	// inserted: 0 by Open, the closed revision by Reopen. A Close at
+	// revision r releases only a claim older than r, never the claim of a
+	// Reopen that came after it.
+	Rev int64 `bson:"rev,omitempty"`
+	// Token (open claims) tells this insert from a later one under the
+	// same _id, so a release deletes only the claim it looked at.
+	Token string    `bson:"token,omitempty"`
+	At    time.Time `bson:"at"`
 }
 
 func numberKey(n int64) string { return "casenum#" + strconv.FormatInt(n, 10) }
@@ -170,7 +178,7 @@ func (s *Cases) Open(ctx context.Context, req OpenRequest) (c Case, created bool
 			if err != nil {
 				return Case{}, false, err
 			}
-			cl = claim{ID: key, Kind: kindOpen, CaseID: FormatID(n), ChatID: req.ChatID, At: s.clock()}
+			cl = claim{ID: key, Kind: kindOpen, CaseID: FormatID(n), ChatID: req.ChatID, Token: newToken(), At: s.clock()}
 			won, err := s.insertClaim(ctx, cl)
 			if err != nil {
 				return Case{}, false, err
@@ -221,38 +229,57 @@ func (s *Cases) resolveOpen(ctx context.Context, cl claim, req OpenRequest) (c C
 	if c.Status.IsOpen() {
 		return c, false, true, nil
 	}
-	c, open, err := s.clearLeftover(ctx, cl.ID, c.ID)
+	c, open, err := s.clearLeftover(ctx, cl)
 	return c, false, open, err
 }
 
-// clearLeftover deletes the open claim key when it names caseID and that
-// case is closed: the claim outlived a Close (or Forget) that stopped
-// before deleting it. Under the case's lock, so a Close or Reopen of that
-// case in progress finishes first; if the case turns out open (a Reopen),
-// it is returned with open true and the claim stays.
-func (s *Cases) clearLeftover(ctx context.Context, key, caseID string) (c Case, open bool, err error) {
-	defer s.lock(caseID)()
-	c, err = s.Get(ctx, caseID)
+// clearLeftover deletes the open claim cl, which names a case that was
+// closed: the claim outlived a Close (or Forget) that stopped before
+// releasing it. If the case turns out open (a Reopen), it is returned with
+// open true and the claim stays. A claim inserted by a Reopen still in
+// progress (its revision is the case's) is left alone for a while; the
+// caller reads again.
+func (s *Cases) clearLeftover(ctx context.Context, cl claim) (c Case, open bool, err error) {
+	c, err = s.Get(ctx, cl.CaseID)
 	if err != nil {
 		return Case{}, false, err
 	}
 	if c.Status.IsOpen() {
 		return c, true, nil
 	}
-	if _, err := s.claims.DeleteOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "case_id", Value: caseID}}); err != nil {
-		return Case{}, false, fmt.Errorf("cases: clearing claim %s: %w", key, err)
+	if !c.IsErased() && cl.Rev >= c.Rev && s.clock().Sub(cl.At) < reopenGrace {
+		time.Sleep(10 * time.Millisecond)
+		return Case{}, false, nil
 	}
-	return Case{}, false, nil
+	return Case{}, false, s.deleteClaim(ctx, cl)
 }
 
-// deleteOpenClaim deletes the person's open claim if it names c (the
-// caller holds c's lock).
-func (s *Cases) deleteOpenClaim(ctx context.Context, c Case) error {
-	key := openKey(c.ChatID, c.Topic)
-	if _, err := s.claims.DeleteOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "case_id", Value: c.ID}}); err != nil {
-		return fmt.Errorf("cases: releasing claim %s: %w", key, err)
+// reopenGrace is how long a Reopen may take between its claim and its
+// revision before the claim counts as abandoned (its process died).
+const reopenGrace = 30 * time.Second
+
+// deleteClaim deletes the open claim cl, and only that insert of it (its
+// token): a claim inserted again meanwhile stays.
+func (s *Cases) deleteClaim(ctx context.Context, cl claim) error {
+	filter := bson.D{{Key: "_id", Value: cl.ID}, {Key: "case_id", Value: cl.CaseID}}
+	if cl.Token != "" {
+		filter = append(filter, bson.E{Key: "token", Value: cl.Token})
+	}
+	if _, err := s.claims.DeleteOne(ctx, filter); err != nil {
+		return fmt.Errorf("cases: releasing claim %s: %w", cl.ID, err)
 	}
 	return nil
+}
+
+// releaseOpenClaim deletes the person's open claim if it names c (closed
+// or erased, at revision c.Rev) and was inserted before c's closing: a
+// Reopen's claim, inserted after, stays.
+func (s *Cases) releaseOpenClaim(ctx context.Context, c Case) error {
+	cl, held, err := s.getClaim(ctx, openKey(c.ChatID, c.Topic))
+	if err != nil || !held || cl.CaseID != c.ID || cl.Rev >= c.Rev {
+		return err
+	}
+	return s.deleteClaim(ctx, cl)
 }
 
 // OpenCaseOf returns the person's open case on the topic; ok is false when
@@ -316,20 +343,25 @@ func (s *Cases) Take(ctx context.Context, caseID string, operator Operator) (win
 		winner = cl.Operator
 	}
 	// Record it on the case (again, when the winner retries after a crash
-	// between the claim and this update).
-	_, err = s.change(ctx, caseID, func(c *Case, _ time.Time) (bson.D, []string, error) {
-		set := bson.D{}
+	// between the claim and this change). A case closed meanwhile stays
+	// closed: the take is refused, the claim stays for a reopening.
+	_, err = s.update(ctx, caseID, false, func(c *Case, _ time.Time) (bool, error) {
+		if !c.Status.IsOpen() {
+			return false, ErrClosed
+		}
+		changed := false
 		if c.Assignee != winner {
-			c.Assignee = winner
-			set = append(set, bson.E{Key: "assignee", Value: winner})
+			c.Assignee, changed = winner, true
 		}
 		if c.Status == StatusNew {
-			c.Status = StatusTaken
-			set = append(set, bson.E{Key: "status", Value: StatusTaken})
+			c.Status, changed = StatusTaken, true
 		}
-		return set, nil, nil
+		return changed, nil
 	})
-	return winner, true, err
+	if err != nil {
+		return Operator{}, false, err
+	}
+	return winner, true, nil
 }
 
 // Reopen reopens a closed case by inserting its open claim again. If the
@@ -341,12 +373,12 @@ func (s *Cases) Take(ctx context.Context, caseID string, operator Operator) (win
 func (s *Cases) Reopen(ctx context.Context, caseID string) (c Case, reopened bool, err error) {
 	for range maxAttempts {
 		c, other, err := s.reopenOnce(ctx, caseID)
-		if err != nil || other == "" {
+		if err != nil || other.ID == "" {
 			return c, err == nil, err
 		}
 		// The claim names another case: return it if open; clear it if it
 		// is a closed case's leftover; wait if it is still being created.
-		o, err := s.Get(ctx, other)
+		o, err := s.Get(ctx, other.CaseID)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			time.Sleep(10 * time.Millisecond)
@@ -355,7 +387,7 @@ func (s *Cases) Reopen(ctx context.Context, caseID string) (c Case, reopened boo
 		case o.Status.IsOpen():
 			return o, false, nil
 		default:
-			o, open, err := s.clearLeftover(ctx, openKey(o.ChatID, o.Topic), o.ID)
+			o, open, err := s.clearLeftover(ctx, other)
 			if err != nil || open {
 				return o, false, err
 			}
@@ -364,56 +396,71 @@ func (s *Cases) Reopen(ctx context.Context, caseID string) (c Case, reopened boo
 	return Case{}, false, fmt.Errorf("cases: reopening %s: %w", caseID, ErrBusy)
 }
 
-// reopenOnce holds the case's lock while it claims and reopens; other is
-// the case that holds the claim instead, if any.
-func (s *Cases) reopenOnce(ctx context.Context, caseID string) (c Case, other string, err error) {
-	defer s.lock(caseID)()
+// reopenOnce claims the person's open case on the topic for the case and
+// then commits the reopening; other is the case that holds the claim
+// instead, if any.
+func (s *Cases) reopenOnce(ctx context.Context, caseID string) (c Case, other claim, err error) {
 	c, err = s.Get(ctx, caseID)
 	if err != nil {
-		return Case{}, "", err
+		return Case{}, claim{}, err
 	}
 	if c.IsErased() {
-		return c, "", fmt.Errorf("cases: case %s: %w", caseID, ErrErased)
+		return c, claim{}, fmt.Errorf("cases: case %s: %w", caseID, ErrErased)
 	}
 	if c.Status.IsOpen() {
-		return c, "", nil
+		return c, claim{}, nil
 	}
 	key := openKey(c.ChatID, c.Topic)
+	mine := claim{ID: key, Kind: kindOpen, CaseID: caseID, ChatID: c.ChatID, Rev: c.Rev, Token: newToken(), At: s.clock()}
 	for attempt := 0; ; attempt++ {
 		if attempt == maxAttempts {
-			return Case{}, "", fmt.Errorf("cases: reopening %s: %w", caseID, ErrBusy)
+			return Case{}, claim{}, fmt.Errorf("cases: reopening %s: %w", caseID, ErrBusy)
 		}
-		won, err := s.insertClaim(ctx, claim{ID: key, Kind: kindOpen, CaseID: caseID, ChatID: c.ChatID, At: s.clock()})
+		won, err := s.insertClaim(ctx, mine)
 		if err != nil {
-			return Case{}, "", err
+			return Case{}, claim{}, err
 		}
 		if won {
 			break
 		}
 		cl, held, err := s.getClaim(ctx, key)
 		if err != nil {
-			return Case{}, "", err
+			return Case{}, claim{}, err
 		}
 		if !held {
 			continue // released meanwhile
 		}
 		if cl.CaseID != caseID {
-			return Case{}, cl.CaseID, nil
+			return Case{}, cl, nil
 		}
-		break // our own leftover claim (a Close that stopped midway): keep it
+		if cl.Token == mine.Token || cl.Rev >= c.Rev {
+			mine = cl // ours (an insert that landed and reported an error), or a concurrent Reopen's
+			break
+		}
+		// Older than the closing: a Close's leftover, or being released
+		// by that Close right now. Replace it with ours.
+		if err := s.deleteClaim(ctx, cl); err != nil {
+			return Case{}, claim{}, err
+		}
+	}
+	next := clone(c)
+	next.Status = StatusNew
+	if next.Assignee.ID != "" {
+		next.Status = StatusTaken
 	}
 	now := s.clock()
-	c.Status = StatusNew
-	if c.Assignee.ID != "" {
-		c.Status = StatusTaken
-	}
-	c.Outcome, c.ClosedBy, c.Closed, c.Updated = "", Operator{}, time.Time{}, now
-	_, err = s.cases.UpdateOne(ctx, bson.D{{Key: "_id", Value: caseID}}, bson.D{
-		{Key: "$set", Value: bson.D{{Key: "status", Value: c.Status}, {Key: "updated", Value: now}}},
-		{Key: "$unset", Value: bson.D{{Key: "outcome", Value: ""}, {Key: "closed_by", Value: ""}, {Key: "closed", Value: ""}}},
-	})
+	next.Outcome, next.ClosedBy, next.Closed, next.Updated = "", Operator{}, time.Time{}, now
+	ok, err := s.commit(ctx, c, &next)
 	if err != nil {
-		return Case{}, "", fmt.Errorf("cases: reopening %s: %w", caseID, err)
+		return Case{}, claim{}, fmt.Errorf("cases: reopening %s: %w", caseID, err)
 	}
-	return c, "", nil
+	if !ok {
+		// The case changed meanwhile (reopened by another call, its
+		// feedback recorded, erased): read it again.
+		if now, err := s.Get(ctx, caseID); err == nil && now.IsErased() {
+			return now, claim{}, errors.Join(fmt.Errorf("cases: case %s: %w", caseID, ErrErased), s.deleteClaim(ctx, mine))
+		}
+		return s.reopenOnce(ctx, caseID)
+	}
+	return next, claim{}, nil
 }

@@ -17,7 +17,7 @@ import (
 
 // newCases opens a real store with a case store whose clock the test
 // moves by hand.
-func newCases(t *testing.T) (*Cases, *store.Store, *time.Time) {
+func newCases(t testing.TB) (*Cases, *store.Store, *time.Time) {
 	t.Helper()
 	st := storetest.Open(t)
 	s, err := New(context.Background(), st)
@@ -277,8 +277,10 @@ func TestOpenRecoversFromCrashes(t *testing.T) {
 
 	// Close died after the status change, before releasing the claim.
 	a, _, _ := s.Open(ctx, request(11, "permits"))
-	if _, err := st.Collection(colCases).UpdateOne(ctx, bson.D{{Key: "_id", Value: a.ID}}, bson.D{{Key: "$set", Value: bson.D{
-		{Key: "status", Value: StatusClosed}, {Key: "closed", Value: time.Now()}}}}); err != nil {
+	if _, err := s.update(ctx, a.ID, false, func(c *Case, now time.Time) (bool, error) {
+		c.Status, c.Closed = StatusClosed, now
+		return true, nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	b, created, err := s.Open(ctx, request(11, "permits"))

@@ -3,6 +3,7 @@ package cases
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -103,7 +104,7 @@ func (s *Cases) SweepClosed(ctx context.Context, before time.Time) (int, error) 
 }
 
 // purgePending marks an erased case whose messages may not all be deleted
-// yet: set with the erasure, removed once they are.
+// yet: set with the erasure, removed once they are (Case.PurgePending).
 const purgePending = "purge_pending"
 
 func (s *Cases) caseIDs(ctx context.Context, filter bson.D) ([]string, error) {
@@ -148,50 +149,57 @@ func (s *Cases) erase(ctx context.Context, ids []string) (int, error) {
 		if _, err := s.deliveries.DeleteMany(ctx, filter); err != nil {
 			return n, fmt.Errorf("cases: deleting deliveries: %w", err)
 		}
-		if _, err := s.cases.UpdateMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: chunk}}}, {Key: purgePending, Value: true}},
-			bson.D{{Key: "$unset", Value: bson.D{{Key: purgePending, Value: ""}}}}); err != nil {
-			return n, fmt.Errorf("cases: finishing erasure: %w", err)
+		for _, id := range chunk {
+			// The older revisions go first (again, if an erasure stopped
+			// before), then the mark.
+			c, err := s.Get(ctx, id)
+			if errors.Is(err, store.ErrNotFound) || err == nil && !c.PurgePending {
+				continue
+			}
+			if err != nil {
+				return n, err
+			}
+			if err := s.stripRevisions(ctx, id, c.Rev); err != nil {
+				return n, err
+			}
+			if _, err := s.update(ctx, id, true, func(c *Case, _ time.Time) (bool, error) {
+				changed := c.PurgePending
+				c.PurgePending = false
+				return changed, nil
+			}); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return n, fmt.Errorf("cases: finishing erasure: %w", err)
+			}
 		}
 	}
 	return n, nil
 }
 
 func (s *Cases) eraseCase(ctx context.Context, id string) (bool, error) {
-	defer s.lock(id)()
-	c, err := s.Get(ctx, id)
-	if err != nil {
+	var before Case // as it was, for its open claim
+	c, err := s.update(ctx, id, true, func(c *Case, now time.Time) (bool, error) {
+		before = Case{}
+		if c.IsErased() {
+			return false, nil
+		}
+		before = clone(*c)
+		c.ChatID, c.Status, c.Erased, c.PurgePending = 0, StatusClosed, now, true
+		if c.Closed.IsZero() {
+			c.Closed = now
+		}
+		for i := range c.Referrals {
+			c.Referrals[i].Note = ""
+		}
+		c.PersonName, c.Answers, c.Summary, c.Outcome = "", nil, "", ""
+		return true, nil
+	})
+	if err != nil || before.ID == "" {
 		return false, err
 	}
-	if c.IsErased() {
-		return false, nil
+	if err := s.stripRevisions(ctx, id, c.Rev); err != nil {
+		return true, err
 	}
-	now := s.clock()
-	set := bson.D{
-		{Key: "chat_id", Value: int64(0)},
-		{Key: "status", Value: StatusClosed},
-		{Key: "erased", Value: now},
-		{Key: "updated", Value: now},
-		{Key: purgePending, Value: true},
-	}
-	if c.Closed.IsZero() {
-		set = append(set, bson.E{Key: "closed", Value: now})
-	}
-	if len(c.Referrals) > 0 {
-		refs := slices.Clone(c.Referrals)
-		for i := range refs {
-			refs[i].Note = ""
-		}
-		set = append(set, bson.E{Key: "referrals", Value: refs})
-	}
-	unset := bson.D{}
-	for _, f := range []string{"person_name", "answers", "summary", "outcome"} {
-		unset = append(unset, bson.E{Key: f, Value: ""})
-	}
-	if _, err := s.cases.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-		bson.D{{Key: "$set", Value: set}, {Key: "$unset", Value: unset}}); err != nil {
-		return false, fmt.Errorf("cases: erasing case %s: %w", id, err)
-	}
-	return true, s.deleteOpenClaim(ctx, c)
+	before.Rev = c.Rev
+	return true, s.releaseOpenClaim(ctx, before)
 }
 
 // Needles is what FindTraces looks for: the person's chat id (as a number

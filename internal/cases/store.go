@@ -5,9 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"slices"
-	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -28,7 +26,7 @@ const (
 // Collections returns the names of every collection this package writes
 // (a new slice on each call).
 func Collections() []string {
-	return []string{colCases, colClaims, colMessages, colDeliveries, colReaders}
+	return []string{colCases, colClaims, colMessages, colDeliveries, colReaders, colRevisions}
 }
 
 // Errors of the operations on cases. They are returned wrapped: test them
@@ -45,20 +43,17 @@ var (
 	ErrBusy = errors.New("the case is being changed by another call, try again")
 )
 
-// Cases is the case store. Its methods are safe for concurrent use.
-//
-// Writes to one case document are serialized within the Cases (the
-// embedded store rewrites whole documents, so concurrent $set on one
-// document could lose one): run one process per store, as the rest of
-// Presidio does.
+// Cases is the case store. Its methods are safe for concurrent use, also
+// by several Cases on one store (several processes): every change is a
+// revision (revisions.go), every claim a unique insert (claims.go).
 type Cases struct {
 	st         *store.Store
 	cases      *mongo.Collection
 	claims     *mongo.Collection
 	messages   *mongo.Collection
 	deliveries *mongo.Collection
+	revisions  *mongo.Collection
 	now        func() time.Time
-	locks      [256]sync.Mutex
 }
 
 // New returns the case store kept in st, creating the indexes it needs
@@ -70,6 +65,7 @@ func New(ctx context.Context, st *store.Store) (*Cases, error) {
 		claims:     st.Collection(colClaims),
 		messages:   st.Collection(colMessages),
 		deliveries: st.Collection(colDeliveries),
+		revisions:  st.Collection(colRevisions),
 		now:        time.Now,
 	}
 	if err := s.ensureIndexes(ctx); err != nil {
@@ -80,16 +76,6 @@ func New(ctx context.Context, st *store.Store) (*Cases, error) {
 
 // clock is the current time as BSON keeps it (UTC, milliseconds).
 func (s *Cases) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
-
-// lock serializes the writes to one case document; it returns the unlock.
-// Never hold two at once (stripes are shared between cases).
-func (s *Cases) lock(caseID string) func() {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(caseID))
-	m := &s.locks[h.Sum32()%uint32(len(s.locks))]
-	m.Lock()
-	return m.Unlock
-}
 
 func (s *Cases) ensureIndexes(ctx context.Context) error {
 	specs := []struct {
@@ -127,8 +113,8 @@ func (s *Cases) ensureIndexes(ctx context.Context) error {
 	return nil
 }
 
-// Get returns the case with this ID; an unknown ID gives an error matching
-// store.ErrNotFound.
+// Get returns the case with this ID as of its latest revision; an unknown
+// ID gives an error matching store.ErrNotFound.
 func (s *Cases) Get(ctx context.Context, id string) (Case, error) {
 	var c Case
 	err := s.cases.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&c)
@@ -138,7 +124,14 @@ func (s *Cases) Get(ctx context.Context, id string) (Case, error) {
 	if err != nil {
 		return Case{}, fmt.Errorf("cases: reading case %q: %w", id, err)
 	}
-	return c, nil
+	latest, moved, err := s.forward(ctx, c)
+	if err != nil {
+		return Case{}, err
+	}
+	if moved {
+		s.writeCopy(ctx, latest) // the copy lagged: bring it forward
+	}
+	return latest, nil
 }
 
 func (s *Cases) find(ctx context.Context, filter bson.D, opts ...options.Lister[options.FindOptions]) ([]Case, error) {
@@ -153,62 +146,64 @@ func (s *Cases) find(ctx context.Context, filter bson.D, opts ...options.Lister[
 	return out, nil
 }
 
-// change applies one status change to a case under its lock: fn sees the
-// stored case, updates it in memory and returns the fields to $set and to
-// $unset (both empty: nothing to write). Updated is set by change. Erased
-// cases refuse every change with ErrErased.
-func (s *Cases) change(ctx context.Context, id string, fn func(c *Case, now time.Time) (set bson.D, unset []string, err error)) (Case, error) {
-	defer s.lock(id)()
-	c, err := s.Get(ctx, id)
-	if err != nil {
-		return Case{}, err
-	}
-	if c.IsErased() {
-		return c, fmt.Errorf("cases: case %s: %w", id, ErrErased)
-	}
-	now := s.clock()
-	set, unset, err := fn(&c, now)
-	if err != nil {
-		return c, fmt.Errorf("cases: case %s: %w", id, err)
-	}
-	if len(set) == 0 && len(unset) == 0 {
-		return c, nil
-	}
-	c.Updated = now
-	update := bson.D{{Key: "$set", Value: append(set, bson.E{Key: "updated", Value: now})}}
-	if len(unset) > 0 {
-		u := bson.D{}
-		for _, f := range unset {
-			u = append(u, bson.E{Key: f, Value: ""})
-		}
-		update = append(update, bson.E{Key: "$unset", Value: u})
-	}
-	if _, err := s.cases.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update); err != nil {
-		return c, fmt.Errorf("cases: updating case %s: %w", id, err)
-	}
-	return c, nil
-}
-
 // SetThread records the operators' forum topic of the case and the message
 // in it that shows the case card. Setting the same values again changes
-// nothing; new values replace the old (a topic recreated after deletion).
+// nothing; new values replace the old. The desk uses ClaimThread and
+// SetCard, which never replace a topic another process just set.
 func (s *Cases) SetThread(ctx context.Context, caseID string, threadID, cardMessageID int) error {
 	if threadID <= 0 || cardMessageID < 0 {
 		return fmt.Errorf("cases: case %s: thread id %d / card message id %d are not Telegram ids", caseID, threadID, cardMessageID)
 	}
-	_, err := s.change(ctx, caseID, func(c *Case, _ time.Time) (bson.D, []string, error) {
+	_, err := s.update(ctx, caseID, false, func(c *Case, _ time.Time) (bool, error) {
 		if c.ThreadID == threadID && c.CardMessageID == cardMessageID {
-			return nil, nil, nil
+			return false, nil
 		}
 		c.ThreadID, c.CardMessageID = threadID, cardMessageID
-		return bson.D{{Key: "thread_id", Value: threadID}, {Key: "card_message_id", Value: cardMessageID}}, nil, nil
+		return true, nil
+	})
+	return err
+}
+
+// ClaimThread sets the case's forum topic to thread if the case's topic is
+// still old (0: none yet; or the topic that was deleted), and returns the
+// case. won is false when the case has another topic by now (another
+// process or lane created one first): the caller then deletes the topic it
+// created and uses c.ThreadID. Of concurrent claims from the same old
+// topic exactly one wins. Claiming the topic the case has is a win.
+func (s *Cases) ClaimThread(ctx context.Context, caseID string, old, thread int) (c Case, won bool, err error) {
+	if thread <= 0 || old < 0 {
+		return Case{}, false, fmt.Errorf("cases: case %s: thread id %d is not a Telegram id", caseID, thread)
+	}
+	c, err = s.update(ctx, caseID, false, func(c *Case, _ time.Time) (bool, error) {
+		if c.ThreadID != old {
+			return false, nil
+		}
+		c.ThreadID, c.CardMessageID = thread, 0
+		return true, nil
+	})
+	return c, err == nil && c.ThreadID == thread, err
+}
+
+// SetCard records which message of the case's topic threadID shows the
+// case card. It changes nothing when the case has another topic now.
+func (s *Cases) SetCard(ctx context.Context, caseID string, threadID, cardMessageID int) error {
+	if cardMessageID < 0 {
+		return fmt.Errorf("cases: case %s: card message id %d is not a Telegram id", caseID, cardMessageID)
+	}
+	_, err := s.update(ctx, caseID, false, func(c *Case, _ time.Time) (bool, error) {
+		if c.ThreadID != threadID || c.CardMessageID == cardMessageID {
+			return false, nil
+		}
+		c.CardMessageID = cardMessageID
+		return true, nil
 	})
 	return err
 }
 
 // Refer appends a referral to a directory service and sets the status to
 // referred. The case must be open (else ErrClosed). Every call appends one
-// referral: the caller calls it once per operator action (a replay of the
+// referral, also when another is being added at the same moment (both are
+// kept): the caller calls it once per operator action (a replay of the
 // same update must be filtered by the caller's applied-updates list).
 func (s *Cases) Refer(ctx context.Context, caseID, serviceID string, by Operator, note string) (Case, error) {
 	var p problems
@@ -218,13 +213,13 @@ func (s *Cases) Refer(ctx context.Context, caseID, serviceID string, by Operator
 	if err := p.err("referral of " + caseID); err != nil {
 		return Case{}, err
 	}
-	return s.change(ctx, caseID, func(c *Case, now time.Time) (bson.D, []string, error) {
+	return s.update(ctx, caseID, false, func(c *Case, now time.Time) (bool, error) {
 		if !c.Status.IsOpen() {
-			return nil, nil, ErrClosed
+			return false, ErrClosed
 		}
 		c.Referrals = append(c.Referrals, Referral{ServiceID: serviceID, By: by, Note: note, At: now})
 		c.Status = StatusReferred
-		return bson.D{{Key: "referrals", Value: c.Referrals}, {Key: "status", Value: c.Status}}, nil, nil
+		return true, nil
 	})
 }
 
@@ -237,17 +232,17 @@ func (s *Cases) SetWaiting(ctx context.Context, caseID string, waiting bool) (Ca
 	if waiting {
 		want = StatusWaiting
 	}
-	return s.change(ctx, caseID, func(c *Case, _ time.Time) (bson.D, []string, error) {
+	return s.update(ctx, caseID, false, func(c *Case, _ time.Time) (bool, error) {
 		switch {
 		case c.Status == StatusClosed:
-			return nil, nil, ErrClosed
+			return false, ErrClosed
 		case c.Assignee.ID == "":
-			return nil, nil, errors.New("nobody has taken the case")
+			return false, errors.New("nobody has taken the case")
 		case c.Status == want:
-			return nil, nil, nil
+			return false, nil
 		}
 		c.Status = want
-		return bson.D{{Key: "status", Value: want}}, nil, nil
+		return true, nil
 	})
 }
 
@@ -255,15 +250,15 @@ func (s *Cases) SetWaiting(ctx context.Context, caseID string, waiting bool) (Ca
 // Only the first call counts; later ones change nothing.
 func (s *Cases) MarkFirstResponse(ctx context.Context, caseID string, at time.Time) error {
 	at = at.UTC().Truncate(time.Millisecond)
-	_, err := s.change(ctx, caseID, func(c *Case, now time.Time) (bson.D, []string, error) {
+	_, err := s.update(ctx, caseID, false, func(c *Case, now time.Time) (bool, error) {
 		if !c.FirstResponse.IsZero() {
-			return nil, nil, nil
-		}
-		if at.IsZero() {
-			at = now
+			return false, nil
 		}
 		c.FirstResponse = at
-		return bson.D{{Key: "first_response", Value: at}}, nil, nil
+		if at.IsZero() {
+			c.FirstResponse = now
+		}
+		return true, nil
 	})
 	return err
 }
@@ -271,15 +266,12 @@ func (s *Cases) MarkFirstResponse(ctx context.Context, caseID string, at time.Ti
 // SetBridge switches the language bridge on or off for the case (open or
 // closed). Setting the state it has changes nothing.
 func (s *Cases) SetBridge(ctx context.Context, caseID string, on bool) (Case, error) {
-	return s.change(ctx, caseID, func(c *Case, _ time.Time) (bson.D, []string, error) {
+	return s.update(ctx, caseID, false, func(c *Case, _ time.Time) (bool, error) {
 		if c.BridgeOff == !on {
-			return nil, nil, nil
+			return false, nil
 		}
 		c.BridgeOff = !on
-		if on {
-			return nil, []string{"bridge_off"}, nil
-		}
-		return bson.D{{Key: "bridge_off", Value: true}}, nil, nil
+		return true, nil
 	})
 }
 
@@ -289,56 +281,55 @@ func (s *Cases) SetFeedback(ctx context.Context, caseID string, value Feedback) 
 	if !value.Valid() {
 		return fmt.Errorf("cases: case %s: feedback %q is unknown (valid: helped, partly, not)", caseID, value)
 	}
-	_, err := s.change(ctx, caseID, func(c *Case, _ time.Time) (bson.D, []string, error) {
+	_, err := s.update(ctx, caseID, false, func(c *Case, _ time.Time) (bool, error) {
 		if c.Feedback == value {
-			return nil, nil, nil
+			return false, nil
 		}
 		c.Feedback = value
-		return bson.D{{Key: "feedback", Value: value}}, nil, nil
+		return true, nil
 	})
 	return err
 }
 
 // Close closes the case with the operator's outcome and then deletes the
 // person's open-case claim for the topic, so the next Open creates a new
-// case. Closing a closed case changes nothing and returns it. (If the
-// process dies between the two steps, the claim names a closed case: Open
-// and Reopen recognize such a leftover and clear it.)
+// case. Closing a closed case changes nothing and returns it (the first
+// outcome stays). (If the process dies between the two steps, the claim
+// names a closed case: Open and Reopen recognize such a leftover and clear
+// it.)
 func (s *Cases) Close(ctx context.Context, caseID, outcome string, by Operator) (Case, error) {
+	c, _, err := s.CloseCase(ctx, caseID, outcome, by)
+	return c, err
+}
+
+// CloseCase is Close that also says whether this call closed the case:
+// of concurrent closes exactly one gets closed true (the others find it
+// closed, with the winner's outcome).
+func (s *Cases) CloseCase(ctx context.Context, caseID, outcome string, by Operator) (c Case, closed bool, err error) {
 	var p problems
 	checkOperator(&p, "operator", by)
 	checkText(&p, "outcome", outcome, MaxTextLength)
 	if err := p.err("closing " + caseID); err != nil {
-		return Case{}, err
+		return Case{}, false, err
 	}
-	defer s.lock(caseID)()
-	c, err := s.Get(ctx, caseID)
-	if err != nil {
-		return Case{}, err
-	}
-	if c.IsErased() {
-		return c, fmt.Errorf("cases: case %s: %w", caseID, ErrErased)
-	}
-	if c.Status != StatusClosed {
-		now := s.clock()
-		c.Status, c.Outcome, c.ClosedBy, c.Closed, c.Updated = StatusClosed, outcome, by, now, now
-		_, err := s.cases.UpdateOne(ctx, bson.D{{Key: "_id", Value: caseID}}, bson.D{{Key: "$set", Value: bson.D{
-			{Key: "status", Value: c.Status},
-			{Key: "outcome", Value: outcome},
-			{Key: "closed_by", Value: by},
-			{Key: "closed", Value: now},
-			{Key: "updated", Value: now},
-		}}})
-		if err != nil {
-			return c, fmt.Errorf("cases: closing case %s: %w", caseID, err)
+	c, err = s.update(ctx, caseID, false, func(c *Case, now time.Time) (bool, error) {
+		closed = false
+		if c.Status == StatusClosed {
+			return false, nil
 		}
+		c.Status, c.Outcome, c.ClosedBy, c.Closed = StatusClosed, outcome, by, now
+		closed = true
+		return true, nil
+	})
+	if err != nil {
+		return c, false, err
 	}
 	// Also when it was closed already: a previous Close may have stopped
 	// before this step.
-	if err := s.deleteOpenClaim(ctx, c); err != nil {
-		return c, err
+	if err := s.releaseOpenClaim(ctx, c); err != nil {
+		return c, closed, err
 	}
-	return c, nil
+	return c, closed, nil
 }
 
 // Filter selects cases in List. Its zero value selects every case.
@@ -456,7 +447,11 @@ func (s *Cases) latest(ctx context.Context, filter bson.D) (Case, bool, error) {
 	if err != nil || len(list) == 0 {
 		return Case{}, false, err
 	}
-	return slices.MaxFunc(list, func(a, b Case) int {
+	c := slices.MaxFunc(list, func(a, b Case) int {
 		return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.ID, b.ID))
-	}), true, nil
+	})
+	if c, err = s.Get(ctx, c.ID); err != nil { // its latest revision
+		return Case{}, false, err
+	}
+	return c, true, nil
 }

@@ -10,8 +10,9 @@ import (
 // Cancel gives up the person's place in the course (an enrolment, or an
 // offer, which counts as declined) and their waiting-list entry, then
 // offers the free seats to the waiting list. It returns the offers made,
-// for the caller to notify (each once: see Offer.ID). ErrNotEnrolled when
-// the person had neither a place nor an entry.
+// for the caller to notify and then mark announced (MarkAnnounced; one not
+// marked is returned again by Sweep). ErrNotEnrolled when the person had
+// neither a place nor an entry.
 //
 // The place is deleted by the single winner of its "end" claim, so a
 // double cancel cannot delete the seat's next holder. A cancel racing an
@@ -64,7 +65,8 @@ func (c *Courses) giveUp(ctx context.Context, p place, reason string) error {
 // waiting-list entries deleted. Their name, phone, language and chat id are
 // deleted from the store, not flagged: they live only in those documents
 // (claims name places by seat number and a random token). It returns the
-// offers made to others. A place whose deletion another caller claimed a
+// offers made to others, for the caller to notify and mark announced, as
+// with Cancel. A place whose deletion another caller claimed a
 // moment before is deleted by that caller; one abandoned by a crash is
 // deleted by a later Sweep.
 func (c *Courses) ForgetPerson(ctx context.Context, chatID int64) ([]Offer, error) {

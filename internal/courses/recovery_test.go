@@ -46,6 +46,13 @@ func TestSweepCompletesHalfDoneSteps(t *testing.T) {
 	if err != nil || len(offers) != 1 || offers[0].ChatID != 90 {
 		t.Fatalf("sweep after the crash: %+v %v; want the offer to 90", offers, err)
 	}
+	// Returned until the caller says it was announced (queued).
+	if again, _ := c.Sweep(ctx, clock); len(again) != 1 || again[0].ID != offers[0].ID {
+		t.Fatalf("an offer not yet announced is not returned again: %+v", again)
+	}
+	if err := c.MarkAnnounced(ctx, offers); err != nil {
+		t.Fatal(err)
+	}
 	if offers, _ := c.Sweep(ctx, clock); len(offers) != 0 {
 		t.Fatalf("announced twice: %+v", offers)
 	}
@@ -60,6 +67,9 @@ func TestSweepCompletesHalfDoneSteps(t *testing.T) {
 	offers, err = c.Sweep(ctx, clock)
 	if err != nil || len(offers) != 1 || offers[0].ChatID != 91 {
 		t.Fatalf("sweep after the expiry crash: %+v %v; want the offer to 91", offers, err)
+	}
+	if err := c.MarkAnnounced(ctx, offers); err != nil {
+		t.Fatal(err)
 	}
 	wantCounts(t, c, "crash", Counts{Seats: 3, Enrolled: 2, Offered: 1, Waiting: 1})
 

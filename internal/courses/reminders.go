@@ -24,9 +24,15 @@ type Reminder struct {
 const remindedSuffix = "#reminded"
 
 // DueReminders returns the enrolments in courses whose StartDate is the
-// day after now's date in Rome, that have not been claimed as reminded
-// (by MarkReminded or ClaimReminders). It only reads; two callers may get
-// the same reminders.
+// day after now's date in Rome, that have not been marked as reminded
+// (MarkReminded). It only reads; two callers may get the same reminders.
+// A course that cannot be read does not hold back the others: their
+// reminders are returned with the error (queue them either way).
+//
+// The flow that loses none: DueReminders, queue each message durably with
+// Reminder.ID in its outbox id (the outbox keeps one copy per id), then
+// MarkReminded. A crash or an error between the two steps makes the next
+// run queue the same ids again, which the outbox keeps once.
 func (c *Courses) DueReminders(ctx context.Context, now time.Time) ([]Reminder, error) {
 	ctx, cancel := c.op(ctx)
 	defer cancel()
@@ -36,14 +42,16 @@ func (c *Courses) DueReminders(ctx context.Context, now time.Time) ([]Reminder, 
 		return nil, err
 	}
 	var due []Reminder
+	var errs []error
 	for _, co := range courses {
 		r, err := c.dueIn(ctx, co)
 		if err != nil {
-			return nil, err
+			errs = append(errs, fmt.Errorf("courses: reminders of %s: %w", co.ID, err))
+			continue
 		}
 		due = append(due, r...)
 	}
-	return due, nil
+	return due, errors.Join(errs...)
 }
 
 // dueIn returns the course's enrolments not yet claimed as reminded.
@@ -86,10 +94,12 @@ func (c *Courses) dueIn(ctx context.Context, co Course) ([]Reminder, error) {
 	return out, nil
 }
 
-// MarkReminded claims the reminders of these enrolments (Enrolment.ID) and
-// returns the IDs this call claimed, in the order given: an enrolment is
-// claimed once ever, by one caller, however many call at once. The claim is
-// an insert of "<enrolment ID>#reminded" under the unique _id.
+// MarkReminded records that the reminders of these enrolments
+// (Enrolment.ID) were queued, so DueReminders no longer returns them, and
+// returns the IDs this call marked first, in the order given (an enrolment
+// is marked once ever, however many call at once). The mark is an insert
+// of "<enrolment ID>#reminded" under the unique _id. Call it only after
+// the reminders are durably queued.
 func (c *Courses) MarkReminded(ctx context.Context, enrolmentIDs []string) ([]string, error) {
 	if len(enrolmentIDs) == 0 {
 		return nil, nil
@@ -136,44 +146,6 @@ func (c *Courses) MarkReminded(ctx context.Context, enrolmentIDs []string) ([]st
 	for i, id := range enrolmentIDs {
 		if won[i] {
 			out = append(out, id)
-		}
-	}
-	return out, nil
-}
-
-// ClaimReminders returns the reminders due as of now (see DueReminders)
-// that this call claimed (see MarkReminded): two callers racing never get
-// the same enrolment, and an enrolment is returned once ever.
-//
-// The trade-off: the claim is made before the reminder is sent. Claiming
-// after sending could send a reminder twice after a crash; claiming first
-// can lose one if the process dies between the claim and queueing the
-// message. The caller queues the returned reminders in the persisted
-// outbox right away (Reminder.ID as the message id), which makes that
-// window a few milliseconds. A caller that prefers "never lost, maybe
-// queued twice and deduplicated by the outbox id" uses DueReminders,
-// queues, then MarkReminded.
-func (c *Courses) ClaimReminders(ctx context.Context, now time.Time) ([]Reminder, error) {
-	due, err := c.DueReminders(ctx, now)
-	if err != nil || len(due) == 0 {
-		return nil, err
-	}
-	ids := make([]string, len(due))
-	for i, r := range due {
-		ids[i] = r.Enrolment.ID
-	}
-	won, err := c.MarkReminded(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	claimed := make(map[string]bool, len(won))
-	for _, id := range won {
-		claimed[id] = true
-	}
-	var out []Reminder
-	for _, r := range due {
-		if claimed[r.Enrolment.ID] {
-			out = append(out, r)
 		}
 	}
 	return out, nil

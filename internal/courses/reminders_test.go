@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-func TestRemindersClaimedOnce(t *testing.T) {
+func TestRemindersMarkedOnce(t *testing.T) {
 	c, _ := newCourses(t, Config{})
 	ctx := context.Background()
 	// 23:30 UTC on 5 October is 01:30 on the 6th in Rome: "tomorrow" is
@@ -44,44 +44,54 @@ func TestRemindersClaimedOnce(t *testing.T) {
 		}
 	}
 
-	// Two sweeps race: together they claim each enrolment once.
+	// Two schedulers race: each queues what is due and then marks it;
+	// together they mark each enrolment once (and the outbox, keyed by
+	// Reminder.ID, keeps one message per enrolment).
 	var wg sync.WaitGroup
-	var got [2][]Reminder
+	var got [2][]string
 	for i := range 2 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var err error
-			if got[i], err = c.ClaimReminders(ctx, now); err != nil {
+			due, err := c.DueReminders(ctx, now)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			ids := make([]string, len(due))
+			for j, r := range due {
+				ids[j] = r.Enrolment.ID
+			}
+			if got[i], err = c.MarkReminded(ctx, ids); err != nil {
 				t.Error(err)
 			}
 		}()
 	}
 	wg.Wait()
 	seen := map[string]bool{}
-	for _, rs := range got {
-		for _, r := range rs {
-			if seen[r.Enrolment.ID] {
-				t.Fatalf("enrolment %s reminded twice", r.Enrolment.ID)
+	for _, ids := range got {
+		for _, id := range ids {
+			if seen[id] {
+				t.Fatalf("enrolment %s marked twice", id)
 			}
-			seen[r.Enrolment.ID] = true
+			seen[id] = true
 		}
 	}
 	if len(seen) != 3 {
-		t.Fatalf("%d reminders claimed, want 3", len(seen))
-	}
-	if again, err := c.ClaimReminders(ctx, now); err != nil || len(again) != 0 {
-		t.Fatalf("claimed again: %v %v", again, err)
+		t.Fatalf("%d reminders marked, want 3", len(seen))
 	}
 	if due, _ := c.DueReminders(ctx, now); len(due) != 0 {
-		t.Fatalf("still due after claiming: %v", due)
+		t.Fatalf("still due after marking: %v", due)
 	}
 	// The day before "later" starts, its reminders are due.
-	if due, _ := c.ClaimReminders(ctx, now.Add(24*time.Hour)); len(due) != 3 || due[0].Course.ID != "later" {
-		t.Fatalf("next day: %+v", due)
+	due, err = c.DueReminders(ctx, now.Add(24*time.Hour))
+	if err != nil || len(due) != 3 || due[0].Course.ID != "later" {
+		t.Fatalf("next day: %+v %v", due, err)
 	}
-	// MarkReminded says which it claimed.
+	if won, err := c.MarkReminded(ctx, []string{due[0].Enrolment.ID, due[0].Enrolment.ID}); err != nil || len(won) != 1 {
+		t.Fatalf("marking one reminder twice in a call: %v %v", won, err)
+	}
 	if won, err := c.MarkReminded(ctx, []string{due[0].Enrolment.ID}); err != nil || len(won) != 0 {
-		t.Fatalf("marking a claimed reminder: %v %v", won, err)
+		t.Fatalf("marking a marked reminder: %v %v", won, err)
 	}
 }

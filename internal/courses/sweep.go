@@ -10,8 +10,10 @@ import (
 )
 
 // Sweep does the periodic work of every course, as of now, and returns the
-// offers for the caller to notify (each offer is returned once in all, by
-// Sweep, Cancel or ForgetPerson: see Offer.ID):
+// offers for the caller to notify: the offers it made, and every offer
+// made earlier (by Sweep, Cancel or ForgetPerson) that was never marked as
+// announced (MarkAnnounced). The caller queues each message with Offer.ID
+// in its outbox id, then marks the offers announced:
 //
 //   - an offer whose deadline is at or before now expires (unless it was
 //     accepted first: one "decided" claim settles the race), its person
@@ -19,20 +21,18 @@ import (
 //   - free seats are offered to the waiting list (after a crash, or after
 //     an import raised the seats);
 //   - steps left half-done by a crash are completed: an offer decided but
-//     not yet passed on, an offer made but never announced (returned now),
-//     a place whose end was claimed over StaleAfter ago but which is still
-//     there.
+//     not yet passed on, an offer made but never announced (returned
+//     again), a place whose end was claimed over StaleAfter ago but which
+//     is still there.
 //
 // Every step may run twice or concurrently with any other call without
 // losing or doubling an offer. The app runs Sweep every minute or so; one
 // course failing does not stop the others (their errors are joined).
 //
-// Returning an offer claims its announcement, so if the process dies
-// between that and queueing the notification, the notification is lost
-// (the offer stands and expires as usual). After a restart, the caller
-// queues a notification for every PendingOffers with Offer.ID as the
-// outbox id: the outbox keeps the first copy, so this re-queues nothing
-// that was queued and recovers what a crash lost.
+// An offer is marked announced only after its message was queued, so a
+// crash or a failed queueing between the two makes the next Sweep return
+// it again: the message is delayed, never lost, and the outbox (one copy
+// per id) sends it once.
 func (c *Courses) Sweep(ctx context.Context, now time.Time) ([]Offer, error) {
 	all, err := c.List(ctx)
 	if err != nil {
@@ -67,18 +67,13 @@ func (c *Courses) sweepCourse(ctx context.Context, courseID string, now time.Tim
 		return offers, err
 	}
 	for _, p := range s.places {
-		// Made by a call that stopped before announcing it; a recent one
-		// may still be checked (and given back) by its maker.
+		// Made by a call that stopped before announcing it, or whose
+		// message could not be queued; a recent one may still be checked
+		// (and given back) or announced by its maker.
 		if !p.pendingOffer() || p.announced || !now.Before(p.Expires) || c.now().Sub(p.At) < c.cfg.OpTimeout {
 			continue
 		}
-		won, err := c.announce(ctx, p)
-		if err != nil {
-			return offers, err
-		}
-		if won {
-			offers = append(offers, p.offer())
-		}
+		offers = append(offers, p.offer())
 	}
 	return offers, nil
 }

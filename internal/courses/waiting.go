@@ -3,6 +3,7 @@ package courses
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -91,12 +92,10 @@ func queueAhead(s state, chatID int64) int {
 }
 
 // fill offers the course's free seats to the waiting list, first come
-// first served, and returns the offers it made. Each offer is one insert of
-// an offered place whose holder is the person, so two fills running at
-// once never offer one person two places nor more places than are free;
-// each returned offer also won its "announced" claim, so it is returned
-// once in all (Sweep returns offers whose maker stopped before announcing
-// them).
+// first served, and returns the offers it made (to be announced: see
+// MarkAnnounced). Each offer is one insert of an offered place whose holder
+// is the person, so two fills running at once never offer one person two
+// places nor more places than are free.
 func (c *Courses) fill(ctx context.Context, courseID string, now time.Time) ([]Offer, error) {
 	var offers []Offer
 	for round := 0; ; round++ {
@@ -137,21 +136,27 @@ func (c *Courses) fill(ctx context.Context, courseID string, now time.Time) ([]O
 		if !kept {
 			continue
 		}
-		p := place{placeDoc: d}
-		won, err := c.announce(ctx, p)
-		if err != nil {
-			return offers, err
-		}
-		if won {
-			offers = append(offers, p.offer())
-		}
+		offers = append(offers, place{placeDoc: d}.offer())
 	}
 }
 
-// announce claims the notification of an offer.
-func (c *Courses) announce(ctx context.Context, p place) (bool, error) {
-	won, _, err := c.claim(ctx, p.Course, claimDoc{ID: p.occ() + "#announced", At: c.stamp()})
-	return won, err
+// MarkAnnounced records that the people of these offers were told (their
+// messages are durably queued), so Sweep no longer returns them. Call it
+// only after queueing: an offer made and never marked is returned by the
+// next Sweep (once its maker had OpTimeout to announce it), so a crash or
+// a failed queueing delays the message and never loses it; queued twice
+// under the same outbox id (Offer.ID), it is sent once. Marking again
+// changes nothing.
+func (c *Courses) MarkAnnounced(ctx context.Context, offers []Offer) error {
+	ctx, cancel := c.op(ctx)
+	defer cancel()
+	var errs []error
+	for _, o := range offers {
+		if _, _, err := c.claim(ctx, o.Course, claimDoc{ID: o.ID + "#announced", At: c.stamp()}); err != nil {
+			errs = append(errs, fmt.Errorf("courses: marking offer %s announced: %w", o.ID, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // finishOffer completes an offer decided as expired or declined: the

@@ -75,6 +75,6 @@ func (s *Service) cardPressed(ctx context.Context, caseID string, in chat.Incomi
 		return
 	}
 	if c, err := s.Cases.Get(ctx, caseID); err == nil && c.ThreadID != 0 && c.ThreadID == in.ThreadID && c.CardMessageID != in.MessageID {
-		_ = s.Cases.SetThread(ctx, c.ID, c.ThreadID, in.MessageID)
+		_ = s.Cases.SetCard(ctx, c.ID, c.ThreadID, in.MessageID)
 	}
 }

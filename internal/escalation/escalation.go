@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prils-lazio/presidio/internal/cases"
@@ -75,6 +76,10 @@ type Service struct {
 	}
 	// Log receives warnings (a failed translation); nil: none.
 	Log *slog.Logger
+
+	// topicMu makes this process's lanes take turns creating a case's
+	// topic (other processes are settled by cases.ClaimThread).
+	topicMu sync.Mutex
 }
 
 func (s *Service) observe(ctx context.Context, kind string, c cases.Case, bucket string, value int) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/prils-lazio/presidio/internal/cases"
@@ -41,10 +40,13 @@ func (s *Service) Open(ctx context.Context, r OpenRequest) (out []chat.Outgoing,
 		return nil, "", err
 	}
 	if c.ThreadID == 0 && s.OperatorChat != 0 {
-		if c, err = s.ensureTopic(ctx, c); err != nil {
+		var made bool
+		if c, made, err = s.ensureTopic(ctx, c); err != nil {
 			return nil, "", err
 		}
-		out = append(out, s.postCard(ctx, c)...)
+		if made {
+			out = append(out, s.postCard(ctx, c)...)
+		}
 	}
 	data := map[string]any{"Case": s.Texts.Isolate(r.Lang, c.ID)}
 	if created {
@@ -78,33 +80,53 @@ func (s *Service) Open(ctx context.Context, r OpenRequest) (out []chat.Outgoing,
 	return out, c.ID, nil
 }
 
-var topicMu sync.Mutex
-
-// ensureTopic creates the case's forum topic when it has none. A crash
-// between creating the topic and recording it leaves an empty topic
-// behind; the case then gets a new one (Telegram offers no way to look a
-// topic up by name).
-func (s *Service) ensureTopic(ctx context.Context, c cases.Case) (cases.Case, error) {
-	topicMu.Lock()
-	defer topicMu.Unlock()
+// ensureTopic gives the case a forum topic when it has none and reports
+// whether this call made it (the caller then posts the card). Several
+// lanes or processes may try at once: each creates a topic, and the case's
+// topic is claimed (cases.ClaimThread) by exactly one of them; a loser
+// deletes the topic it made (or closes it, if it may not delete) and uses
+// the winner's. Within a process, calls take turns, so it is rare. A crash
+// between creating the topic and claiming it leaves an empty topic behind;
+// the case then gets a new one (Telegram offers no way to look a topic up
+// by name).
+func (s *Service) ensureTopic(ctx context.Context, c cases.Case) (cases.Case, bool, error) {
+	s.topicMu.Lock()
+	defer s.topicMu.Unlock()
 	if fresh, err := s.Cases.Get(ctx, c.ID); err == nil && fresh.ThreadID != 0 {
-		return fresh, nil
+		return fresh, false, nil
 	}
 	thread, err := s.Topics.CreateTopic(ctx, s.OperatorChat, topicTitle(c))
 	if err != nil {
-		return c, fmt.Errorf("escalation: topic for %s: %w", c.ID, err)
+		return c, false, fmt.Errorf("escalation: topic for %s: %w", c.ID, err)
 	}
-	if err := s.Cases.SetThread(ctx, c.ID, thread, 0); err != nil {
-		return c, err
+	got, won, err := s.Cases.ClaimThread(ctx, c.ID, 0, thread)
+	if err != nil {
+		s.dropTopic(ctx, thread)
+		return c, false, err
 	}
-	c.ThreadID = thread
-	return c, nil
+	if !won {
+		s.dropTopic(ctx, thread)
+	}
+	return got, won, nil
+}
+
+// dropTopic removes a topic this process created for a case that got
+// another one first: deleted (empty, it goes without a trace), or closed
+// when the bot may not delete. Cosmetic: a failure leaves an empty topic.
+func (s *Service) dropTopic(ctx context.Context, thread int) {
+	if er, ok := s.Topics.(topicEraser); ok {
+		if er.DeleteTopic(ctx, s.OperatorChat, thread) == nil {
+			return
+		}
+	}
+	_ = s.Topics.CloseTopic(ctx, s.OperatorChat, thread)
 }
 
 // ThreadGone gives a case whose topic was deleted by hand a new topic (with
 // its card again) and returns it; the runtime calls it when a send fails
-// with "message thread not found". Several calls for the same lost topic
-// create one new topic.
+// with "message thread not found". Several calls for the same lost topic,
+// in one process or several, leave one new topic (ClaimThread from the
+// lost one).
 func (s *Service) ThreadGone(ctx context.Context, chatID int64, threadID int) (int, bool) {
 	if chatID != s.OperatorChat {
 		return 0, false
@@ -113,8 +135,8 @@ func (s *Service) ThreadGone(ctx context.Context, chatID int64, threadID int) (i
 	if err != nil || !ok || c.IsErased() || c.ChatID == 0 {
 		return 0, false // an erased case's topic stays deleted
 	}
-	topicMu.Lock()
-	defer topicMu.Unlock()
+	s.topicMu.Lock()
+	defer s.topicMu.Unlock()
 	if fresh, err := s.Cases.Get(ctx, c.ID); err == nil && fresh.ThreadID != threadID && fresh.ThreadID != 0 {
 		return fresh.ThreadID, true // already recreated
 	}
@@ -122,12 +144,17 @@ func (s *Service) ThreadGone(ctx context.Context, chatID int64, threadID int) (i
 	if err != nil {
 		return 0, false
 	}
-	if err := s.Cases.SetThread(ctx, c.ID, thread, 0); err != nil {
+	got, won, err := s.Cases.ClaimThread(ctx, c.ID, threadID, thread)
+	if err != nil || !won {
+		s.dropTopic(ctx, thread)
+		if err == nil && got.ThreadID != 0 && got.ThreadID != threadID {
+			return got.ThreadID, true // another process recreated it first
+		}
 		return 0, false
 	}
 	// The new topic starts with the card again, before the messages that
 	// were on their way to the old one (sent now: the sender is waiting).
-	c.ThreadID, c.CardMessageID = thread, 0
+	c = got
 	s.sendCard(ctx, c)
 	if c.Status == cases.StatusClosed {
 		_ = s.Topics.CloseTopic(ctx, s.OperatorChat, thread)
@@ -151,7 +178,7 @@ func (s *Service) sendCard(ctx context.Context, c cases.Case) bool {
 	if err != nil || cardID == 0 {
 		return false
 	}
-	_ = s.Cases.SetThread(ctx, c.ID, c.ThreadID, cardID)
+	_ = s.Cases.SetCard(ctx, c.ID, c.ThreadID, cardID)
 	return true
 }
 

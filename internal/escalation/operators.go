@@ -2,6 +2,7 @@ package escalation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -19,7 +20,18 @@ import (
 // the case. Telegram only delivers a group's messages from its members, so
 // whoever writes here is an operator; the general topic and topics that
 // are not cases are ignored.
-func (s *Service) Handle(ctx context.Context, _ *store.Session, in chat.Incoming) ([]chat.Outgoing, error) {
+func (s *Service) Handle(ctx context.Context, sess *store.Session, in chat.Incoming) ([]chat.Outgoing, error) {
+	out, err := s.handle(ctx, sess, in)
+	if errors.Is(err, cases.ErrClosed) {
+		// Closed by someone else a moment before (the console, another
+		// process): nothing changed; the operator is told.
+		return []chat.Outgoing{{ChatID: s.OperatorChat, ThreadID: in.ThreadID, ReplyTo: in.MessageID,
+			CallbackID: in.CallbackID, Text: s.deskText("console.desk.closed_topic", nil)}}, nil
+	}
+	return out, err
+}
+
+func (s *Service) handle(ctx context.Context, _ *store.Session, in chat.Incoming) ([]chat.Outgoing, error) {
 	if s.OperatorChat == 0 || in.ChatID != s.OperatorChat {
 		return nil, nil
 	}
@@ -68,7 +80,7 @@ func (s *Service) Handle(ctx context.Context, _ *store.Session, in chat.Incoming
 		case "close":
 			return s.closeCommand(ctx, c, in, op, arg)
 		case "refer":
-			return s.refer(ctx, c, in, op, arg)
+			return s.refer(ctx, c, in, op, arg, "")
 		case "services":
 			return s.servicesCommand(ctx, c, in, arg)
 		case "t":
@@ -121,7 +133,7 @@ func (s *Service) toPerson(ctx context.Context, c cases.Case, in chat.Incoming, 
 	var out []chat.Outgoing
 	if c.Assignee.ID == "" && c.Status != cases.StatusClosed { // answering a case takes it, as in any helpdesk
 		taken, err := s.take(ctx, c.ID, op)
-		if err != nil {
+		if err != nil && !errors.Is(err, cases.ErrClosed) { // closed meanwhile: the reply still goes
 			return nil, err
 		}
 		out = append(out, taken...)
@@ -130,7 +142,7 @@ func (s *Service) toPerson(ctx context.Context, c cases.Case, in chat.Incoming, 
 		}
 	}
 	if c.Status == cases.StatusTaken {
-		if _, err := s.Cases.SetWaiting(ctx, c.ID, true); err != nil {
+		if _, err := s.Cases.SetWaiting(ctx, c.ID, true); err != nil && !errors.Is(err, cases.ErrClosed) {
 			return nil, err
 		}
 	}
@@ -187,8 +199,12 @@ func (s *Service) close(ctx context.Context, caseID, outcome string, op cases.Op
 	if c.Status == cases.StatusClosed {
 		return nil, nil // a second press
 	}
-	if c, err = s.Cases.Close(ctx, caseID, outcome, op); err != nil {
+	c, closed, err := s.Cases.CloseCase(ctx, caseID, outcome, op)
+	if err != nil {
 		return nil, err
+	}
+	if !closed { // closed a moment before by someone else (the console, another process)
+		return []chat.Outgoing{s.toTopic(c, s.deskText("console.desk.closed_topic", nil))}, nil
 	}
 	s.observe(ctx, "case_closed", c, outcomeCode(outcome), 0)
 	out := []chat.Outgoing{s.toTopic(c, s.Texts.Text(OperatorLang, "case.closed_op", map[string]any{"Operator": op.Name, "Outcome": s.outcomeWords(outcome)}))}
@@ -290,13 +306,14 @@ func (s *Service) Close(ctx context.Context, caseID, outcome string, op cases.Op
 	return c, out, err
 }
 
-// Refer sends the person a service and records it; see the /refer command.
-func (s *Service) Refer(ctx context.Context, caseID, serviceID string, op cases.Operator) (cases.Case, []chat.Outgoing, error) {
+// Refer sends the person a service and records it with the operator's
+// note for colleagues (may be empty); see the /refer command.
+func (s *Service) Refer(ctx context.Context, caseID, serviceID string, op cases.Operator, note string) (cases.Case, []chat.Outgoing, error) {
 	c, err := s.Cases.Get(ctx, caseID)
 	if err != nil {
 		return cases.Case{}, nil, err
 	}
-	out, err := s.refer(ctx, c, chat.Incoming{}, op, serviceID)
+	out, err := s.refer(ctx, c, chat.Incoming{}, op, serviceID, note)
 	if err != nil {
 		return cases.Case{}, nil, err
 	}

@@ -47,10 +47,13 @@ func (s *Service) Relay(ctx context.Context, caseID string, in chat.Incoming) (o
 		}
 	}
 	if c.ThreadID == 0 && s.OperatorChat != 0 {
-		if c, err = s.ensureTopic(ctx, c); err != nil {
+		var made bool
+		if c, made, err = s.ensureTopic(ctx, c); err != nil {
 			return nil, false, err
 		}
-		out = append(out, s.postCard(ctx, c)...)
+		if made {
+			out = append(out, s.postCard(ctx, c)...)
+		}
 	}
 	tr := s.intoItalian(ctx, c, in.Text)
 	if _, err := s.Cases.AddMessage(ctx, cases.Message{
@@ -61,7 +64,9 @@ func (s *Service) Relay(ctx context.Context, caseID string, in chat.Incoming) (o
 		return nil, false, err
 	}
 	if c.Status == cases.StatusWaiting {
-		if _, err := s.Cases.SetWaiting(ctx, c.ID, false); err != nil {
+		// Closed meanwhile (the console, another process): the message is
+		// kept with the closed case, as any late message.
+		if _, err := s.Cases.SetWaiting(ctx, c.ID, false); err != nil && !errors.Is(err, cases.ErrClosed) {
 			return nil, false, err
 		}
 	}

@@ -24,8 +24,8 @@ type Directory interface {
 var cannedAnswers = []string{"documents", "visit", "callback"}
 
 // refer sends the person a service's details in their language (with a map
-// pin) and records the referral.
-func (s *Service) refer(ctx context.Context, c cases.Case, in chat.Incoming, op cases.Operator, serviceID string) ([]chat.Outgoing, error) {
+// pin) and records the referral with the operator's note (may be empty).
+func (s *Service) refer(ctx context.Context, c cases.Case, in chat.Incoming, op cases.Operator, serviceID, note string) ([]chat.Outgoing, error) {
 	if s.Directory == nil {
 		return nil, nil
 	}
@@ -40,7 +40,7 @@ func (s *Service) refer(ctx context.Context, c cases.Case, in chat.Incoming, op 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.Cases.Refer(ctx, c.ID, svc.ID, op, ""); err != nil {
+	if _, err := s.Cases.Refer(ctx, c.ID, svc.ID, op, note); err != nil {
 		return nil, err
 	}
 	s.observe(ctx, "referral", c, string(svc.Category), 0)

@@ -124,5 +124,5 @@ func (s *Service) referPressed(ctx context.Context, in chat.Incoming, op cases.O
 	if err != nil {
 		return nil, err
 	}
-	return s.refer(ctx, c, chat.Incoming{}, op, serviceID)
+	return s.refer(ctx, c, chat.Incoming{}, op, serviceID, "")
 }

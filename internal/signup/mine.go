@@ -69,13 +69,13 @@ func (s *Service) Button(ctx context.Context, chatID int64, lang, data string) (
 		if err != nil {
 			return nil, true, err
 		}
-		// The freed seat is offered right away; the offers' own ids keep
-		// the scheduler from sending them again.
+		// The freed seat is offered right away, queued under the offer's
+		// own id; if that fails, the scheduler tells the next person.
+		_ = s.Announce(ctx, offers)
 		if c, err := s.Courses.Get(ctx, id); err == nil {
 			s.observe(ctx, "course_cancel", c, lang, 0)
 		}
-		out = []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "courses.cancelled", nil)}}
-		return append(out, s.OfferMessages(ctx, offers)...), true, nil
+		return []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "courses.cancelled", nil)}}, true, nil
 	case strings.HasPrefix(data, dataAccept):
 		id := strings.TrimPrefix(data, dataAccept)
 		_, err := s.Courses.AcceptOffer(ctx, id, chatID, fmt.Sprintf("%d:%s", chatID, id))

@@ -9,30 +9,80 @@ import (
 	"github.com/prils-lazio/presidio/internal/store"
 )
 
-// Due returns what the scheduler must queue now, also when it returns an
-// error (queue what it returns either way): offers of freed seats
-// (expired offers passed to the next person) and the reminders of courses
-// starting tomorrow. Their outbox ids come from courses' claims, so a
-// second run, a restart or two schedulers never send one twice.
-func (s *Service) Due(ctx context.Context) ([]store.OutboxEntry, error) {
+// Enqueue queues messages durably (bot.Runtime.Enqueue): when it returns
+// nil they are stored and will be sent; an entry whose id is queued
+// already is kept once.
+type Enqueue func(ctx context.Context, entries []store.OutboxEntry) error
+
+// RunDue queues, through enqueue, what is due now, and records it as done
+// only once it is queued: offers of freed seats (expired offers passed to
+// the next person, offers made earlier and never announced) and the
+// reminders of courses starting tomorrow. A course that fails does not
+// hold back the others; a queueing that fails (or a crash before the
+// record) leaves the work to the next run, which queues it again under the
+// same outbox ids ("offer:<offer>", "reminder:<enrolment>#reminded"), so
+// each person gets each message once. The errors are joined.
+func (s *Service) RunDue(ctx context.Context, enqueue Enqueue) error {
 	now := s.now()
-	// A course whose sweep fails does not hold back the others' offers:
-	// Sweep returns what it found with the error, and so does Due.
 	offers, sweepErr := s.Courses.Sweep(ctx, now)
-	var entries []store.OutboxEntry
-	for _, o := range offers {
-		for _, m := range s.OfferMessages(ctx, []courses.Offer{o}) {
-			entries = append(entries, store.OutboxEntry{ID: "offer:" + o.ID, Msg: m})
+	errs := []error{sweepErr, s.announce(ctx, offers, enqueue)}
+	reminders, dueErr := s.Courses.DueReminders(ctx, now)
+	errs = append(errs, dueErr)
+	if len(reminders) > 0 {
+		entries := make([]store.OutboxEntry, len(reminders))
+		ids := make([]string, len(reminders))
+		for i, r := range reminders {
+			lang := r.Enrolment.Language
+			text := s.Texts.Text(lang, "courses.reminder", nil) + "\n\n" + s.describe(lang, r.Course)
+			entries[i] = store.OutboxEntry{ID: "reminder:" + r.ID, Msg: chat.Outgoing{ChatID: r.Enrolment.ChatID, Text: text}}
+			ids[i] = r.Enrolment.ID
+		}
+		if err := enqueue(ctx, entries); err != nil {
+			errs = append(errs, err)
+		} else if _, err := s.Courses.MarkReminded(ctx, ids); err != nil {
+			errs = append(errs, err)
 		}
 	}
-	reminders, err := s.Courses.ClaimReminders(ctx, now)
-	if err != nil {
-		return entries, errors.Join(sweepErr, err)
-	}
-	for _, r := range reminders {
-		lang := r.Enrolment.Language
-		text := s.Texts.Text(lang, "courses.reminder", nil) + "\n\n" + s.describe(lang, r.Course)
-		entries = append(entries, store.OutboxEntry{ID: "reminder:" + r.ID, Msg: chat.Outgoing{ChatID: r.Enrolment.ChatID, Text: text}})
-	}
-	return entries, sweepErr
+	return errors.Join(errs...)
 }
+
+// Announce tells the people of these offers (made by a cancellation or an
+// erasure) right away through s.Enqueue, then marks the offers announced.
+// Without s.Enqueue, or when queueing fails, the offers stay unannounced
+// and the scheduler's next RunDue tells them (after the offers'
+// OpTimeout): delayed, never lost.
+func (s *Service) Announce(ctx context.Context, offers []courses.Offer) error {
+	if s.Enqueue == nil || len(offers) == 0 {
+		return nil
+	}
+	return s.announce(ctx, offers, s.Enqueue)
+}
+
+// announce queues the offers' messages and then marks them announced.
+// An offer whose message cannot be written (its course is unreadable) is
+// neither queued nor marked: the next run tries again.
+func (s *Service) announce(ctx context.Context, offers []courses.Offer, enqueue Enqueue) error {
+	var entries []store.OutboxEntry
+	var told []courses.Offer
+	for _, o := range offers {
+		msgs := s.OfferMessages(ctx, []courses.Offer{o})
+		if len(msgs) == 0 {
+			continue
+		}
+		for _, m := range msgs {
+			entries = append(entries, store.OutboxEntry{ID: OfferMessageID(o), Msg: m})
+		}
+		told = append(told, o)
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	if err := enqueue(ctx, entries); err != nil {
+		return err
+	}
+	return s.Courses.MarkAnnounced(ctx, told)
+}
+
+// OfferMessageID is the outbox id of an offer's message: the same whoever
+// queues it (a cancellation, an erasure, the scheduler), so it is sent once.
+func OfferMessageID(o courses.Offer) string { return "offer:" + o.ID }

@@ -39,6 +39,10 @@ type Service struct {
 	// Observe receives anonymous facts for the observatory (enrolment,
 	// waiting list, cancellation, by course level and site); nil: none.
 	Observe func(ctx context.Context, kind, lang, topic, site, bucket string, value int, chatID int64)
+	// Enqueue queues the offers a cancellation or an erasure makes, so the
+	// next person is told at once (Announce); nil: the scheduler tells
+	// them at its next run.
+	Enqueue Enqueue
 }
 
 func (s *Service) observe(ctx context.Context, kind string, c courses.Course, lang string, chatID int64) {
