@@ -19,7 +19,7 @@ import (
 //   - whoever inserts a place (Enrol, the offers to the waiting list) then
 //     reads the course and its places, and gives the place back (and tries
 //     again) when its number is above Seats or the places are more than
-//     Seats (keepOrReturn);
+//     Seats, or the course was retired meanwhile (keepOrReturn);
 //   - an import lowering Seats writes the course, then reads its places,
 //     and writes the old Seats back when they are more than the new value
 //     (checkLowered).
@@ -50,7 +50,7 @@ func (c *Courses) keepOrReturn(ctx context.Context, d placeDoc) (kept bool, err 
 		// allowed. A retry (same key: same enrolment) checks it again.
 		return false, err
 	}
-	if d.N <= course.Seats && len(s.places) <= course.Seats {
+	if !course.Retired && d.N <= course.Seats && len(s.places) <= course.Seats {
 		return true, nil
 	}
 	if err := c.endPlace(ctx, place{placeDoc: d}, "over capacity"); err != nil {
