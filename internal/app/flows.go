@@ -14,6 +14,7 @@ import (
 	"github.com/prils-lazio/presidio/internal/directory"
 	"github.com/prils-lazio/presidio/internal/escalation"
 	"github.com/prils-lazio/presidio/internal/signup"
+	"github.com/prils-lazio/presidio/internal/store"
 	"github.com/prils-lazio/presidio/locales"
 )
 
@@ -61,7 +62,11 @@ func (a *App) flowsHandler(ctx context.Context, texts *locales.Catalog) (bot.Han
 	if err != nil {
 		return nil, err
 	}
-	a.signup = &signup.Service{Courses: catalogue, Texts: texts, Now: time.Now}
+	a.signup = &signup.Service{Courses: catalogue, Texts: texts, Now: time.Now,
+		// The people of a retired course are told through the outbox,
+		// by the scheduler (see startReminders), which runs on the
+		// active process only, once the runtime exists.
+		Enqueue: func(ctx context.Context, entries []store.OutboxEntry) error { return a.Runtime.Enqueue(ctx, entries) }}
 	if n, err := a.signup.LoadSample(ctx); err != nil {
 		return nil, fmt.Errorf("loading the sample courses: %w", err)
 	} else if n > 0 {

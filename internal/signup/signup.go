@@ -39,6 +39,10 @@ type Service struct {
 	// Observe receives anonymous facts for the observatory (enrolment,
 	// waiting list, cancellation, by course level and site); nil: none.
 	Observe func(ctx context.Context, kind, lang, topic, site, bucket string, value int, chatID int64)
+	// Enqueue persists messages in the outbox (the bot's runtime does);
+	// Due uses it to tell the people of retired courses before recording
+	// them as told. nil: they are not told.
+	Enqueue func(ctx context.Context, entries []store.OutboxEntry) error
 }
 
 func (s *Service) observe(ctx context.Context, kind string, c courses.Course, lang string, chatID int64) {
@@ -71,7 +75,8 @@ var rome = func() *time.Location {
 	return loc
 }()
 
-// open lists the courses that have not ended yet, soonest first.
+// open lists the courses that have not ended yet and are not retired,
+// soonest first.
 func (s *Service) open(ctx context.Context) ([]courses.Course, error) {
 	all, err := s.Courses.List(ctx)
 	if err != nil {
@@ -80,7 +85,7 @@ func (s *Service) open(ctx context.Context) ([]courses.Course, error) {
 	today := s.now().In(rome).Format("2006-01-02")
 	var out []courses.Course
 	for _, c := range all {
-		if c.EndDate >= today {
+		if c.EndDate >= today && !c.Retired {
 			out = append(out, c)
 		}
 	}
@@ -112,10 +117,10 @@ func (s *Service) Pick(ctx context.Context, vars map[string]string, input *chat.
 	}
 	if id := vars["course"]; id != "" {
 		c, err := s.Courses.Get(ctx, id)
-		if err == nil {
+		if err == nil && !c.Retired {
 			return []chat.Outgoing{{ChatID: chatID, Text: s.describe(lang, c)}}, map[string]string{"course": c.ID}, false, nil
 		}
-		if !errors.Is(err, store.ErrNotFound) {
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, nil, false, err
 		}
 	}
@@ -191,6 +196,9 @@ func (s *Service) Enrol(ctx context.Context, vars map[string]string, chatID int6
 	if err != nil {
 		return nil, err
 	}
+	if c.Retired {
+		return s.retiredClosed(chatID, lang), nil
+	}
 	person := courses.Person{ChatID: chatID, Name: vars["name"], Phone: vars["phone"], Language: lang}
 	_, err = s.Courses.Enrol(ctx, c.ID, person, fmt.Sprintf("%d:%s", chatID, c.ID))
 	switch {
@@ -199,8 +207,13 @@ func (s *Service) Enrol(ctx context.Context, vars map[string]string, chatID int6
 		return s.confirmation(chatID, lang, c), nil
 	case errors.Is(err, courses.ErrAlreadyEnrolled):
 		return []chat.Outgoing{{ChatID: chatID, RemoveKeyboard: true, Text: s.Texts.Text(lang, "courses.already", nil)}}, nil
+	case errors.Is(err, courses.ErrRetired):
+		return s.retiredClosed(chatID, lang), nil
 	case errors.Is(err, courses.ErrFull):
 		pos, err := s.Courses.JoinWaitingList(ctx, c.ID, person)
+		if errors.Is(err, courses.ErrRetired) {
+			return s.retiredClosed(chatID, lang), nil
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -209,6 +222,11 @@ func (s *Service) Enrol(ctx context.Context, vars map[string]string, chatID int6
 		return []chat.Outgoing{{ChatID: chatID, RemoveKeyboard: true, Text: s.Texts.Text(lang, "courses.waiting", map[string]any{"Position": pos})}}, nil
 	}
 	return nil, err
+}
+
+// retiredClosed says the course was cancelled and takes no sign-ups.
+func (s *Service) retiredClosed(chatID int64, lang string) []chat.Outgoing {
+	return []chat.Outgoing{{ChatID: chatID, RemoveKeyboard: true, Text: s.Texts.Text(lang, "courses.retired_closed", nil)}}
 }
 
 // confirmation: day, time, address (with a map pin), what to bring, how
