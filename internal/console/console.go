@@ -63,14 +63,18 @@ type DirectoryStore interface {
 	Export(ctx context.Context, w io.Writer) error
 }
 
-// CourseStore is what the console needs of the courses (*courses.Courses
-// has all but Enrolments, which lists the enrolled people of one course).
+// CourseStore is what the console needs of the courses (*courses.Courses).
 type CourseStore interface {
 	List(ctx context.Context) ([]courses.Course, error)
 	ListBySite(ctx context.Context, site string) ([]courses.Course, error)
 	Get(ctx context.Context, id string) (courses.Course, error)
 	Counts(ctx context.Context, courseID string) (courses.Counts, error)
 	Enrolments(ctx context.Context, courseID string) ([]courses.Enrolment, error)
+	// Upsert, Import and Retire change the list (the console's course
+	// form, file import and retire button).
+	Upsert(ctx context.Context, list []courses.Course) (courses.UpsertResult, error)
+	Import(ctx context.Context, name string, r io.Reader) (courses.UpsertResult, error)
+	Retire(ctx context.Context, id string) error
 }
 
 // BridgeSwitch switches the language bridge for one case.
