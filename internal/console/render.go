@@ -264,8 +264,10 @@ var pageHTML = map[string]string{
 <p><label>{{.T "console.service.hours"}}<br><input name="hours" value="{{$f.Hours}}" placeholder="Mo-Fr 09:00-13:00"></label></p>
 <p><label>{{.T "console.service.languages"}}<br><input name="languages" value="{{$f.Languages}}" placeholder="it,en,ar"></label></p>
 <p><label>{{.T "console.service.who_can_use"}}<br><input name="who_can_use" value="{{$f.WhoCanUse}}"></label></p>
-<p><label>{{.T "console.service.description_it"}}<br><textarea name="description_it" rows="3">{{$f.DescIT}}</textarea></label></p>
-<p><label>{{.T "console.service.description_en"}}<br><textarea name="description_en" rows="3">{{$f.DescEN}}</textarea></label></p>
+{{range $f.Descriptions}}{{if eq .Lang "it"}}<p><label>{{$.T "console.service.description_it"}}<br><textarea name="description_it" rows="3" lang="it">{{.Text}}</textarea></label></p>
+<fieldset><legend>{{$.T "console.course.translations"}}</legend><p><small>{{$.T "console.service.translations_hint"}}</small></p>
+{{else}}<p><label>{{$.T "console.service.description_in" "Lang" ($.LangName .Lang)}}<br><textarea name="description_{{.Lang}}" rows="2" lang="{{.Lang}}" dir="auto">{{.Text}}</textarea></label></p>
+{{end}}{{end}}</fieldset>
 <p><label><input type="checkbox" name="sample" value="1"{{if $f.Sample}} checked{{end}}> {{.T "console.directory.sample"}}</label>
 <label><input type="checkbox" name="retired" value="1"{{if $f.Retired}} checked{{end}}> {{.T "console.directory.retired"}}</label></p>
 <p><button>{{.T "console.save"}}</button> <a href="{{.Prefix}}/directory">{{.T "console.back"}}</a></p></form>{{end}}`,
