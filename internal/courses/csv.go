@@ -189,21 +189,11 @@ type columns map[string]int
 // readHeader checks the header; ok is false when rows cannot be read.
 func readHeader(header []string, fail func(string, ...any)) (columns, bool) {
 	known := slices.Concat(requiredColumns, optionalColumns, countColumns)
-	cols := columns{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
-		_, dup := cols[h]
-		switch {
-		case h == "":
-			fail("column %d has no name (delete the empty column)", i+1)
-		case !slices.Contains(known, h) && translationLang(h) == "":
-			fail("unknown column %q (columns: %s, and title_<lang>, notes_<lang> for translations, e.g. title_en)", h, strings.Join(known, ", "))
-		case dup:
-			fail("column %q appears twice", h)
-		default:
-			cols[h] = i
-		}
-	}
+	cols := columns(csvrows.Columns(header,
+		func(h string) bool { return slices.Contains(known, h) || translationLang(h) != "" },
+		func(h string) string {
+			return fmt.Sprintf("unknown column %q (columns: %s, and title_<lang>, notes_<lang> for translations, e.g. title_en)", h, strings.Join(known, ", "))
+		}, fail))
 	ok := true
 	for _, c := range requiredColumns {
 		if _, has := cols[c]; !has {
