@@ -235,7 +235,8 @@ func (s *Service) confirmation(chatID int64, lang string, c courses.Course) []ch
 	out := []chat.Outgoing{{ChatID: chatID, RemoveKeyboard: true,
 		Text: s.Texts.Text(lang, "courses.enrolled", nil) + "\n\n" + s.describe(lang, c) + "\n\n" + s.Texts.Text(lang, "courses.how_to_cancel", nil)}}
 	if c.HasLocation() {
-		out = append(out, chat.Outgoing{ChatID: chatID, Venue: &chat.Venue{Latitude: c.Latitude, Longitude: c.Longitude, Title: c.Title, Address: c.Address}})
+		title, _ := c.TitleIn(lang)
+		out = append(out, chat.Outgoing{ChatID: chatID, Venue: &chat.Venue{Latitude: c.Latitude, Longitude: c.Longitude, Title: title, Address: c.Address}})
 	}
 	return out
 }
