@@ -1,8 +1,9 @@
 // Package console is the web console of the help points at /console/:
 // operators answer cases, coordinators and operators keep the directory,
-// schools read their courses' enrolments, partners read the directory and
-// send referral notes. Pages are server-rendered html/template, light enough
-// for a cheap phone, with no front-end build.
+// schools and coordinators keep the courses (a school its own site's) and
+// read their enrolments, partners read the directory and send referral
+// notes. Pages are server-rendered html/template, light enough for a cheap
+// phone, with no front-end build.
 //
 // Security: bcrypt passwords (console_users), an HttpOnly SameSite=Lax
 // session cookie (Secure over HTTPS) that expires after SessionIdle without
