@@ -224,3 +224,36 @@ func TestSchoolCourseFormOwnSite(t *testing.T) {
 		t.Errorf("audit: %v", e.auditActions())
 	}
 }
+
+// Forms with nothing in them, or for a course that does not exist, get a
+// proper status and a page in the console's language, never a crash.
+func TestCourseFormOddRequests(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("coord")
+	tok := e.csrf(c, "/console/courses/edit")
+	for _, tc := range []struct {
+		path string
+		form url.Values
+		want int
+	}{
+		{"/console/courses/save", url.Values{"csrf": {tok}, "new": {"1"}}, http.StatusUnprocessableEntity},
+		{"/console/courses/save", url.Values{"csrf": {tok}, "id": {"no-such-course"}}, http.StatusNotFound},
+		{"/console/courses/save", url.Values{"csrf": {tok}, "new": {"1"}, "id": {strings.Repeat("é", 3000)}}, http.StatusUnprocessableEntity},
+		{"/console/courses/no-such-course/retire", url.Values{"csrf": {tok}, "confirm": {"1"}}, http.StatusNotFound},
+		{"/console/courses/save", url.Values{"new": {"1"}}, http.StatusForbidden},
+	} {
+		code, body := e.post(c, tc.path, tc.form)
+		if code != tc.want || strings.Contains(body, "[console.") || !strings.Contains(body, `<html lang="it">`) {
+			t.Errorf("POST %s %v: %d, want %d: %.600s", tc.path, tc.form, code, tc.want, body)
+		}
+	}
+	if code, _ := e.get(c, "/console/courses/edit?id=no-such-course"); code != http.StatusNotFound {
+		t.Errorf("the form of an unknown course: %d", code)
+	}
+	_, body := e.post(c, "/console/courses/save", url.Values{"csrf": {tok}, "new": {"1"}})
+	for _, want := range []string{"ID non valido", "Titolo mancante", "Posti non validi", "Giorni non riconosciuti"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the empty form does not say %q", want)
+		}
+	}
+}
