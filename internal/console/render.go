@@ -302,16 +302,16 @@ var pageHTML = map[string]string{
 {{if .Data.Problems}}<p class="err">{{.T "console.course.not_saved"}}</p>{{end}}
 <p><small>{{.T "console.course.forms_hint"}}</small></p>
 <form method="post" action="{{.Prefix}}/courses/save"><input type="hidden" name="csrf" value="{{.CSRF}}">
-{{if $f.New}}<input type="hidden" name="new" value="1"><p><label>{{.T "console.course.field.id"}}<br><input name="id" value="{{$f.ID}}" required maxlength="32" pattern="[a-z0-9\-]+"></label></p>
+{{if $f.New}}<input type="hidden" name="new" value="1"><p><label>{{.T "console.course.field.id"}}<br><input name="id" value="{{$f.ID}}" required maxlength="32"></label></p>
 {{else}}<input type="hidden" name="id" value="{{$f.ID}}"><p>ID: <code>{{$f.ID}}</code></p>{{end}}
 {{range $f.Fields}}<p><label>{{$.T (printf "console.course.field.%s" .Name)}}<br>
-{{if .Long}}<textarea name="{{.Name}}" rows="3">{{.Value}}</textarea>{{else if .Fixed}}<input name="{{.Name}}" value="{{.Value}}" readonly>{{else}}<input name="{{.Name}}" value="{{.Value}}"{{if eq .Name "level"}} list="levels"{{end}}{{with .Placeholder}} placeholder="{{.}}"{{end}}>{{end}}</label>
+{{if .Long}}<textarea name="{{.Name}}" rows="3">{{.Value}}</textarea>{{else if .Fixed}}<input name="{{.Name}}" value="{{.Value}}" readonly>{{else}}<input name="{{.Name}}" value="{{.Value}}" size="40"{{if eq .Name "level"}} list="levels"{{end}}{{with .Placeholder}} placeholder="{{.}}"{{end}}>{{end}}</label>
 {{range .Errors}}<br><span class="err">{{.}}</span>{{end}}</p>
 {{end}}
 <datalist id="levels">{{range .Data.Levels}}<option value="{{.}}">{{end}}</datalist>
 <fieldset><legend>{{.T "console.course.translations"}}</legend>
 <p><small>{{.T "console.course.translations_hint"}}</small></p>
-{{range $f.Translations}}<p><label>{{if .Long}}{{$.T "console.course.field.notes_in" "Lang" ($.LangName .Lang)}}<br><textarea name="{{.Name}}" rows="2" lang="{{.Lang}}" dir="auto">{{.Value}}</textarea>{{else}}{{$.T "console.course.field.title_in" "Lang" ($.LangName .Lang)}}<br><input name="{{.Name}}" value="{{.Value}}" lang="{{.Lang}}" dir="auto">{{end}}</label>
+{{range $f.Translations}}<p><label>{{if .Long}}{{$.T "console.course.field.notes_in" "Lang" ($.LangName .Lang)}}<br><textarea name="{{.Name}}" rows="2" lang="{{.Lang}}" dir="auto">{{.Value}}</textarea>{{else}}{{$.T "console.course.field.title_in" "Lang" ($.LangName .Lang)}}<br><input name="{{.Name}}" value="{{.Value}}" size="40" lang="{{.Lang}}" dir="auto">{{end}}</label>
 {{range .Errors}}<br><span class="err">{{.}}</span>{{end}}</p>
 {{end}}</fieldset>
 <p><button>{{.T "console.save"}}</button> <a href="{{.Prefix}}/courses{{if not $f.New}}/{{$f.ID}}{{end}}">{{.T "console.back"}}</a></p></form>{{end}}`,
