@@ -249,7 +249,7 @@ var pageHTML = map[string]string{
 {{else}}<tr><td colspan="5">{{.T "console.directory.none"}}</td></tr>{{end}}</table>{{end}}`,
 
 	"service": `{{define "content"}}{{$f := .Data.F}}
-{{if .Data.Errors}}<ul class="err">{{range .Data.Errors}}<li>{{.}}</li>{{end}}</ul>{{end}}
+{{if .Data.Errors}}<p class="err">{{.T "console.service.not_saved"}}</p><ul class="err">{{range .Data.Errors}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <form method="post" action="{{.Prefix}}/directory/save"><input type="hidden" name="csrf" value="{{.CSRF}}">
 {{if $f.New}}<input type="hidden" name="new" value="1"><p><label>ID<br><input name="id" value="{{$f.ID}}" required maxlength="40"></label></p>
 {{else}}<input type="hidden" name="id" value="{{$f.ID}}"><p>ID: <code>{{$f.ID}}</code></p>{{end}}
