@@ -149,6 +149,9 @@ func TestConsoleMenusInTheBrowser(t *testing.T) {
 			if got := menu(); !slices.Equal(got, r.pages) {
 				t.Errorf("the saved course's page has the menu %v", got)
 			}
+			if buf, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
+				_ = os.WriteFile(filepath.Join(dir, "menu-"+r.name+"-course-saved.png"), buf, 0o644)
+			}
 			co, err := d.a.signup.Courses.Get(ctx, id)
 			if err != nil || co.Site != "frascati" || co.StartTime != "18:00" || co.TitleTranslations["en"] != "Italian A1 from the browser" {
 				t.Fatalf("the course saved from the browser: %+v %v", co, err)

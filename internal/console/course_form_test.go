@@ -144,6 +144,9 @@ func TestCourseFormCreateEditRetire(t *testing.T) {
 	if co, _ := e.courses.Get(ctx, "velletri-a1"); !co.Retired {
 		t.Fatal("not retired")
 	}
+	if _, page := e.get(c, "/console/courses/velletri-a1?done=course_retired"); !strings.Contains(page, "Corso annullato") || strings.Contains(page, "/retire") {
+		t.Errorf("the retired course's page: %.1500s", page)
+	}
 	if due, _ := e.courses.DueRetirements(ctx); len(due) != 3 {
 		t.Errorf("%d people to tell, want 3", len(due))
 	}

@@ -26,5 +26,5 @@ func (c *Console) courseRetire(w http.ResponseWriter, r *http.Request, q *req) {
 	if !co.Retired {
 		_ = c.audit(r.Context(), r, q, AuditEntry{Action: ActionCourseRetire, Course: co.ID})
 	}
-	http.Redirect(w, r, c.cfg.Prefix+"/courses/"+co.ID+"?done=retired", http.StatusSeeOther)
+	http.Redirect(w, r, c.cfg.Prefix+"/courses/"+co.ID+"?done=course_retired", http.StatusSeeOther)
 }

@@ -76,7 +76,7 @@ func (c *Console) courseSave(w http.ResponseWriter, r *http.Request, q *req) {
 		action = ActionCourseCreate
 	}
 	_ = c.audit(ctx, r, q, AuditEntry{Action: action, Course: co.ID})
-	http.Redirect(w, r, c.cfg.Prefix+"/courses/"+co.ID+"?done=saved", http.StatusSeeOther)
+	http.Redirect(w, r, c.cfg.Prefix+"/courses/"+co.ID+"?done=course_saved", http.StatusSeeOther)
 }
 
 // keepOtherTranslations keeps the translations of languages the form does

@@ -291,7 +291,7 @@ var pageHTML = map[string]string{
 <p>{{$c.Site}} · {{$c.Address}}<br>{{.Data.Weekdays}} {{$c.StartTime}}-{{$c.EndTime}} · {{$c.StartDate}} – {{$c.EndDate}}<br>
 {{.T "console.courses.counts" "Enrolled" .Data.Counts.Enrolled "Seats" .Data.Counts.Seats "Waiting" .Data.Counts.Waiting}}</p>
 <p><a href="{{.Prefix}}/courses/{{$c.ID}}/enrolments.csv">{{.T "console.courses.export"}}</a>{{if not $c.Retired}} · <a href="{{.Prefix}}/courses/edit?id={{$c.ID}}">{{.T "console.course.edit"}}</a>{{end}}</p>
-{{if not $c.Retired}}<form method="post" action="{{.Prefix}}/courses/{{$c.ID}}/retire"><input type="hidden" name="csrf" value="{{.CSRF}}">
+{{if not $c.Retired}}<form method="post" action="{{.Prefix}}/courses/{{$c.ID}}/retire" class="retire"><input type="hidden" name="csrf" value="{{.CSRF}}">
 <label><input type="checkbox" name="confirm" value="1" required> {{.T "console.course.retire_confirm" "People" .Data.People}}</label> <button>{{.T "console.course.retire"}}</button></form>{{end}}
 <table><tr><th>{{.T "console.courses.seat"}}</th><th>{{.T "console.courses.name"}}</th><th>{{.T "console.courses.phone"}}</th><th>{{.T "console.cases.language"}}</th><th>{{.T "console.courses.enrolled_at"}}</th></tr>
 {{range $i, $e := .Data.Enrolments}}<tr><td>{{inc $i}}</td><td>{{.Name}}</td><td>{{.Phone}}</td><td>{{$.LangName .Language}}</td><td>{{time .At}}</td></tr>
