@@ -62,6 +62,9 @@ func (c *Console) courseSave(w http.ResponseWriter, r *http.Request, q *req) {
 		keepOtherTranslations(&co, existing, langs)
 	}
 	if _, err := c.cfg.Courses.Upsert(ctx, []courses.Course{co}); err != nil {
+		// Seats below the places taken: refused before anything is
+		// written, or (people enrolled during the save) the old seats put
+		// back after it; either way the seats shown are not in force.
 		var se *courses.SeatsError
 		if !errors.As(err, &se) {
 			c.internal(w, r, q, err)
