@@ -59,3 +59,13 @@ func lookupLanguage(tag string) (Language, bool) {
 	}
 	return Language{}, false
 }
+
+// Tags returns the tag of every language Presidio speaks to people (the
+// files active.<tag>.toml), Italian first, in the language picker's order.
+func Tags() []string {
+	out := make([]string, len(supported))
+	for i, l := range supported {
+		out[i] = l.Tag
+	}
+	return out
+}

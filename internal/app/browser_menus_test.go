@@ -116,6 +116,46 @@ func TestConsoleMenusInTheBrowser(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			if !slices.Contains(r.pages, "/courses") {
+				return
+			}
+			// From the menu to the course form: a new course written as a
+			// school secretary writes it is saved and shown.
+			id := "browser-" + r.name + "-a1"
+			do("open the course form from the course list",
+				chromedp.Click(chromedp.CSS(`header nav a[href="/console/courses"]`)),
+				chromedp.WaitVisible(chromedp.CSS(`a[href="/console/courses/edit"]`)),
+				chromedp.Click(chromedp.CSS(`a[href="/console/courses/edit"]`)),
+				chromedp.WaitVisible(chromedp.CSS(`form[action$="/courses/save"] input[name="id"]`)),
+			)
+			fill := []chromedp.Action[chromedp.Void]{chromedp.SendKeys(chromedp.CSS(`input[name="id"]`), id)}
+			for field, value := range map[string]string{"level": "A1", "title": "Italiano A1 dal browser", "weekdays": "lun, mer",
+				"start_time": "18.00", "end_time": "20.00", "start_date": "12/01/2027", "end_date": "30/06/2027", "seats": "12",
+				"address": "Via del Browser 1, Frascati", "title_en": "Italian A1 from the browser"} {
+				fill = append(fill, chromedp.SendKeys(chromedp.CSS(`[name="`+field+`"]`), value))
+			}
+			if r.role != console.RoleSchool {
+				fill = append(fill, chromedp.SendKeys(chromedp.CSS(`input[name="site"]`), "Frascati"))
+			}
+			do("fill in the course form", fill...)
+			buf, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
+			if err == nil {
+				_ = os.WriteFile(filepath.Join(dir, "menu-"+r.name+"-course-form.png"), buf, 0o644)
+			}
+			do("save the course",
+				chromedp.Submit(chromedp.CSS(`input[name="title"]`)),
+				chromedp.WaitVisible(chromedp.CSS(`form[action$="/courses/`+id+`/retire"]`)),
+			)
+			if got := menu(); !slices.Equal(got, r.pages) {
+				t.Errorf("the saved course's page has the menu %v", got)
+			}
+			if buf, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
+				_ = os.WriteFile(filepath.Join(dir, "menu-"+r.name+"-course-saved.png"), buf, 0o644)
+			}
+			co, err := d.a.signup.Courses.Get(ctx, id)
+			if err != nil || co.Site != "frascati" || co.StartTime != "18:00" || co.TitleTranslations["en"] != "Italian A1 from the browser" {
+				t.Fatalf("the course saved from the browser: %+v %v", co, err)
+			}
 		})
 	}
 }

@@ -2,11 +2,13 @@ package app
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prils-lazio/presidio/internal/courses"
+	"github.com/prils-lazio/presidio/internal/store"
 	"github.com/prils-lazio/presidio/internal/telegramtest"
 )
 
@@ -128,5 +130,82 @@ func TestSweepDeletesEnrolmentsOfFinishedCourses(t *testing.T) {
 	}
 	if traces, _ := scanAll(ctx, d.a.Store, []string{"Nome Da Cancellare next-a1"}); len(traces) == 0 {
 		t.Error("the running course's enrolment was deleted")
+	}
+}
+
+// A course retired from the console: the person enrolled and the person
+// waiting are each told once, in their own language, even when the first
+// run stopped between queueing the notices and recording them (as a crash
+// would); a new sign-up is refused kindly.
+func TestRetiredCourseTellsItsPeopleOnce(t *testing.T) {
+	d := startDesk(t, t.TempDir())
+	ctx := context.Background()
+	csv := "id,site,level,title,weekdays,start_time,end_time,start_date,end_date,seats,address,title_en\n" +
+		"tiny-a1,frascati,A1,Italiano A1 mini,Mo,15:00,17:00,2027-01-11,2027-06-30,1,Via di prova 1 Frascati,Italian A1 mini\n"
+	cs := d.a.signup.Courses
+	if _, err := cs.Import(ctx, "tiny.csv", strings.NewReader(csv)); err != nil {
+		t.Fatal(err)
+	}
+	amina := telegramtest.User{ID: 6201, FirstName: "Amina", LanguageCode: "it"}
+	olena := telegramtest.User{ID: 6202, FirstName: "Olena", LanguageCode: "en"}
+	late := telegramtest.User{ID: 6203, FirstName: "Late", LanguageCode: "en"}
+	signUp := func(u telegramtest.User, name, phone string) {
+		for _, step := range []string{"/start", "/start course_tiny-a1"} {
+			d.settle(d.emu.SendText(u, step))
+		}
+		if last := d.last(u.ID); len(last.Buttons) > 0 && strings.HasPrefix(last.Buttons[0][0].Data, "consent:") {
+			d.press(u, u.ID, last.Buttons[0][0].Text)
+		}
+		d.settle(d.emu.SendText(u, name))
+		d.settle(d.emu.SendText(u, phone))
+	}
+	signUp(amina, "Amina Diallo", "3331234567")
+	signUp(olena, "Olena Kovalenko", "+380671234567")
+	if n, _ := cs.Counts(ctx, "tiny-a1"); n.Enrolled != 1 || n.Waiting != 1 {
+		t.Fatalf("before retiring: %+v", n)
+	}
+	if err := cs.Retire(ctx, "tiny-a1"); err != nil {
+		t.Fatal(err)
+	}
+	// The first run queues the notices and "crashes" before recording them.
+	enqueue := d.a.signup.Enqueue
+	killed := func(ctx context.Context, e []store.OutboxEntry) error {
+		if err := enqueue(ctx, e); err != nil {
+			return err
+		}
+		return errors.New("killed")
+	}
+	if err := d.a.signup.RunDue(ctx, killed); err == nil {
+		t.Fatal("the interrupted run reported no error")
+	}
+	for range 2 {
+		if err := d.a.signup.RunDue(ctx, enqueue); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for d.a.Runtime.Queued() > 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	for _, tc := range []struct {
+		u           telegramtest.User
+		lang, title string
+	}{{amina, "it", "Italiano A1 mini"}, {olena, "en", "Italian A1 mini"}} {
+		notice := d.texts.Text(tc.lang, "courses.retired_notice", nil)
+		all := allText(d.emu.Sent(tc.u.ID))
+		if n := strings.Count(all, notice); n != 1 {
+			t.Errorf("%s got the notice %d times, want once:\n%s", tc.u.FirstName, n, all)
+		}
+		if !strings.Contains(all, tc.title) {
+			t.Errorf("%s's notice does not name the course in their language: %s", tc.u.FirstName, all)
+		}
+	}
+	// Someone following an old link is not signed up.
+	signUp(late, "Late Comer", "3337654321")
+	if n, _ := cs.Counts(ctx, "tiny-a1"); n.Enrolled != 1 || n.Waiting != 1 {
+		t.Fatalf("a retired course took a sign-up: %+v", n)
+	}
+	if strings.Contains(allText(d.emu.Sent(late.ID)), d.texts.Text("en", "courses.enrolled", nil)) {
+		t.Fatal("a retired course confirmed an enrolment")
 	}
 }

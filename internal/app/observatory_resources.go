@@ -52,6 +52,9 @@ func planResources(dir *directory.Directory, cat *courses.Courses) func(context.
 			return res, err
 		}
 		for _, c := range list {
+			if c.Retired {
+				continue // no seats to offer; its people were told it is cancelled
+			}
 			n, err := cat.Counts(ctx, c.ID)
 			if err != nil {
 				return res, err

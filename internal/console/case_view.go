@@ -58,7 +58,7 @@ func (c *Console) casePage(w http.ResponseWriter, r *http.Request, q *req) {
 
 func flash(q *req, done string, t Texts) string {
 	switch done {
-	case "reply", "note", "take", "close", "refer", "saved", "retired", "bridge", "languages":
+	case "reply", "note", "take", "close", "refer", "saved", "retired", "bridge", "languages", "course_saved", "course_retired":
 		return t.Text(q.Lang, "console.done."+done, nil)
 	}
 	return ""

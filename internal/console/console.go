@@ -1,8 +1,9 @@
 // Package console is the web console of the help points at /console/:
 // operators answer cases, coordinators and operators keep the directory,
-// schools read their courses' enrolments, partners read the directory and
-// send referral notes. Pages are server-rendered html/template, light enough
-// for a cheap phone, with no front-end build.
+// schools and coordinators keep the courses (a school its own site's) and
+// read their enrolments, partners read the directory and send referral
+// notes. Pages are server-rendered html/template, light enough for a cheap
+// phone, with no front-end build.
 //
 // Security: bcrypt passwords (console_users), an HttpOnly SameSite=Lax
 // session cookie (Secure over HTTPS) that expires after SessionIdle without
@@ -63,14 +64,18 @@ type DirectoryStore interface {
 	Export(ctx context.Context, w io.Writer) error
 }
 
-// CourseStore is what the console needs of the courses (*courses.Courses
-// has all but Enrolments, which lists the enrolled people of one course).
+// CourseStore is what the console needs of the courses (*courses.Courses).
 type CourseStore interface {
 	List(ctx context.Context) ([]courses.Course, error)
 	ListBySite(ctx context.Context, site string) ([]courses.Course, error)
 	Get(ctx context.Context, id string) (courses.Course, error)
 	Counts(ctx context.Context, courseID string) (courses.Counts, error)
 	Enrolments(ctx context.Context, courseID string) ([]courses.Enrolment, error)
+	// Upsert, Import and Retire change the list (the console's course
+	// form, file import and retire button).
+	Upsert(ctx context.Context, list []courses.Course) (courses.UpsertResult, error)
+	Import(ctx context.Context, name string, r io.Reader) (courses.UpsertResult, error)
+	Retire(ctx context.Context, id string) error
 }
 
 // BridgeSwitch switches the language bridge for one case.

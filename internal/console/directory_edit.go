@@ -8,6 +8,7 @@ import (
 
 	"github.com/prils-lazio/presidio/internal/directory"
 	"github.com/prils-lazio/presidio/internal/store"
+	"github.com/prils-lazio/presidio/locales"
 )
 
 // serviceForm is the edit form's content.
@@ -15,15 +16,31 @@ type serviceForm struct {
 	New                                             bool
 	ID, Name, Category, ProviderType                string
 	Municipality, Address, Lat, Lon, Phone, Website string
-	Hours, Languages, WhoCanUse, DescIT, DescEN     string
-	Sample, Retired                                 bool
+	Hours, Languages, WhoCanUse                     string
+	// Descriptions are one per language people read, Italian (required)
+	// first.
+	Descriptions    []serviceDescription
+	Sample, Retired bool
+}
+
+// serviceDescription is the description in one language.
+type serviceDescription struct{ Lang, Text string }
+
+// descriptionsOf lays out a description field per person-facing language.
+func descriptionsOf(get func(lang string) string) []serviceDescription {
+	var out []serviceDescription
+	for _, l := range locales.Tags() {
+		out = append(out, serviceDescription{Lang: l, Text: get(l)})
+	}
+	return out
 }
 
 func formOf(s directory.Service) serviceForm {
 	f := serviceForm{ID: s.ID, Name: s.Name, Category: string(s.Category), ProviderType: string(s.ProviderType),
 		Municipality: s.Municipality, Address: s.Address, Phone: s.Phone, Website: s.Website, Hours: s.Hours,
-		Languages: strings.Join(s.Languages, ","), WhoCanUse: s.WhoCanUse, DescIT: s.Descriptions["it"], DescEN: s.Descriptions["en"],
-		Sample: s.Sample, Retired: s.Retired}
+		Languages: strings.Join(s.Languages, ","), WhoCanUse: s.WhoCanUse,
+		Descriptions: descriptionsOf(func(l string) string { return s.Descriptions[l] }),
+		Sample:       s.Sample, Retired: s.Retired}
 	if s.Latitude != 0 || s.Longitude != 0 {
 		f.Lat, f.Lon = strconv.FormatFloat(s.Latitude, 'f', -1, 64), strconv.FormatFloat(s.Longitude, 'f', -1, 64)
 	}
@@ -44,7 +61,7 @@ func (c *Console) dirEdit(w http.ResponseWriter, r *http.Request, q *req) {
 	}
 	id := r.URL.Query().Get("id")
 	if id == "" {
-		c.renderEdit(w, r, q, http.StatusOK, serviceForm{New: true}, nil)
+		c.renderEdit(w, r, q, http.StatusOK, serviceForm{New: true, Descriptions: descriptionsOf(func(string) string { return "" })}, nil)
 		return
 	}
 	s, err := c.cfg.Directory.Get(r.Context(), id)

@@ -3,7 +3,6 @@ package console
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/prils-lazio/presidio/internal/directory"
 )
@@ -19,10 +18,7 @@ func (c *Console) dirImport(w http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	defer file.Close()
-	name := hdr.Filename
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		name = name[i+1:]
-	}
+	name := uploadName(hdr.Filename)
 	res, err := c.cfg.Directory.Import(r.Context(), name, file)
 	if err != nil {
 		var fe directory.FileErrors

@@ -241,7 +241,7 @@ var pageHTML = map[string]string{
 <button>{{.T "console.filter"}}</button></form>
 {{if .Data.Editor}}<p><a href="{{.Prefix}}/directory/edit">{{.T "console.directory.new"}}</a> · <a href="{{.Prefix}}/directory/export.csv">{{.T "console.directory.export"}}</a></p>
 <form method="post" action="{{.Prefix}}/directory/import" enctype="multipart/form-data"><input type="hidden" name="csrf" value="{{.CSRF}}">
-{{.T "console.directory.import"}} <input type="file" name="file" accept=".csv,text/csv" required> <button>{{.T "console.directory.import_button"}}</button></form>{{end}}
+{{.T "console.directory.import"}} <input type="file" name="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required> <button>{{.T "console.directory.import_button"}}</button></form>{{end}}
 <table><tr><th>{{.T "console.directory.name"}}</th><th>{{.T "console.directory.category"}}</th><th>{{.T "console.directory.municipality"}}</th><th>{{.T "console.directory.contacts"}}</th>{{if .Data.Editor}}<th></th>{{end}}</tr>
 {{range .Data.Services}}<tr><td>{{.Name}}{{if .Retired}} <em>({{$.T "console.directory.retired"}})</em>{{end}}{{if .Sample}} <em>({{$.T "console.directory.sample"}})</em>{{end}}<br><small>{{.ID}}</small></td><td>{{$.Word "category" .Category}}</td><td>{{.Municipality}}<br><small>{{.Address}}</small></td><td>{{.Phone}}<br><small>{{.Hours}}</small></td>
 {{if $.Data.Editor}}<td><a href="{{$.Prefix}}/directory/edit?id={{.ID}}">{{$.T "console.directory.edit"}}</a>{{if not .Retired}}
@@ -249,7 +249,7 @@ var pageHTML = map[string]string{
 {{else}}<tr><td colspan="5">{{.T "console.directory.none"}}</td></tr>{{end}}</table>{{end}}`,
 
 	"service": `{{define "content"}}{{$f := .Data.F}}
-{{if .Data.Errors}}<ul class="err">{{range .Data.Errors}}<li>{{.}}</li>{{end}}</ul>{{end}}
+{{if .Data.Errors}}<p class="err">{{.T "console.service.not_saved"}}</p><ul class="err">{{range .Data.Errors}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <form method="post" action="{{.Prefix}}/directory/save"><input type="hidden" name="csrf" value="{{.CSRF}}">
 {{if $f.New}}<input type="hidden" name="new" value="1"><p><label>ID<br><input name="id" value="{{$f.ID}}" required maxlength="40"></label></p>
 {{else}}<input type="hidden" name="id" value="{{$f.ID}}"><p>ID: <code>{{$f.ID}}</code></p>{{end}}
@@ -264,8 +264,10 @@ var pageHTML = map[string]string{
 <p><label>{{.T "console.service.hours"}}<br><input name="hours" value="{{$f.Hours}}" placeholder="Mo-Fr 09:00-13:00"></label></p>
 <p><label>{{.T "console.service.languages"}}<br><input name="languages" value="{{$f.Languages}}" placeholder="it,en,ar"></label></p>
 <p><label>{{.T "console.service.who_can_use"}}<br><input name="who_can_use" value="{{$f.WhoCanUse}}"></label></p>
-<p><label>{{.T "console.service.description_it"}}<br><textarea name="description_it" rows="3">{{$f.DescIT}}</textarea></label></p>
-<p><label>{{.T "console.service.description_en"}}<br><textarea name="description_en" rows="3">{{$f.DescEN}}</textarea></label></p>
+{{range $f.Descriptions}}{{if eq .Lang "it"}}<p><label>{{$.T "console.service.description_it"}}<br><textarea name="description_it" rows="3" lang="it">{{.Text}}</textarea></label></p>
+<fieldset><legend>{{$.T "console.course.translations"}}</legend><p><small>{{$.T "console.service.translations_hint"}}</small></p>
+{{else}}<p><label>{{$.T "console.service.description_in" "Lang" ($.LangName .Lang)}}<br><textarea name="description_{{.Lang}}" rows="2" lang="{{.Lang}}" dir="auto">{{.Text}}</textarea></label></p>
+{{end}}{{end}}</fieldset>
 <p><label><input type="checkbox" name="sample" value="1"{{if $f.Sample}} checked{{end}}> {{.T "console.directory.sample"}}</label>
 <label><input type="checkbox" name="retired" value="1"{{if $f.Retired}} checked{{end}}> {{.T "console.directory.retired"}}</label></p>
 <p><button>{{.T "console.save"}}</button> <a href="{{.Prefix}}/directory">{{.T "console.back"}}</a></p></form>{{end}}`,
@@ -273,22 +275,46 @@ var pageHTML = map[string]string{
 	"import": `{{define "content"}}
 {{with .Data.Result}}<p class="ok">{{.}}</p>{{end}}
 {{if .Data.Errors}}<p class="err">{{.T "console.import.refused"}}</p><ul class="err">{{range .Data.Errors}}<li><code>{{.}}</code></li>{{end}}</ul>{{end}}
-<p><a href="{{.Prefix}}/directory">{{.T "console.back"}}</a></p>{{end}}`,
+<p><a href="{{with .Data.Back}}{{.}}{{else}}{{$.Prefix}}/directory{{end}}">{{.T "console.back"}}</a></p>{{end}}`,
 
 	"courses": `{{define "content"}}
+<p><a href="{{.Prefix}}/courses/edit">{{.T "console.course.new"}}</a></p>
+<form method="post" action="{{.Prefix}}/courses/import" enctype="multipart/form-data"><input type="hidden" name="csrf" value="{{.CSRF}}">
+{{.T "console.course.import"}} <input type="file" name="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required> <button>{{.T "console.directory.import_button"}}</button></form>
 {{if .Data.Rows}}<table><tr><th>{{.T "console.courses.course"}}</th><th>{{.T "console.courses.site"}}</th><th>{{.T "console.courses.dates"}}</th><th>{{.T "console.courses.seats"}}</th><th>{{.T "console.courses.enrolled"}}</th><th>{{.T "console.courses.waiting"}}</th></tr>
-{{range .Data.Rows}}<tr><td><a href="{{$.Prefix}}/courses/{{.Course.ID}}">{{.Course.Title}}</a> ({{.Course.Level}})</td><td>{{.Course.Site}}</td><td>{{.Course.StartDate}} – {{.Course.EndDate}}</td><td>{{.Counts.Seats}}</td><td>{{.Counts.Enrolled}}</td><td>{{.Counts.Waiting}}</td></tr>{{end}}
+{{range .Data.Rows}}<tr><td><a href="{{$.Prefix}}/courses/{{.Course.ID}}">{{.Course.Title}}</a> ({{.Course.Level}}){{if .Course.Retired}} <em>({{$.T "console.course.retired"}})</em>{{end}}</td><td>{{.Course.Site}}</td><td>{{.Course.StartDate}} – {{.Course.EndDate}}</td><td>{{.Counts.Seats}}</td><td>{{.Counts.Enrolled}}</td><td>{{.Counts.Waiting}}</td></tr>{{end}}
 </table>{{else}}<p>{{.T "console.courses.none"}}</p>{{end}}{{end}}`,
 
 	"course": `{{define "content"}}{{$c := .Data.Course}}
 <p><a href="{{.Prefix}}/courses">{{.T "console.back"}}</a></p>
-<h2>{{$c.Title}} ({{$c.Level}})</h2>
+<h2>{{$c.Title}} ({{$c.Level}}){{if $c.Retired}} <em>({{.T "console.course.retired"}})</em>{{end}}</h2>
 <p>{{$c.Site}} · {{$c.Address}}<br>{{.Data.Weekdays}} {{$c.StartTime}}-{{$c.EndTime}} · {{$c.StartDate}} – {{$c.EndDate}}<br>
 {{.T "console.courses.counts" "Enrolled" .Data.Counts.Enrolled "Seats" .Data.Counts.Seats "Waiting" .Data.Counts.Waiting}}</p>
-<p><a href="{{.Prefix}}/courses/{{$c.ID}}/enrolments.csv">{{.T "console.courses.export"}}</a></p>
+<p><a href="{{.Prefix}}/courses/{{$c.ID}}/enrolments.csv">{{.T "console.courses.export"}}</a>{{if not $c.Retired}} · <a href="{{.Prefix}}/courses/edit?id={{$c.ID}}">{{.T "console.course.edit"}}</a>{{end}}</p>
+{{if not $c.Retired}}<form method="post" action="{{.Prefix}}/courses/{{$c.ID}}/retire" class="retire"><input type="hidden" name="csrf" value="{{.CSRF}}">
+<label><input type="checkbox" name="confirm" value="1" required> {{.T "console.course.retire_confirm" "People" .Data.People}}</label> <button>{{.T "console.course.retire"}}</button></form>{{end}}
 <table><tr><th>{{.T "console.courses.seat"}}</th><th>{{.T "console.courses.name"}}</th><th>{{.T "console.courses.phone"}}</th><th>{{.T "console.cases.language"}}</th><th>{{.T "console.courses.enrolled_at"}}</th></tr>
 {{range $i, $e := .Data.Enrolments}}<tr><td>{{inc $i}}</td><td>{{.Name}}</td><td>{{.Phone}}</td><td>{{$.LangName .Language}}</td><td>{{time .At}}</td></tr>
 {{else}}<tr><td colspan="5">{{.T "console.courses.no_enrolments"}}</td></tr>{{end}}</table>{{end}}`,
+
+	"courseform": `{{define "content"}}{{$f := .Data.F}}
+{{if $f.Errors}}<ul class="err">{{range $f.Errors}}<li>{{.}}</li>{{end}}</ul>{{end}}
+{{if .Data.Problems}}<p class="err">{{.T "console.course.not_saved"}}</p>{{end}}
+<p><small>{{.T "console.course.forms_hint"}}</small></p>
+<form method="post" action="{{.Prefix}}/courses/save"><input type="hidden" name="csrf" value="{{.CSRF}}">
+{{if $f.New}}<input type="hidden" name="new" value="1"><p><label>{{.T "console.course.field.id"}}<br><input name="id" value="{{$f.ID}}" required maxlength="32"></label></p>
+{{else}}<input type="hidden" name="id" value="{{$f.ID}}"><p>ID: <code>{{$f.ID}}</code></p>{{end}}
+{{range $f.Fields}}<p><label>{{$.T (printf "console.course.field.%s" .Name)}}<br>
+{{if .Long}}<textarea name="{{.Name}}" rows="3">{{.Value}}</textarea>{{else if .Fixed}}<input name="{{.Name}}" value="{{.Value}}" readonly>{{else}}<input name="{{.Name}}" value="{{.Value}}" size="40"{{if eq .Name "level"}} list="levels"{{end}}{{with .Placeholder}} placeholder="{{.}}"{{end}}>{{end}}</label>
+{{range .Errors}}<br><span class="err">{{.}}</span>{{end}}</p>
+{{end}}
+<datalist id="levels">{{range .Data.Levels}}<option value="{{.}}">{{end}}</datalist>
+<fieldset><legend>{{.T "console.course.translations"}}</legend>
+<p><small>{{.T "console.course.translations_hint"}}</small></p>
+{{range $f.Translations}}<p><label>{{if .Long}}{{$.T "console.course.field.notes_in" "Lang" ($.LangName .Lang)}}<br><textarea name="{{.Name}}" rows="2" lang="{{.Lang}}" dir="auto">{{.Value}}</textarea>{{else}}{{$.T "console.course.field.title_in" "Lang" ($.LangName .Lang)}}<br><input name="{{.Name}}" value="{{.Value}}" size="40" lang="{{.Lang}}" dir="auto">{{end}}</label>
+{{range .Errors}}<br><span class="err">{{.}}</span>{{end}}</p>
+{{end}}</fieldset>
+<p><button>{{.T "console.save"}}</button> <a href="{{.Prefix}}/courses{{if not $f.New}}/{{$f.ID}}{{end}}">{{.T "console.back"}}</a></p></form>{{end}}`,
 
 	"notes": `{{define "content"}}
 {{if .Data.CanSend}}<form method="post" action="{{.Prefix}}/notes"><input type="hidden" name="csrf" value="{{.CSRF}}">

@@ -54,6 +54,10 @@ func (c *Console) routes() {
 	m.HandleFunc("POST "+p+"/directory/import", c.auth(caseStaff, c.dirImport))
 
 	m.HandleFunc("GET "+p+"/courses", c.auth(courseRead, c.courseList))
+	m.HandleFunc("GET "+p+"/courses/edit", c.auth(courseRead, c.courseEdit))
+	m.HandleFunc("POST "+p+"/courses/save", c.auth(courseRead, c.courseSave))
+	m.HandleFunc("POST "+p+"/courses/import", c.auth(courseRead, c.courseImport))
+	m.HandleFunc("POST "+p+"/courses/{id}/retire", c.auth(courseRead, c.courseRetire))
 	m.HandleFunc("GET "+p+"/courses/{id}", c.auth(courseRead, c.coursePage))
 	m.HandleFunc("GET "+p+"/courses/{id}/enrolments.csv", c.auth(courseRead, c.courseCSV))
 	m.HandleFunc("GET "+p+"/courses/{id}/enrolments.xlsx", c.auth(courseRead, c.courseXLSX))

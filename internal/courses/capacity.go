@@ -19,7 +19,7 @@ import (
 //   - whoever inserts a place (Enrol, the offers to the waiting list) then
 //     reads the course and its places, and gives the place back (and tries
 //     again) when its number is above Seats or the places are more than
-//     Seats (keepOrReturn);
+//     Seats, or the course was retired meanwhile (keepOrReturn);
 //   - an import lowering Seats writes the course, then reads its places,
 //     and writes the old Seats back when they are more than the new value
 //     (checkLowered).
@@ -50,7 +50,7 @@ func (c *Courses) keepOrReturn(ctx context.Context, d placeDoc) (kept bool, err 
 		// allowed. A retry (same key: same enrolment) checks it again.
 		return false, err
 	}
-	if d.N <= course.Seats && len(s.places) <= course.Seats {
+	if !course.Retired && d.N <= course.Seats && len(s.places) <= course.Seats {
 		return true, nil
 	}
 	if err := c.endPlace(ctx, place{placeDoc: d}, "over capacity"); err != nil {
@@ -62,7 +62,7 @@ func (c *Courses) keepOrReturn(ctx context.Context, d placeDoc) (kept bool, err 
 // checkLowered checks, after the import that lowered co's seats from
 // oldSeats was switched in, that the places held fit; if they do not
 // (enrolments made while the import ran), it writes the course back with
-// oldSeats and fails.
+// oldSeats and fails with an error wrapping a *SeatsError.
 func (c *Courses) checkLowered(ctx context.Context, co Course, oldSeats int) error {
 	s, err := c.load(ctx, co.ID, bson.D{}, false)
 	if err != nil {
@@ -76,5 +76,6 @@ func (c *Courses) checkLowered(ctx context.Context, co Course, oldSeats int) err
 	if err := c.replace(ctx, back); err != nil {
 		return fmt.Errorf("courses: %s: %d places were taken while seats went down to %d, and restoring %d seats failed: %w", co.ID, len(s.places), co.Seats, oldSeats, err)
 	}
-	return fmt.Errorf("courses: %s: %d places were taken while the import ran: seats not lowered to %d", co.ID, len(s.places), co.Seats)
+	return fmt.Errorf("courses: %s: %d places were taken while the import ran: seats not lowered to %d: %w", co.ID, len(s.places), co.Seats,
+		&SeatsError{ID: co.ID, Seats: co.Seats, Taken: len(s.places)})
 }

@@ -84,7 +84,8 @@ type WaitingPlace struct {
 }
 
 // MyCourses returns the person's enrolments, pending offers (not yet
-// expired) and waiting places with their current positions, by course ID.
+// expired) and waiting places with their current positions, by course ID;
+// retired courses are left out.
 func (c *Courses) MyCourses(ctx context.Context, chatID int64) (Mine, error) {
 	all, err := c.List(ctx)
 	if err != nil {
@@ -93,6 +94,9 @@ func (c *Courses) MyCourses(ctx context.Context, chatID int64) (Mine, error) {
 	var m Mine
 	now := c.now()
 	for _, co := range all {
+		if co.Retired {
+			continue // its people were told; nothing there to act on
+		}
 		s, err := c.load(ctx, co.ID, bson.D{}, false)
 		if err != nil {
 			return Mine{}, err

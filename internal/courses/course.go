@@ -102,6 +102,12 @@ type Course struct {
 	// and the fallback (see TitleIn, NotesIn). Nil when there are none.
 	TitleTranslations map[string]string `bson:"title_i18n,omitempty"`
 	NotesTranslations map[string]string `bson:"notes_i18n,omitempty"`
+	// Retired courses take no new sign-ups, waiting-list entries or offers
+	// and are not listed to people; the people enrolled, offered a seat or
+	// waiting are told once (see DueRetirements). They stay in the list
+	// (and their people in the register) for the school's records. An
+	// import never un-retires a course (see Upsert); Retire sets it.
+	Retired bool `bson:"retired,omitempty"`
 	// UpdatedAt is when an import last changed the course.
 	UpdatedAt time.Time `bson:"updated_at"`
 }

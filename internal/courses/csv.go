@@ -3,6 +3,7 @@ package courses
 import (
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -142,7 +143,7 @@ func parse(name string, r io.Reader, xlsx bool) ([]row, []error) {
 	each := func(line int, rec []string) {
 		co, problems := cols.course(rec)
 		for _, p := range problems {
-			fail(line, "%s", p)
+			fail(line, "%s", p.msg)
 		}
 		if co.ID != "" {
 			if first, dup := firstLine[co.ID]; dup {
@@ -188,21 +189,11 @@ type columns map[string]int
 // readHeader checks the header; ok is false when rows cannot be read.
 func readHeader(header []string, fail func(string, ...any)) (columns, bool) {
 	known := slices.Concat(requiredColumns, optionalColumns, countColumns)
-	cols := columns{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
-		_, dup := cols[h]
-		switch {
-		case h == "":
-			fail("column %d has no name (delete the empty column)", i+1)
-		case !slices.Contains(known, h) && translationLang(h) == "":
-			fail("unknown column %q (columns: %s, and title_<lang>, notes_<lang> for translations, e.g. title_en)", h, strings.Join(known, ", "))
-		case dup:
-			fail("column %q appears twice", h)
-		default:
-			cols[h] = i
-		}
-	}
+	cols := columns(csvrows.Columns(header,
+		func(h string) bool { return slices.Contains(known, h) || translationLang(h) != "" },
+		func(h string) string {
+			return fmt.Sprintf("unknown column %q (columns: %s, and title_<lang>, notes_<lang> for translations, e.g. title_en)", h, strings.Join(known, ", "))
+		}, fail))
 	ok := true
 	for _, c := range requiredColumns {
 		if _, has := cols[c]; !has {
@@ -227,8 +218,9 @@ func translationLang(col string) string {
 	return m[2]
 }
 
-// course reads one row; problems are messages without file and line.
-func (cols columns) course(rec []string) (Course, []string) {
+// course reads one row; problems are messages without file and line, each
+// with the column it is about.
+func (cols columns) course(rec []string) (Course, []problem) {
 	get := func(col string) string {
 		if i, ok := cols[col]; ok {
 			return strings.TrimSpace(rec[i])
@@ -253,10 +245,10 @@ func (cols columns) course(rec []string) (Course, []string) {
 		}
 		(*m)[lang] = v
 	}
-	var problems []string
+	var problems []problem
 	unreadable := map[string]bool{}
 	bad := func(col, msg string) {
-		problems = append(problems, msg)
+		problems = append(problems, problem{col, msg})
 		unreadable[col] = true
 	}
 	var err error
@@ -266,6 +258,21 @@ func (cols columns) course(rec []string) (Course, []string) {
 	}{{"title", MaxTitleLen}, {"address", MaxAddressLen}, {"notes", MaxNotesLen}} {
 		if n := len([]rune(get(c.col))); n > c.max {
 			bad(c.col, fmt.Sprintf("%s is %d characters long: at most %d", c.col, n, c.max))
+		}
+	}
+	for _, col := range slices.Sorted(maps.Keys(cols)) {
+		if translationLang(col) == "" {
+			continue
+		}
+		v, max := strings.TrimSpace(rec[cols[col]]), MaxNotesLen
+		if strings.HasPrefix(col, "title_") {
+			max = MaxTitleLen
+			if strings.ContainsAny(v, "\r\n") {
+				bad(col, col+" must be one line")
+			}
+		}
+		if n := len([]rune(v)); n > max {
+			bad(col, fmt.Sprintf("%s is %d characters long: at most %d", col, n, max))
 		}
 	}
 	if co.Site, err = parseSite(get("site")); err != nil {
@@ -308,7 +315,7 @@ func (cols columns) course(rec []string) (Course, []string) {
 			p.msg += idSuggestion(co.ID)
 		}
 		if !unreadable[p.field] && !(p.field == "end_time" && (unreadable["start_time"] || unreadable["end_time"])) {
-			problems = append(problems, p.msg)
+			problems = append(problems, p)
 		}
 	}
 	return co, problems

@@ -104,6 +104,9 @@ const (
 // enrolRound reads the course's places once and tries one free seat, or
 // settles the place the person already holds.
 func (c *Courses) enrolRound(ctx context.Context, course *Course, person Person, key string, queueChecked *bool) (Enrolment, next, error) {
+	if course.Retired {
+		return Enrolment{}, done, ErrRetired
+	}
 	release, err := c.gate(ctx, course.ID)
 	if err != nil {
 		return Enrolment{}, done, err
@@ -276,6 +279,9 @@ func (c *Courses) AcceptOffer(ctx context.Context, courseID string, chatID int64
 		course, err := c.Get(ctx, courseID)
 		if err != nil {
 			return Enrolment{}, err
+		}
+		if course.Retired {
+			return Enrolment{}, ErrRetired
 		}
 		s, err := c.load(ctx, courseID, bson.D{}, false)
 		if err != nil {

@@ -18,6 +18,9 @@ var (
 	// ErrOfferExpired: the offer's deadline passed (or it was declined);
 	// the place goes to the next person waiting.
 	ErrOfferExpired = errors.New("courses: the offer has expired")
+	// ErrRetired: the course was retired: it takes no sign-ups, waiting
+	// list entries or acceptances of offers any more.
+	ErrRetired = errors.New("courses: the course was retired")
 	// ErrBusy: the person's place is changing right now (a cancellation
 	// or an offer passing on, in progress); trying again in a moment works.
 	ErrBusy = errors.New("courses: a change to this place is in progress, try again")

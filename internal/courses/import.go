@@ -45,7 +45,7 @@ func (e *SeatsError) Error() string {
 // or nothing: when the file has any problem, including a row that lowers a
 // course's seats below the places already taken, it returns FileErrors
 // with every problem ("FILE:LINE: what is wrong") and writes nothing.
-// Courses not in the file are left alone.
+// Courses not in the file are left alone; a retired course stays retired.
 func (c *Courses) Import(ctx context.Context, name string, r io.Reader) (UpsertResult, error) {
 	rows, errs := parseFile(name, r)
 	if len(errs) > 0 {
@@ -71,8 +71,8 @@ func (c *Courses) Import(ctx context.Context, name string, r io.Reader) (UpsertR
 }
 
 // Upsert stores courses by ID: new IDs are added, existing ones replaced
-// whole, courses not in the list left alone; UpdatedAt is set on courses
-// whose content changed.
+// whole (but a retired course stays retired), courses not in the list left
+// alone; UpdatedAt is set on courses whose content changed.
 //
 // Every course is checked first (Validate, no duplicate IDs, and seats not
 // below the places taken: *SeatsError); with any problem nothing is
@@ -150,6 +150,9 @@ func (c *Courses) upsert(ctx context.Context, courses []Course) (UpsertResult, e
 	for _, co := range courses {
 		prev, exists := old[co.ID]
 		co.UpdatedAt = now
+		if exists && prev.Retired {
+			co.Retired = true // an import or an edit never brings a retired course back
+		}
 		switch {
 		case !exists:
 			res.New++

@@ -44,6 +44,9 @@ func (c *Courses) DueReminders(ctx context.Context, now time.Time) ([]Reminder, 
 	var due []Reminder
 	var errs []error
 	for _, co := range courses {
+		if co.Retired {
+			continue
+		}
 		r, err := c.dueIn(ctx, co)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("courses: reminders of %s: %w", co.ID, err))
@@ -122,24 +125,16 @@ func (c *Courses) MarkReminded(ctx context.Context, enrolmentIDs []string) ([]st
 	won := make([]bool, len(enrolmentIDs))
 	for _, course := range order {
 		idx := byCourse[course]
-		docs := make([]any, len(idx))
+		ids := make([]string, len(idx))
 		for j, i := range idx {
-			docs[j] = claimDoc{ID: enrolmentIDs[i] + remindedSuffix, At: now}
-			won[i] = true
+			ids[j] = enrolmentIDs[i] + remindedSuffix
 		}
-		_, err := c.claimsOf(course).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-		if err == nil {
-			continue
+		got, err := c.insertClaims(ctx, course, ids, now)
+		if err != nil {
+			return nil, fmt.Errorf("courses: claiming %d reminders: %w", len(ids), err)
 		}
-		var bwe mongo.BulkWriteException
-		if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
-			return nil, fmt.Errorf("courses: claiming %d reminders: %w", len(docs), err)
-		}
-		for _, we := range bwe.WriteErrors {
-			if we.Code != 11000 {
-				return nil, fmt.Errorf("courses: claiming %d reminders: %w", len(docs), err)
-			}
-			won[idx[we.Index]] = false
+		for j, i := range idx {
+			won[i] = got[j]
 		}
 	}
 	var out []string
@@ -149,4 +144,30 @@ func (c *Courses) MarkReminded(ctx context.Context, enrolmentIDs []string) ([]st
 		}
 	}
 	return out, nil
+}
+
+// insertClaims inserts a claim per id into the course's claims and reports,
+// in the order given, which this call inserted (false: it existed).
+func (c *Courses) insertClaims(ctx context.Context, course string, ids []string, at time.Time) ([]bool, error) {
+	docs := make([]any, len(ids))
+	won := make([]bool, len(ids))
+	for i, id := range ids {
+		docs[i] = claimDoc{ID: id, At: at}
+		won[i] = true
+	}
+	_, err := c.claimsOf(course).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if err == nil {
+		return won, nil
+	}
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
+		return nil, err
+	}
+	for _, we := range bwe.WriteErrors {
+		if we.Code != 11000 {
+			return nil, err
+		}
+		won[we.Index] = false
+	}
+	return won, nil
 }

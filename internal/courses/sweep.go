@@ -66,6 +66,9 @@ func (c *Courses) sweepCourse(ctx context.Context, courseID string, now time.Tim
 	if err != nil {
 		return offers, err
 	}
+	if co, err := c.Get(ctx, courseID); err != nil || co.Retired {
+		return offers, err // the people of a retired course are told it is retired instead
+	}
 	for _, p := range s.places {
 		// Made by a call that stopped before announcing it, or whose
 		// message could not be queued; a recent one may still be checked

@@ -38,8 +38,10 @@ func (c *Courses) JoinWaitingList(ctx context.Context, courseID string, person P
 	}
 	ctx, cancel := c.op(ctx)
 	defer cancel()
-	if _, err := c.Get(ctx, courseID); err != nil {
+	if co, err := c.Get(ctx, courseID); err != nil {
 		return 0, err
+	} else if co.Retired {
+		return 0, ErrRetired
 	}
 	s, err := c.load(ctx, courseID, bson.D{}, false)
 	if err != nil {
@@ -102,6 +104,9 @@ func (c *Courses) fill(ctx context.Context, courseID string, now time.Time) ([]O
 		course, err := c.Get(ctx, courseID)
 		if err != nil {
 			return offers, err
+		}
+		if course.Retired {
+			return offers, nil // a retired course offers nothing
 		}
 		if round > 4*course.Seats+16 {
 			return offers, nil // colliding all the time: the next Sweep goes on

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -159,22 +160,13 @@ type columns map[string]int
 
 // readHeader checks the header; ok is false when rows cannot be read.
 func readHeader(header []string, fail func(string, ...any)) (columns, bool) {
-	cols := columns{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
-		known := slices.Contains(fixedColumns, h) ||
-			strings.HasPrefix(h, descPrefix) && langPattern.MatchString(strings.TrimPrefix(h, descPrefix))
-		switch {
-		case h == "":
-			fail("column %d has no name (delete the empty column)", i+1)
-		case !known:
-			fail("unknown column %q (columns: %s, and description_<lang> for each language, e.g. description_en)", h, strings.Join(fixedColumns, ", "))
-		case hasKey(cols, h):
-			fail("column %q appears twice", h)
-		default:
-			cols[h] = i
-		}
-	}
+	cols := columns(csvrows.Columns(header,
+		func(h string) bool {
+			return slices.Contains(fixedColumns, h) || strings.HasPrefix(h, descPrefix) && langPattern.MatchString(strings.TrimPrefix(h, descPrefix))
+		},
+		func(h string) string {
+			return fmt.Sprintf("unknown column %q (columns: %s, and description_<lang> for each language, e.g. description_en)", h, strings.Join(fixedColumns, ", "))
+		}, fail))
 	ok := true
 	for _, c := range requiredColumns {
 		if !hasKey(cols, c) {
@@ -344,4 +336,23 @@ func WriteCSV(w io.Writer, services []Service) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// ParseForm reads one service from form fields named like the import's
+// columns (see ParseCSV: description_<lang> for each language, sample and
+// retired as true/false or 1/empty), with exactly the import's checks and
+// length caps. With any problem the service is what could be read and
+// problems lists them all, as the importer words them.
+func ParseForm(fields map[string]string) (Service, []string) {
+	header := slices.Sorted(maps.Keys(fields))
+	rec := make([]string, len(header))
+	for i, h := range header {
+		rec[i] = fields[h]
+	}
+	var problems []string
+	cols, ok := readHeader(header, func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) })
+	if !ok || len(problems) > 0 {
+		return Service{}, problems
+	}
+	return cols.service(rec)
 }

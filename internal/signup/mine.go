@@ -90,6 +90,8 @@ func (s *Service) Button(ctx context.Context, chatID int64, lang, data string) (
 			return []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "courses.offer_expired", nil)}}, true, nil
 		case errors.Is(err, courses.ErrAlreadyEnrolled):
 			return []chat.Outgoing{{ChatID: chatID, Text: s.Texts.Text(lang, "courses.already", nil)}}, true, nil
+		case errors.Is(err, courses.ErrRetired):
+			return s.retiredClosed(chatID, lang), true, nil
 		}
 		return nil, true, err
 	}

@@ -17,7 +17,8 @@ type Enqueue func(ctx context.Context, entries []store.OutboxEntry) error
 // RunDue queues, through enqueue, what is due now, and records it as done
 // only once it is queued: offers of freed seats (expired offers passed to
 // the next person, offers made earlier and never announced) and the
-// reminders of courses starting tomorrow. A course that fails does not
+// reminders of courses starting tomorrow; the people of retired courses are
+// told too (tellRetired). A course that fails does not
 // hold back the others; a queueing that fails (or a crash before the
 // record) leaves the work to the next run, which queues it again under the
 // same outbox ids ("offer:<offer>", "reminder:<enrolment>#reminded"), so
@@ -43,7 +44,29 @@ func (s *Service) RunDue(ctx context.Context, enqueue Enqueue) error {
 			errs = append(errs, err)
 		}
 	}
+	errs = append(errs, s.tellRetired(ctx, enqueue))
 	return errors.Join(errs...)
+}
+
+// tellRetired tells each person of a retired course, once, in their
+// language: the messages are queued in the outbox (id "retired:" +
+// Retirement.ID) before the people are recorded as told, so a crash in
+// between queues them again under the same ids, which the outbox keeps
+// once.
+func (s *Service) tellRetired(ctx context.Context, enqueue Enqueue) error {
+	due, err := s.Courses.DueRetirements(ctx)
+	if err != nil || len(due) == 0 {
+		return err
+	}
+	entries := make([]store.OutboxEntry, len(due))
+	for i, r := range due {
+		text := s.Texts.Text(r.Language, "courses.retired_notice", nil) + "\n\n" + s.describe(r.Language, r.Course)
+		entries[i] = store.OutboxEntry{ID: "retired:" + r.ID, Msg: chat.Outgoing{ChatID: r.ChatID, Text: text}}
+	}
+	if err := enqueue(ctx, entries); err != nil {
+		return err
+	}
+	return s.Courses.MarkRetirementsTold(ctx, due)
 }
 
 // Announce tells the people of these offers (made by a cancellation or an

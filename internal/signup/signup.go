@@ -39,9 +39,11 @@ type Service struct {
 	// Observe receives anonymous facts for the observatory (enrolment,
 	// waiting list, cancellation, by course level and site); nil: none.
 	Observe func(ctx context.Context, kind, lang, topic, site, bucket string, value int, chatID int64)
-	// Enqueue queues the offers a cancellation or an erasure makes, so the
-	// next person is told at once (Announce); nil: the scheduler tells
-	// them at its next run.
+	// Enqueue queues messages durably (the bot's runtime does): the offers
+	// a cancellation or an erasure makes, so the next person is told at
+	// once (Announce), and the notices of retired courses (tellRetired).
+	// nil: offers wait for the scheduler's next run, and the people of a
+	// retired course are not told.
 	Enqueue Enqueue
 }
 
@@ -75,7 +77,8 @@ var rome = func() *time.Location {
 	return loc
 }()
 
-// open lists the courses that have not ended yet, soonest first.
+// open lists the courses that have not ended yet and are not retired,
+// soonest first.
 func (s *Service) open(ctx context.Context) ([]courses.Course, error) {
 	all, err := s.Courses.List(ctx)
 	if err != nil {
@@ -84,7 +87,7 @@ func (s *Service) open(ctx context.Context) ([]courses.Course, error) {
 	today := s.now().In(rome).Format("2006-01-02")
 	var out []courses.Course
 	for _, c := range all {
-		if c.EndDate >= today {
+		if c.EndDate >= today && !c.Retired {
 			out = append(out, c)
 		}
 	}
@@ -116,10 +119,10 @@ func (s *Service) Pick(ctx context.Context, vars map[string]string, input *chat.
 	}
 	if id := vars["course"]; id != "" {
 		c, err := s.Courses.Get(ctx, id)
-		if err == nil {
+		if err == nil && !c.Retired {
 			return []chat.Outgoing{{ChatID: chatID, Text: s.describe(lang, c)}}, map[string]string{"course": c.ID}, false, nil
 		}
-		if !errors.Is(err, store.ErrNotFound) {
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, nil, false, err
 		}
 	}
@@ -195,6 +198,9 @@ func (s *Service) Enrol(ctx context.Context, vars map[string]string, chatID int6
 	if err != nil {
 		return nil, err
 	}
+	if c.Retired {
+		return s.retiredClosed(chatID, lang), nil
+	}
 	person := courses.Person{ChatID: chatID, Name: vars["name"], Phone: vars["phone"], Language: lang}
 	_, err = s.Courses.Enrol(ctx, c.ID, person, fmt.Sprintf("%d:%s", chatID, c.ID))
 	switch {
@@ -203,8 +209,13 @@ func (s *Service) Enrol(ctx context.Context, vars map[string]string, chatID int6
 		return s.confirmation(chatID, lang, c), nil
 	case errors.Is(err, courses.ErrAlreadyEnrolled):
 		return []chat.Outgoing{{ChatID: chatID, RemoveKeyboard: true, Text: s.Texts.Text(lang, "courses.already", nil)}}, nil
+	case errors.Is(err, courses.ErrRetired):
+		return s.retiredClosed(chatID, lang), nil
 	case errors.Is(err, courses.ErrFull):
 		pos, err := s.Courses.JoinWaitingList(ctx, c.ID, person)
+		if errors.Is(err, courses.ErrRetired) {
+			return s.retiredClosed(chatID, lang), nil
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -215,13 +226,19 @@ func (s *Service) Enrol(ctx context.Context, vars map[string]string, chatID int6
 	return nil, err
 }
 
+// retiredClosed says the course was cancelled and takes no sign-ups.
+func (s *Service) retiredClosed(chatID int64, lang string) []chat.Outgoing {
+	return []chat.Outgoing{{ChatID: chatID, RemoveKeyboard: true, Text: s.Texts.Text(lang, "courses.retired_closed", nil)}}
+}
+
 // confirmation: day, time, address (with a map pin), what to bring, how
 // to cancel.
 func (s *Service) confirmation(chatID int64, lang string, c courses.Course) []chat.Outgoing {
 	out := []chat.Outgoing{{ChatID: chatID, RemoveKeyboard: true,
 		Text: s.Texts.Text(lang, "courses.enrolled", nil) + "\n\n" + s.describe(lang, c) + "\n\n" + s.Texts.Text(lang, "courses.how_to_cancel", nil)}}
 	if c.HasLocation() {
-		out = append(out, chat.Outgoing{ChatID: chatID, Venue: &chat.Venue{Latitude: c.Latitude, Longitude: c.Longitude, Title: c.Title, Address: c.Address}})
+		title, _ := c.TitleIn(lang)
+		out = append(out, chat.Outgoing{ChatID: chatID, Venue: &chat.Venue{Latitude: c.Latitude, Longitude: c.Longitude, Title: title, Address: c.Address}})
 	}
 	return out
 }
