@@ -166,6 +166,7 @@ func (r *Runtime) Start(ctx context.Context) error {
 	if pending > 0 {
 		r.log.Info("resuming messages left by the previous run", "messages", pending)
 	}
+	go r.watchOutbox(r.quit)
 	// In webhook mode standbys may store updates too: look for them
 	// often. Polling is this process's alone: a slow safety net suffices.
 	rescan := 30 * time.Second
@@ -241,13 +242,52 @@ func (r *Runtime) checkToken(ctx context.Context) error {
 // the console, a reminder) and hands them to the sender. IDs must be unique
 // and stable for the effect they carry. Texts over Telegram's limit are
 // split into several messages (splitEntries).
+//
+// In a process that is not running (a standby whose console was used) the
+// messages are stored and the active process is signalled to read them
+// (outboxsignal.go); it sends them within outboxRescan.
 func (r *Runtime) Enqueue(ctx context.Context, entries []store.OutboxEntry) error {
 	fresh, err := r.store.Enqueue(ctx, splitEntries(entries))
 	if err != nil {
 		return err
 	}
+	if !r.Running() {
+		return r.store.SignalOutbox(ctx)
+	}
 	r.sender.submit(fresh...)
 	return nil
+}
+
+// outboxRescan is how often the active process checks whether another
+// process queued messages (Enqueue in a standby).
+const outboxRescan = 2 * time.Second
+
+// watchOutbox reads the pending queue again whenever another process
+// signalled that it queued messages. Messages the sender holds or has
+// finished are skipped without a lookup.
+func (r *Runtime) watchOutbox(quit <-chan struct{}) {
+	t := time.NewTicker(outboxRescan)
+	defer t.Stop()
+	last, _ := r.store.OutboxSignal(context.Background())
+	for {
+		select {
+		case <-quit:
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		v, err := r.store.OutboxSignal(ctx)
+		if err == nil && v != last {
+			err = r.store.PendingOutboxExcept(ctx, r.sender.knows, func(e store.OutboxEntry) { r.sender.submit(e) })
+			if err == nil {
+				last = v
+			}
+		}
+		cancel()
+		if err != nil {
+			r.log.Warn("checking for messages queued by other processes failed; will retry", "error", err)
+		}
+	}
 }
 
 // Stop stops receiving, lets lanes finish and the sender drain until ctx

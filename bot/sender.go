@@ -123,6 +123,14 @@ func (s *sender) start() {
 	go s.janitor()
 }
 
+// knows reports whether the sender holds a message or finished it
+// recently (a rescan of the queue skips those).
+func (s *sender) knows(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.held[id] || s.finished.has(id)
+}
+
 // submit hands over messages already persisted in the outbox.
 func (s *sender) submit(entries ...store.OutboxEntry) {
 	s.mu.Lock()

@@ -212,6 +212,13 @@ func (s *Store) finished(ctx context.Context, id string) (bool, error) {
 // already recorded (its removal had not happened yet) is removed, not
 // returned. Its cost follows the backlog, never the history.
 func (s *Store) PendingOutbox(ctx context.Context, f func(OutboxEntry)) error {
+	return s.PendingOutboxExcept(ctx, func(string) bool { return false }, f)
+}
+
+// PendingOutboxExcept is PendingOutbox for a caller that already knows
+// some messages: those for which known(id) is true are skipped without
+// looking up their outcome (a rescan by the running sender).
+func (s *Store) PendingOutboxExcept(ctx context.Context, known func(id string) bool, f func(OutboxEntry)) error {
 	cur, err := s.db.Collection(colOutboxPending).Find(ctx, bson.D{})
 	if err != nil {
 		return fmt.Errorf("store: reading the outbox: %w", err)
@@ -222,6 +229,9 @@ func (s *Store) PendingOutbox(ctx context.Context, f func(OutboxEntry)) error {
 		var d outboxDoc
 		if err := cur.Decode(&d); err != nil {
 			return fmt.Errorf("store: reading the outbox: %w", err)
+		}
+		if known(d.ID) {
+			continue
 		}
 		done, err := s.finished(ctx, d.ID)
 		if err != nil {
