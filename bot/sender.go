@@ -87,11 +87,13 @@ type outcome struct {
 	store.OutboxResult
 	chatID    int64
 	ephemeral bool
+	merged    []store.OutboxResult // of the entries merged into it (coalesce.go)
 }
 
 type sendJob struct {
 	chatID int64
 	entry  store.OutboxEntry
+	merged []string // ids of queued entries merged into entry.Msg (coalesce.go)
 }
 
 func newSender(tg *telegram, st *store.Store, log *slog.Logger, m *runtimeMetrics, limits Limits, workers int) *sender {
@@ -232,7 +234,7 @@ func (s *sender) dispatch() {
 			s.m.groupDelay.Observe(time.Since(head.CreatedAt).Seconds())
 		}
 		select {
-		case s.jobs <- sendJob{chatID: id, entry: head}:
+		case s.jobs <- s.coalesce(id, head):
 		case <-s.ctx.Done():
 			return
 		}
@@ -274,8 +276,9 @@ func (s *sender) finish(j sendJob, msgID int, err error) {
 		q.items = q.items[1:]
 		q.attempts = 0
 		s.depth--
-		s.results <- outcome{store.OutboxResult{ID: id, Status: status, TelegramID: msgID, Error: reason, At: now}, j.chatID, ephemeral}
-		msgID = 0
+		r := store.OutboxResult{ID: id, Status: status, TelegramID: msgID, Error: reason, At: now}
+		s.results <- outcome{r, j.chatID, ephemeral, s.takeMerged(q, j, r)}
+		msgID, j.merged = 0, nil
 	}
 	if err == nil {
 		s.m.sends.Inc("sent")
@@ -296,6 +299,11 @@ func (s *sender) finish(j sendJob, msgID int, err error) {
 				popHead(store.OutboxBlocked, "bot was blocked by the user")
 			}
 			go s.onBlocked(j.chatID)
+		case kind == errPermanent && s.unmerge(q, j):
+			s.m.sends.Inc("retry")
+			s.log.Warn("telegram refused merged texts; sending them one by one", "chat_id", j.chatID, "error", describe(err))
+			s.readyAfter(j.chatID, 0)
+			return
 		case kind == errPermanent || kind == errBlocked:
 			s.m.sends.Inc("failed")
 			s.log.Error("telegram refused a message", "chat_id", j.chatID, "outbox_id", j.entry.ID, "error", describe(err))
@@ -368,7 +376,7 @@ func (s *sender) record() {
 	var gone []string
 	chats := map[int64]bool{}
 	for o := range s.results {
-		batch = append(batch[:0], o.OutboxResult)
+		batch = append(batch[:0], o.results()...)
 		gone = gone[:0]
 		if o.ephemeral {
 			gone = append(gone, o.ID)
@@ -382,7 +390,7 @@ func (s *sender) record() {
 				if !ok {
 					break gather
 				}
-				batch = append(batch, o.OutboxResult)
+				batch = append(batch, o.results()...)
 				chats[o.chatID] = true
 				if o.ephemeral {
 					gone = append(gone, o.ID)

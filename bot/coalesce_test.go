@@ -1,0 +1,204 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/prils-lazio/presidio/bot"
+	"github.com/prils-lazio/presidio/internal/chat"
+	"github.com/prils-lazio/presidio/internal/store"
+	"github.com/prils-lazio/presidio/internal/store/storetest"
+	"github.com/prils-lazio/presidio/internal/telegramtest"
+)
+
+// relayed is a person's text as the desk relays it to a case's topic: a
+// copy of their message that carries the text, its formatting and a
+// coalescing key.
+func relayed(id string, thread int, text string, ents ...chat.Entity) store.OutboxEntry {
+	return store.OutboxEntry{ID: id, Seq: store.NextSeq(), Msg: chat.Outgoing{ChatID: opGroup, ThreadID: thread,
+		Text: text, Entities: ents, Coalesce: "case:busy"}}
+}
+
+// burstTexts returns the texts "t01".."tNN" found in the messages of a
+// topic, in delivery order, one per part of a merged message.
+var burstPart = regexp.MustCompile(`\bt\d\d\b`)
+
+func burstTexts(sent []telegramtest.Sent, thread int) (parts []string, messages int) {
+	for _, m := range sent {
+		if m.ThreadID != thread {
+			continue
+		}
+		if found := burstPart.FindAllString(m.Text, -1); len(found) > 0 {
+			parts = append(parts, found...)
+			messages++
+		}
+	}
+	return parts, messages
+}
+
+// A person's 30 texts waiting at the group's rate limit reach their topic
+// in far fewer messages, in order, every text present with its formatting;
+// a message that cannot be merged (media) keeps its place between them;
+// another case's card is not held back; every entry's outcome names the
+// Telegram message that carried it.
+func TestGroupQueueCoalescesABurst(t *testing.T) {
+	emu := newEmulator(t, telegramtest.Options{})
+	emu.CreateForumGroup(opGroup, "Operatori")
+	busy, fresh := createTopic(t, emu, "C-1"), createTopic(t, emu, "C-2")
+	st := storetest.Open(t)
+	h := start(t, emu, st, bot.Config{Limits: bot.Limits{PerGroupPerMinute: 300, PerGroupBurst: 1}})
+	ctx := context.Background()
+	for i := 1; i <= 30; i++ {
+		e := relayed(fmt.Sprintf("t.%d", i), busy, fmt.Sprintf("t%02d è qui", i))
+		if i == 7 { // "qui" in bold
+			e.Msg.Entities = []chat.Entity{{Type: "bold", Offset: 6, Length: 3}}
+		}
+		batch := []store.OutboxEntry{e}
+		if i == 15 { // a photo between the texts
+			batch = append(batch, store.OutboxEntry{ID: "photo", Seq: store.NextSeq(), Msg: chat.Outgoing{ChatID: opGroup, ThreadID: busy, FileID: "ph-1", MediaType: "photo"}})
+		}
+		if i == 20 {
+			batch = append(batch, store.OutboxEntry{ID: "card", Seq: store.NextSeq(), Msg: chat.Outgoing{ChatID: opGroup, ThreadID: fresh, Text: "new case card"}})
+		}
+		if err := h.rt.Enqueue(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(15 * time.Millisecond)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	var parts []string
+	var messages int
+	for {
+		parts, messages = burstTexts(emu.Sent(opGroup), busy)
+		if len(parts) >= 30 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for i, p := range parts {
+		if p != fmt.Sprintf("t%02d", i+1) {
+			t.Fatalf("texts lost, repeated or out of order: %v", parts)
+		}
+	}
+	if len(parts) != 30 {
+		t.Fatalf("%d of 30 texts arrived: %v", len(parts), parts)
+	}
+	if messages > 8 {
+		t.Fatalf("30 waiting texts took %d group messages", messages)
+	}
+	t.Logf("30 texts in %d group messages", messages)
+	sent := emu.Sent(opGroup)
+	photoAt, cardAt, t15At, t16At := -1, -1, -1, -1
+	for i, m := range sent {
+		switch {
+		case m.FileID == "ph-1":
+			photoAt = i
+		case m.Text == "new case card":
+			cardAt = i
+		}
+		if strings.Contains(m.Text, "t15") {
+			t15At = i
+		}
+		if strings.Contains(m.Text, "t16") {
+			t16At = i
+		}
+	}
+	if !(t15At < photoAt && photoAt < t16At) {
+		t.Fatalf("the photo lost its place among the texts (t15 at %d, photo at %d)", t15At, photoAt)
+	}
+	if cardAt < 0 || cardAt > photoAt+3 {
+		t.Fatalf("the new case's card waited: sent %dth of %d", cardAt+1, len(sent))
+	}
+	for _, m := range sent {
+		if m.Method != "sendMessage" || !strings.Contains(m.Text, "t07") {
+			continue
+		}
+		msg, _ := emu.Message(opGroup, m.MessageID)
+		at := strings.Index(msg.Text, "t07 è qui")
+		want := len([]rune(msg.Text[:at])) + 6 // no characters outside the BMP before it but 🕑 (2 units each)
+		want += strings.Count(msg.Text[:at], "🕑")
+		if len(msg.Entities) != 1 || msg.Entities[0].Type != models.MessageEntityTypeBold || msg.Entities[0].Offset != want || msg.Entities[0].Length != 3 {
+			t.Fatalf("the bold word lost its place in the merged text: %+v (want offset %d)\n%s", msg.Entities, want, msg.Text)
+		}
+	}
+	// Every entry's outcome is the message that carried its text.
+	for i := 1; i <= 30; i++ {
+		e, err := st.OutboxEntryByID(ctx, fmt.Sprintf("t.%d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, ok := emu.Message(opGroup, e.TelegramID)
+		if e.Status != store.OutboxSent || !ok || !strings.Contains(m.Text, fmt.Sprintf("t%02d", i)) {
+			t.Fatalf("t%02d: outcome %s, message %d %q", i, e.Status, e.TelegramID, m.Text)
+		}
+	}
+	if v := metricsText(h); !strings.Contains(v, "presidio_group_texts_coalesced_total ") || containsLine(v, "presidio_group_texts_coalesced_total 0") {
+		t.Fatalf("no coalesced texts in /metrics:\n%s", grep(v, "coalesced"))
+	}
+}
+
+// With no backlog nothing is merged: each text goes alone, a relayed one
+// as a copy of the person's message.
+func TestGroupQueueMergesNothingWithoutBacklog(t *testing.T) {
+	emu := newEmulator(t, telegramtest.Options{})
+	emu.CreateForumGroup(opGroup, "Operatori")
+	busy := createTopic(t, emu, "C-1")
+	h := start(t, emu, storetest.Open(t), bot.Config{})
+	u := telegramtest.User{ID: 808, FirstName: "A"}
+	emu.AddUser(u)
+	for i := 1; i <= 3; i++ {
+		text := fmt.Sprintf("t%02d", i)
+		emu.SendText(u, text)
+		e := relayed(fmt.Sprintf("t.%d", i), busy, text)
+		e.Msg.CopyOf = &chat.MessageRef{ChatID: u.ID, MessageID: personMessage(t, emu, u, text)}
+		if err := h.rt.Enqueue(context.Background(), []store.OutboxEntry{e}); err != nil {
+			t.Fatal(err)
+		}
+		waitSent(t, emu, opGroup, i, 10*time.Second)
+	}
+	for i, m := range emu.Sent(opGroup) {
+		if m.Method != "copyMessage" || m.Text != fmt.Sprintf("t%02d", i+1) {
+			t.Fatalf("message %d: %s %q", i+1, m.Method, m.Text)
+		}
+	}
+}
+
+// Telegram refusing a merged message for good does not lose its texts:
+// they go again one by one.
+func TestRefusedMergedMessageIsSentOneByOne(t *testing.T) {
+	emu := newEmulator(t, telegramtest.Options{})
+	emu.CreateForumGroup(opGroup, "Operatori")
+	busy := createTopic(t, emu, "C-1")
+	h := start(t, emu, storetest.Open(t), bot.Config{Limits: bot.Limits{PerGroupPerMinute: 600, PerGroupBurst: 1}})
+	var burst []store.OutboxEntry
+	for i := 1; i <= 6; i++ {
+		burst = append(burst, relayed(fmt.Sprintf("t.%d", i), busy, fmt.Sprintf("t%02d", i)))
+	}
+	emu.FailNext("sendMessage", 1, 400) // the merge of all six
+	if err := h.rt.Enqueue(context.Background(), burst); err != nil {
+		t.Fatal(err)
+	}
+	sent := waitSent(t, emu, opGroup, 6, 10*time.Second)
+	if parts, messages := burstTexts(sent, busy); strings.Join(parts, " ") != "t01 t02 t03 t04 t05 t06" || messages != 6 {
+		t.Fatalf("texts after a refused merged message: %v in %d messages", parts, messages)
+	}
+}
+
+// personMessage returns the id of the message u wrote with text in its
+// private chat.
+func personMessage(t *testing.T, emu *telegramtest.Server, u telegramtest.User, text string) int {
+	t.Helper()
+	for id := 1; id < 1000; id++ {
+		if m, ok := emu.Message(u.ID, id); ok && m.From != nil && m.From.ID == u.ID && m.Text == text {
+			return id
+		}
+	}
+	t.Fatalf("no message %q from %d", text, u.ID)
+	return 0
+}
