@@ -3,8 +3,12 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -54,22 +58,26 @@ func TestGroupQueueCoalescesABurst(t *testing.T) {
 	st := storetest.Open(t)
 	h := start(t, emu, st, bot.Config{Limits: bot.Limits{PerGroupPerMinute: 300, PerGroupBurst: 1}})
 	ctx := context.Background()
+	var batch []store.OutboxEntry
 	for i := 1; i <= 30; i++ {
 		e := relayed(fmt.Sprintf("t.%d", i), busy, fmt.Sprintf("t%02d è qui", i))
 		if i == 7 { // "qui" in bold
 			e.Msg.Entities = []chat.Entity{{Type: "bold", Offset: 6, Length: 3}}
 		}
-		batch := []store.OutboxEntry{e}
+		batch = append(batch, e)
 		if i == 15 { // a photo between the texts
 			batch = append(batch, store.OutboxEntry{ID: "photo", Seq: store.NextSeq(), Msg: chat.Outgoing{ChatID: opGroup, ThreadID: busy, FileID: "ph-1", MediaType: "photo"}})
 		}
 		if i == 20 {
 			batch = append(batch, store.OutboxEntry{ID: "card", Seq: store.NextSeq(), Msg: chat.Outgoing{ChatID: opGroup, ThreadID: fresh, Text: "new case card"}})
 		}
-		if err := h.rt.Enqueue(ctx, batch); err != nil {
-			t.Fatal(err)
+		if i%5 == 0 { // the person's messages come in faster than the group may send
+			if err := h.rt.Enqueue(ctx, batch); err != nil {
+				t.Fatal(err)
+			}
+			batch = nil
+			time.Sleep(50 * time.Millisecond)
 		}
-		time.Sleep(15 * time.Millisecond)
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	var parts []string
@@ -201,4 +209,157 @@ func personMessage(t *testing.T, emu *telegramtest.Server, u telegramtest.User, 
 	}
 	t.Fatalf("no message %q from %d", text, u.ID)
 	return 0
+}
+
+// relayToTopic is the desk's relay reduced to what the runtime sees: each
+// private text goes to one case topic as a copy carrying its text and a
+// coalescing key.
+type relayToTopic struct{ thread int }
+
+func (r relayToTopic) Handle(_ context.Context, sess *store.Session, in chat.Incoming) ([]chat.Outgoing, error) {
+	if !in.Private || in.Kind != chat.KindText {
+		return nil, nil
+	}
+	sess.Lang = "it"
+	return []chat.Outgoing{{ChatID: opGroup, ThreadID: r.thread, Text: in.Text, Entities: in.Entities,
+		CopyOf: &chat.MessageRef{ChatID: in.ChatID, MessageID: in.MessageID}, Coalesce: "case:1"}}, nil
+}
+
+// TestCoalesceCrashChild is not a test: TestCrashBetweenMergedSendAndRecord
+// runs this test binary again with COALESCE_CHILD_DIR set, and kills it.
+func TestCoalesceCrashChild(t *testing.T) {
+	dir := os.Getenv("COALESCE_CHILD_DIR")
+	if dir == "" {
+		t.Skip("helper process for TestCrashBetweenMergedSendAndRecord")
+	}
+	ctx := context.Background()
+	cfg := store.Config{URI: os.Getenv("MONGODB_URI"), DataDir: dir}
+	if cfg.URI != "" {
+		cfg.Database = os.Getenv("COALESCE_CHILD_DB")
+	}
+	st, err := store.Open(ctx, cfg, quietLogger())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child: store:", err)
+		os.Exit(3)
+	}
+	thread, _ := strconv.Atoi(os.Getenv("COALESCE_CHILD_THREAD"))
+	rt, err := bot.New(bot.Config{
+		Token: os.Getenv("COALESCE_CHILD_TOKEN"), APIURL: os.Getenv("COALESCE_CHILD_API"),
+		PollTimeout: time.Second, Limits: bot.Limits{PerGroupPerMinute: 120, PerGroupBurst: 1},
+	}, st, relayToTopic{thread}, apology, newRegistry(), quietLogger())
+	if err == nil {
+		err = rt.Start(ctx)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		os.Exit(3)
+	}
+	select {} // until killed
+}
+
+// Kill the process (SIGKILL) at the worst moment, twice: right after
+// Telegram accepted a merged message and before the bot heard back, so no
+// outcome of its texts is recorded. After each restart the texts are sent
+// again (merged again): every text arrives, in order of first arrival, and
+// no more than one group message is repeated per kill.
+func TestCrashBetweenMergedSendAndRecord(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills and restarts processes")
+	}
+	emu := newEmulator(t, telegramtest.Options{})
+	emu.CreateForumGroup(opGroup, "Operatori")
+	thread := createTopic(t, emu, "C-1")
+	dir := t.TempDir()
+	dbName := storetest.DatabaseFor(dir)
+	var mu sync.Mutex
+	var child *exec.Cmd
+	startChild := func() {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCoalesceCrashChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "COALESCE_CHILD_DIR="+dir, "COALESCE_CHILD_DB="+dbName,
+			"COALESCE_CHILD_TOKEN="+emu.Token(), "COALESCE_CHILD_API="+emu.URL(), "COALESCE_CHILD_THREAD="+strconv.Itoa(thread))
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		child = cmd
+		mu.Unlock()
+	}
+	const kills = 2
+	killed := make(chan struct{}, kills)
+	emu.OnSent(func(s telegramtest.Sent) {
+		if s.ChatID != opGroup || len(burstPart.FindAllString(s.Text, -1)) < 2 {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(killed) < kills && child != nil {
+			_ = child.Process.Kill() // before the bot hears that Telegram took it
+			go child.Wait()
+			child = nil
+			killed <- struct{}{}
+		}
+	})
+	startChild()
+	u := telegramtest.User{ID: 4242, FirstName: "B"}
+	go func() {
+		for i := 1; i <= 30; i++ {
+			emu.SendText(u, fmt.Sprintf("t%02d", i))
+			time.Sleep(40 * time.Millisecond)
+		}
+	}()
+	for range kills {
+		select {
+		case <-killed:
+		case <-time.After(time.Minute):
+			t.Fatal("no merged message was sent")
+		}
+		startChild()
+	}
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if child != nil {
+			_ = child.Process.Kill()
+			_ = child.Wait()
+		}
+	}()
+
+	deadline := time.Now().Add(time.Minute)
+	for {
+		seen := map[string]bool{}
+		var order []string
+		repeated := 0
+		for _, m := range emu.Sent(opGroup) {
+			parts := burstPart.FindAllString(m.Text, -1)
+			again := false
+			for _, p := range parts {
+				if seen[p] {
+					again = true
+					continue
+				}
+				seen[p] = true
+				order = append(order, p)
+			}
+			if again {
+				repeated++
+			}
+		}
+		if len(order) == 30 {
+			for i, p := range order {
+				if p != fmt.Sprintf("t%02d", i+1) {
+					t.Fatalf("texts out of order: %v", order)
+				}
+			}
+			if repeated > kills {
+				t.Fatalf("%d group messages repeated for %d kills", repeated, kills)
+			}
+			t.Logf("%d kills right after a merged send: 30 texts in %d group messages, %d repeated", kills, len(emu.Sent(opGroup)), repeated)
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("texts arrived: %v", order)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
