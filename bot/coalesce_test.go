@@ -363,3 +363,36 @@ func TestCrashBetweenMergedSendAndRecord(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// Texts that together pass Telegram's 4096 characters are merged into as
+// many messages as needed, each within the limit, none cut.
+func TestMergedTextsStayWithinTelegramsLimit(t *testing.T) {
+	emu := newEmulator(t, telegramtest.Options{})
+	emu.CreateForumGroup(opGroup, "Operatori")
+	busy := createTopic(t, emu, "C-1")
+	h := start(t, emu, storetest.Open(t), bot.Config{Limits: bot.Limits{PerGroupPerMinute: 600, PerGroupBurst: 1}})
+	var burst []store.OutboxEntry
+	for i := 1; i <= 10; i++ {
+		burst = append(burst, relayed(fmt.Sprintf("t.%d", i), busy, fmt.Sprintf("t%02d ", i)+strings.Repeat("parola ", 140)))
+	}
+	if err := h.rt.Enqueue(context.Background(), burst); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for h.rt.Queued() > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	sent := emu.Sent(opGroup)
+	parts, messages := burstTexts(sent, busy)
+	if strings.Join(parts, " ") != "t01 t02 t03 t04 t05 t06 t07 t08 t09 t10" || messages > 4 {
+		t.Fatalf("10 texts of about 1000 characters: %v in %d messages", parts, messages)
+	}
+	for _, m := range sent {
+		if n := len([]rune(m.Text)); n > bot.MaxMessageLen || strings.Count(m.Text, "parola ")%140 != 0 {
+			t.Fatalf("a merged message of %d characters, or a text cut: %q…", n, m.Text[:80])
+		}
+	}
+	if emu.Calls("sendMessage") != messages {
+		t.Fatalf("%d sends for %d messages: Telegram refused some", emu.Calls("sendMessage"), messages)
+	}
+}
