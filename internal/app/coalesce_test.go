@@ -4,8 +4,12 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
+
+	"github.com/go-telegram/bot/models"
 
 	"github.com/prils-lazio/presidio/bot"
 	"github.com/prils-lazio/presidio/internal/cases"
@@ -34,7 +38,12 @@ func TestBurstOnOpenCaseIsMergedAndNewCaseNotHeldBack(t *testing.T) {
 
 	before := len(emu.Sent(SandboxOperatorChat))
 	for i := 1; i <= 30; i++ {
-		emu.SendText(alice, fmt.Sprintf("рядок%02d", i))
+		if i == 12 { // a link, kept wherever the text lands
+			emu.SendMessageUpdate(alice, alice.ID, 0, models.Message{Text: "рядок12 дивись тут",
+				Entities: []models.MessageEntity{{Type: models.MessageEntityTypeTextLink, Offset: 15, Length: 3, URL: "https://example.org/"}}})
+		} else {
+			emu.SendText(alice, fmt.Sprintf("рядок%02d", i))
+		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	d.pressNoWait(bob, bob.ID, "🙋 "+d.texts.Text("uk", "nav.human", nil))
@@ -75,6 +84,23 @@ func TestBurstOnOpenCaseIsMergedAndNewCaseNotHeldBack(t *testing.T) {
 		t.Fatalf("the new case's card waited behind %d messages of the burst", cardAt)
 	}
 	t.Logf("30 texts in %d group messages; the new case's card was group message %d after the burst began", messages, cardAt+1)
+
+	for _, m := range emu.Sent(SandboxOperatorChat) {
+		if !strings.Contains(m.Text, "рядок12") {
+			continue
+		}
+		msg, _ := emu.Message(SandboxOperatorChat, m.MessageID)
+		units := utf16.Encode([]rune(msg.Text))
+		var linked []string
+		for _, e := range msg.Entities {
+			if e.Type == models.MessageEntityTypeTextLink && e.URL == "https://example.org/" {
+				linked = append(linked, string(utf16.Decode(units[e.Offset:e.Offset+e.Length])))
+			}
+		}
+		if len(linked) != 1 || linked[0] != "тут" {
+			t.Fatalf("the person's link in the topic (%s): %q", m.Method, linked)
+		}
+	}
 
 	log, err := d.a.desk.Cases.Messages(context.Background(), "C-000001")
 	if err != nil {
