@@ -286,18 +286,19 @@ func TestCrashBetweenMergedSendAndRecord(t *testing.T) {
 		mu.Unlock()
 	}
 	const kills = 2
-	killed := make(chan struct{}, kills)
+	killed := make(chan *exec.Cmd, kills)
+	nKills := 0
 	emu.OnSent(func(s telegramtest.Sent) {
 		if s.ChatID != opGroup || len(burstPart.FindAllString(s.Text, -1)) < 2 {
 			return
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		if len(killed) < kills && child != nil {
+		if nKills < kills && child != nil {
+			nKills++
 			_ = child.Process.Kill() // before the bot hears that Telegram took it
-			go child.Wait()
+			killed <- child
 			child = nil
-			killed <- struct{}{}
 		}
 	})
 	startChild()
@@ -310,7 +311,8 @@ func TestCrashBetweenMergedSendAndRecord(t *testing.T) {
 	}()
 	for range kills {
 		select {
-		case <-killed:
+		case old := <-killed:
+			_ = old.Wait() // the data folder's lock is free once it is gone
 		case <-time.After(time.Minute):
 			t.Fatal("no merged message was sent")
 		}
