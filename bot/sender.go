@@ -144,7 +144,7 @@ func (s *sender) submit(entries ...store.OutboxEntry) {
 		}
 		if q.fair != nil {
 			q.fair.insert(q, e, q.busy)
-		} else if i := sort.Search(len(q.items), func(i int) bool { return q.items[i].Seq > e.Seq }); i == len(q.items) {
+		} else if i := queuePos(q, e); i == len(q.items) {
 			q.items = append(q.items, e)
 		} else {
 			q.items = append(q.items[:i+1], q.items[i:]...)
@@ -156,6 +156,17 @@ func (s *sender) submit(entries ...store.OutboxEntry) {
 			s.pushReadyLocked(e.Msg.ChatID, q)
 		}
 	}
+}
+
+// queuePos is where e goes in a private chat's queue: in Seq order, but
+// never before a head that may be in flight (the chat is busy), whose
+// outcome finish records as the head's.
+func queuePos(q *chatQueue, e store.OutboxEntry) int {
+	lo := 0
+	if q.busy && len(q.items) > 0 {
+		lo = 1
+	}
+	return lo + sort.Search(len(q.items)-lo, func(i int) bool { return q.items[lo+i].Seq > e.Seq })
 }
 
 func (s *sender) pushReadyLocked(chatID int64, q *chatQueue) {
