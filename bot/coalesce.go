@@ -37,8 +37,10 @@ import (
 //   - the one Telegram message id is recorded as the outcome of every
 //     entry merged, in one write with the head's outcome, and the group
 //     sends nothing more until it is recorded: a crash between the send
-//     and the record repeats that one message (merged again) at the next
-//     start, never loses a text, and never repeats more than one message;
+//     and the record repeats that one message at the next start (its
+//     texts whose outcome was not recorded, merged again: Start hands the
+//     pending messages over at once, in order), never loses a text, and
+//     never repeats more than one message;
 //   - if Telegram refuses a merged message for good, its texts are sent
 //     again one by one, so one bad text cannot fail the others.
 //
