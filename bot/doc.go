@@ -14,7 +14,10 @@
 //     before the update is marked done, with ids derived from the update, so
 //     a crash at any point followed by a restart applies each update once;
 //   - a message leaves the outbox only when Telegram accepted it, refused it
-//     for good, or the person blocked the bot.
+//     for good, or the person blocked the bot;
+//   - a person's texts waiting for the same case topic may travel as one
+//     group message (coalesce.go); each keeps its own outbox entry, whose
+//     outcome is that message, recorded together.
 //
 // Telegram offers no idempotency key for sends: a crash in the instant
 // between Telegram accepting a message and the outbox recording it sends

@@ -13,6 +13,8 @@ type runtimeMetrics struct {
 	// groupDelay is how long messages to groups (the operators' topics)
 	// waited between being queued and being sent.
 	groupDelay *metrics.Histogram
+	// coalesced counts texts sent inside another's message (coalesce.go).
+	coalesced *metrics.Counter
 }
 
 func newRuntimeMetrics(r *metrics.Registry) *runtimeMetrics {
@@ -33,5 +35,7 @@ func newRuntimeMetrics(r *metrics.Registry) *runtimeMetrics {
 		groupDelay: r.NewHistogram("presidio_group_queue_delay_seconds",
 			"From a message to a group (an operators' topic) being queued to it being sent.",
 			[]float64{0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900}),
+		coalesced: r.NewCounter("presidio_group_texts_coalesced_total",
+			"A person's texts to a case's topic sent merged into the message of an earlier one waiting with them (one group message instead of several)."),
 	}
 }

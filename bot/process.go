@@ -195,6 +195,12 @@ func outboxEntries(e store.InboxEntry, outs []chat.Outgoing) []store.OutboxEntry
 		for i, p := range parts {
 			m := o
 			m.Text = p
+			if len(parts) > 1 { // formatting only where it still fits
+				m.Entities = nil
+				if i == 0 {
+					m.Entities = entitiesWithin(o.Entities, utf16Len(p))
+				}
+			}
 			if i < len(parts)-1 {
 				m.Buttons, m.Keyboard, m.RemoveKeyboard = nil, nil, false
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -156,15 +157,21 @@ func (r *Runtime) Start(ctx context.Context) error {
 	go r.reclaimLoop(r.quit)
 	r.sender.start()
 	r.lanes = newLanes(context.WithoutCancel(ctx), r.cfg.Parallel, r.process)
-	pending := 0
+	// The messages left pending are handed over at once and in Seq order
+	// (the store returns them in no particular order): each chat's queue
+	// then starts in order, and the first send of a topic sees all of its
+	// waiting texts, so texts merged into a message whose outcome was not
+	// recorded go again as one message (coalesce.go), not several.
+	var pending []store.OutboxEntry
 	if err := r.store.PendingOutbox(ctx, func(e store.OutboxEntry) {
-		pending++
-		r.sender.submit(e)
+		pending = append(pending, e)
 	}); err != nil {
 		return err
 	}
-	if pending > 0 {
-		r.log.Info("resuming messages left by the previous run", "messages", pending)
+	sort.Slice(pending, func(i, j int) bool { return pending[i].Seq < pending[j].Seq })
+	r.sender.submit(pending...)
+	if len(pending) > 0 {
+		r.log.Info("resuming messages left by the previous run", "messages", len(pending))
 	}
 	go r.watchOutbox(r.quit)
 	// In webhook mode standbys may store updates too: look for them

@@ -87,11 +87,13 @@ type outcome struct {
 	store.OutboxResult
 	chatID    int64
 	ephemeral bool
+	merged    []store.OutboxResult // of the entries merged into it (coalesce.go)
 }
 
 type sendJob struct {
 	chatID int64
 	entry  store.OutboxEntry
+	merged []string // ids of queued entries merged into entry.Msg (coalesce.go)
 }
 
 func newSender(tg *telegram, st *store.Store, log *slog.Logger, m *runtimeMetrics, limits Limits, workers int) *sender {
@@ -150,7 +152,7 @@ func (s *sender) submit(entries ...store.OutboxEntry) {
 		}
 		if q.fair != nil {
 			q.fair.insert(q, e, q.busy)
-		} else if i := sort.Search(len(q.items), func(i int) bool { return q.items[i].Seq > e.Seq }); i == len(q.items) {
+		} else if i := queuePos(q, e); i == len(q.items) {
 			q.items = append(q.items, e)
 		} else {
 			q.items = append(q.items[:i+1], q.items[i:]...)
@@ -162,6 +164,17 @@ func (s *sender) submit(entries ...store.OutboxEntry) {
 			s.pushReadyLocked(e.Msg.ChatID, q)
 		}
 	}
+}
+
+// queuePos is where e goes in a private chat's queue: in Seq order, but
+// never before a head that may be in flight (the chat is busy), whose
+// outcome finish records as the head's.
+func queuePos(q *chatQueue, e store.OutboxEntry) int {
+	lo := 0
+	if q.busy && len(q.items) > 0 {
+		lo = 1
+	}
+	return lo + sort.Search(len(q.items)-lo, func(i int) bool { return q.items[lo+i].Seq > e.Seq })
 }
 
 func (s *sender) pushReadyLocked(chatID int64, q *chatQueue) {
@@ -240,7 +253,7 @@ func (s *sender) dispatch() {
 			s.m.groupDelay.Observe(time.Since(head.CreatedAt).Seconds())
 		}
 		select {
-		case s.jobs <- sendJob{chatID: id, entry: head}:
+		case s.jobs <- s.coalesce(id, head):
 		case <-s.ctx.Done():
 			return
 		}
@@ -292,8 +305,9 @@ func (s *sender) finish(j sendJob, msgID int, err error) {
 		q.items = q.items[1:]
 		q.attempts = 0
 		s.depth--
-		s.results <- outcome{store.OutboxResult{ID: id, Status: status, TelegramID: msgID, Error: reason, At: now}, j.chatID, ephemeral}
-		msgID = 0
+		r := store.OutboxResult{ID: id, Status: status, TelegramID: msgID, Error: reason, At: now}
+		s.results <- outcome{r, j.chatID, ephemeral, s.takeMerged(q, j, r)}
+		msgID, j.merged = 0, nil
 	}
 	if err == nil {
 		s.m.sends.Inc("sent")
@@ -314,6 +328,11 @@ func (s *sender) finish(j sendJob, msgID int, err error) {
 				popHead(store.OutboxBlocked, "bot was blocked by the user")
 			}
 			go s.onBlocked(j.chatID)
+		case kind == errPermanent && s.unmerge(q, j):
+			s.m.sends.Inc("retry")
+			s.log.Warn("telegram refused merged texts; sending them one by one", "chat_id", j.chatID, "error", describe(err))
+			s.readyAfter(j.chatID, 0)
+			return
 		case kind == errPermanent || kind == errBlocked:
 			s.m.sends.Inc("failed")
 			s.log.Error("telegram refused a message", "chat_id", j.chatID, "outbox_id", j.entry.ID, "error", describe(err))
@@ -398,7 +417,7 @@ func (s *sender) record() {
 	var gone []string
 	chats := map[int64]bool{}
 	for o := range s.results {
-		batch = append(batch[:0], o.OutboxResult)
+		batch = append(batch[:0], o.results()...)
 		gone = gone[:0]
 		if o.ephemeral {
 			gone = append(gone, o.ID)
@@ -412,7 +431,7 @@ func (s *sender) record() {
 				if !ok {
 					break gather
 				}
-				batch = append(batch, o.OutboxResult)
+				batch = append(batch, o.results()...)
 				chats[o.chatID] = true
 				if o.ephemeral {
 					gone = append(gone, o.ID)

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/prils-lazio/presidio/internal/chat"
 )
 
 // MaxMessageLen is Telegram's limit for one text message, counted as
@@ -113,4 +115,17 @@ func utf16Len(s string) int {
 		}
 	}
 	return n
+}
+
+// entitiesWithin keeps the entities that lie wholly within the first n
+// UTF-16 code units (the first part of a split text); the others would be
+// refused by Telegram.
+func entitiesWithin(es []chat.Entity, n int) []chat.Entity {
+	var out []chat.Entity
+	for _, e := range es {
+		if e.Offset >= 0 && e.Offset+e.Length <= n {
+			out = append(out, e)
+		}
+	}
+	return out
 }

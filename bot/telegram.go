@@ -80,7 +80,7 @@ func (t *telegram) send(ctx context.Context, out chat.Outgoing) (int, error) {
 	default:
 		p := &tg.SendMessageParams{
 			ChatID: out.ChatID, MessageThreadID: out.ThreadID, Text: out.Text,
-			ReplyMarkup:        markup(out),
+			Entities: wireEntities(out.Entities), ReplyMarkup: markup(out),
 			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()},
 		}
 		if out.ReplyTo != 0 {
@@ -109,6 +109,19 @@ func (t *telegram) sendMedia(ctx context.Context, out chat.Outgoing) (*models.Me
 	default:
 		return t.api.SendDocument(ctx, &tg.SendDocumentParams{ChatID: out.ChatID, MessageThreadID: out.ThreadID, Document: file, Caption: out.Text, ReplyMarkup: rm})
 	}
+}
+
+// wireEntities is the inverse of entities (update.go).
+func wireEntities(es []chat.Entity) []models.MessageEntity {
+	var out []models.MessageEntity
+	for _, e := range es {
+		me := models.MessageEntity{Type: models.MessageEntityType(e.Type), Offset: e.Offset, Length: e.Length, URL: e.URL, Language: e.Language, CustomEmojiID: e.CustomEmojiID}
+		if e.UserID != 0 {
+			me.User = &models.User{ID: e.UserID}
+		}
+		out = append(out, me)
+	}
+	return out
 }
 
 func markup(out chat.Outgoing) models.ReplyMarkup {

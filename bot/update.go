@@ -134,10 +134,10 @@ func fillFromMessage(in *chat.Incoming, m *models.Message) {
 	if m.From != nil {
 		in.From = person(m.From)
 	}
-	in.Text = m.Caption
+	in.Text, in.Entities = m.Caption, entities(m.CaptionEntities)
 	switch {
 	case m.Text != "":
-		in.Kind, in.Text = chat.KindText, m.Text
+		in.Kind, in.Text, in.Entities = chat.KindText, m.Text, entities(m.Entities)
 	case m.Contact != nil:
 		in.Kind, in.Contact = chat.KindContact, m.Contact.PhoneNumber
 	case m.Venue != nil:
@@ -165,6 +165,20 @@ func fillFromMessage(in *chat.Incoming, m *models.Message) {
 	default:
 		in.Kind = chat.KindUnsupported // sticker, poll, dice, game, story…
 	}
+}
+
+// entities keeps a text's formatting, so a relayed text can be sent as
+// text (bot/coalesce.go) without losing it.
+func entities(es []models.MessageEntity) []chat.Entity {
+	var out []chat.Entity
+	for _, e := range es {
+		ce := chat.Entity{Type: string(e.Type), Offset: e.Offset, Length: e.Length, URL: e.URL, Language: e.Language, CustomEmojiID: e.CustomEmojiID}
+		if e.User != nil {
+			ce.UserID = e.User.ID
+		}
+		out = append(out, ce)
+	}
+	return out
 }
 
 func person(u *models.User) chat.Person {

@@ -50,6 +50,12 @@ func startDeskEnv(t *testing.T, dataDir string, emu *telegramtest.Server, env ma
 // startDeskWith starts the desk with more settings (environment variables).
 func startDeskWith(t *testing.T, dataDir string, emu *telegramtest.Server, settings map[string]string) *desk {
 	t.Helper()
+	return startDeskLimits(t, dataDir, emu, settings, bot.Limits{}) // the emulator enforces no limits here; keep tests fast
+}
+
+// startDeskLimits starts the desk with send limits (none when zero).
+func startDeskLimits(t *testing.T, dataDir string, emu *telegramtest.Server, settings map[string]string, limits bot.Limits) *desk {
+	t.Helper()
 	cfg, err := config.Parse(nil, func(k string) string {
 		if v, ok := settings[k]; ok {
 			return v
@@ -65,7 +71,7 @@ func startDeskWith(t *testing.T, dataDir string, emu *telegramtest.Server, setti
 	}
 	a := New(cfg, log)
 	a.Emulator = emu
-	a.Limits = &bot.Limits{} // the emulator enforces no limits here; keep tests fast
+	a.Limits = &limits
 	if err := a.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}

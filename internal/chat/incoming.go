@@ -46,6 +46,8 @@ type Incoming struct {
 	MessageID int
 	// Text is the message text or a media caption. Never logged above debug.
 	Text string
+	// Entities format Text (bold, links…), offsets in UTF-16 code units.
+	Entities []Entity
 	// Data is the callback data of a pressed button.
 	Data string
 	// CallbackID must be answered to stop the button's spinner.

@@ -19,6 +19,15 @@ type Outgoing struct {
 	// Text is plain text (no parse mode) of any length: the sender splits it
 	// into Telegram-sized messages.
 	Text string `bson:"text,omitempty"`
+	// Entities format Text (bold, links…), as a person's relayed text had
+	// them; offsets count UTF-16 code units of Text.
+	Entities []Entity `bson:"entities,omitempty"`
+	// Coalesce marks a plain text to a group's topic that may be merged
+	// with the texts of the same key waiting right behind it into one
+	// message (bot/coalesce.go): a person's burst in their case's topic.
+	// With CopyOf set, Text (and Entities) are the copied message's, used
+	// only when merged; alone it is still sent as a copy.
+	Coalesce string `bson:"coalesce,omitempty"`
 	// Buttons are inline buttons under the text, row by row.
 	Buttons [][]Button `bson:"-"`
 	// Keyboard is a reply keyboard (e.g. "share my phone"); RemoveKeyboard
@@ -46,6 +55,32 @@ type Outgoing struct {
 	// Ephemeral messages are deleted from the outbox once sent (the last
 	// message to a person who asked to be forgotten).
 	Ephemeral bool `bson:"ephemeral,omitempty"`
+}
+
+// Entity is a formatting entity of a text, as Telegram describes it (type
+// "bold", "text_link"…), offsets and lengths in UTF-16 code units.
+type Entity struct {
+	Type          string `bson:"type" json:"type"`
+	Offset        int    `bson:"offset" json:"offset"`
+	Length        int    `bson:"length" json:"length"`
+	URL           string `bson:"url,omitempty" json:"url,omitempty"`
+	UserID        int64  `bson:"user_id,omitempty" json:"user_id,omitempty"`
+	Language      string `bson:"language,omitempty" json:"language,omitempty"`
+	CustomEmojiID string `bson:"custom_emoji_id,omitempty" json:"custom_emoji_id,omitempty"`
+}
+
+// ShiftEntities returns entities moved by n UTF-16 code units (text put
+// before the one they format).
+func ShiftEntities(entities []Entity, n int) []Entity {
+	if len(entities) == 0 {
+		return nil
+	}
+	out := make([]Entity, len(entities))
+	for i, e := range entities {
+		e.Offset += n
+		out[i] = e
+	}
+	return out
 }
 
 // Document is a file to upload: a name and its content (kept small: it is

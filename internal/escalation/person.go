@@ -73,9 +73,13 @@ func (s *Service) Relay(ctx context.Context, caseID string, in chat.Incoming) (o
 	switch {
 	case s.OperatorChat == 0:
 	case in.Kind == chat.KindEdited: // a correction: shown as such
-		out = append(out, s.toTopic(c, s.withItalian(c, "✏️ "+in.Text, tr)))
+		out = append(out, s.personText(c, editedMark, in, tr))
 	case in.Kind == chat.KindText && tr != (bridged{}): // the original with its translation under it
-		out = append(out, s.toTopic(c, s.withItalian(c, in.Text, tr)))
+		out = append(out, s.personText(c, "", in, tr))
+	case in.Kind == chat.KindText: // a copy, as the person wrote it, that a burst may merge
+		m := s.personText(c, "", in, tr)
+		m.CopyOf = &chat.MessageRef{ChatID: in.ChatID, MessageID: in.MessageID}
+		out = append(out, m)
 	default:
 		out = append(out, chat.Outgoing{ChatID: s.OperatorChat, ThreadID: c.ThreadID, Urgent: c.Urgent,
 			CopyOf: &chat.MessageRef{ChatID: in.ChatID, MessageID: in.MessageID}})
@@ -112,6 +116,22 @@ func (s *Service) Feedback(ctx context.Context, caseID, value, lang string, chat
 		out = append(out, s.toTopic(c, s.deskText("console.desk.feedback", map[string]any{"Feedback": s.deskText("console.feedback."+value, nil)})))
 	}
 	return out, nil
+}
+
+// editedMark marks a person's corrected text in the topic.
+const editedMark = "✏️ "
+
+// personText is a person's text as it goes to the case's topic: prefix
+// (the edit mark), the text with its formatting, and the translation under
+// it when the bridge is on. Its coalescing key lets the sender merge a
+// burst of them waiting at the group's rate limit into one message; every
+// other message in the topic (card, notices, media) has none and is never
+// merged.
+func (s *Service) personText(c cases.Case, prefix string, in chat.Incoming, tr bridged) chat.Outgoing {
+	m := s.toTopic(c, s.withItalian(c, prefix+in.Text, tr))
+	m.Entities = chat.ShiftEntities(in.Entities, chat.TextLength(prefix))
+	m.Coalesce = "case:" + c.ID
+	return m
 }
 
 func (s *Service) toTopic(c cases.Case, text string) chat.Outgoing {
