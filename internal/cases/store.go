@@ -28,7 +28,7 @@ const (
 // Collections returns the names of every collection this package writes
 // (a new slice on each call).
 func Collections() []string {
-	return []string{colCases, colClaims, colMessages, colDeliveries, colReaders}
+	return []string{colCases, colClaims, colMessages, colDeliveries, colReaders, colLive}
 }
 
 // Errors of the operations on cases. They are returned wrapped: test them
@@ -57,6 +57,7 @@ type Cases struct {
 	claims     *mongo.Collection
 	messages   *mongo.Collection
 	deliveries *mongo.Collection
+	live       *mongo.Collection // live.go
 	now        func() time.Time
 	locks      [256]sync.Mutex
 }
@@ -70,9 +71,13 @@ func New(ctx context.Context, st *store.Store) (*Cases, error) {
 		claims:     st.Collection(colClaims),
 		messages:   st.Collection(colMessages),
 		deliveries: st.Collection(colDeliveries),
+		live:       st.Collection(colLive),
 		now:        time.Now,
 	}
 	if err := s.ensureIndexes(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.openLive(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
