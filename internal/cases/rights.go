@@ -2,8 +2,8 @@ package cases
 
 import (
 	"bytes"
-	"errors"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
