@@ -127,6 +127,10 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 		_ = s.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
+	if err := s.ensureForgetIndexes(ctx); err != nil { // forget_indexes.go
+		_ = s.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
 	if s.embedded != nil {
 		if err := s.embedded.files.migrateAutoVacuum(ctx); err != nil {
 			_ = s.Close(context.WithoutCancel(ctx))
