@@ -11,6 +11,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/prils-lazio/presidio/internal/store"
 )
 
 // colPeople lists, for each person, the courses in which they ever held a
@@ -39,11 +41,20 @@ func (c *Courses) notePerson(ctx context.Context, chatID int64, courseID string)
 }
 
 func (c *Courses) notePersonCourses(ctx context.Context, chatID int64, courseIDs []string) error {
-	_, err := c.st.Collection(colPeople).UpdateOne(ctx, bson.D{{Key: "_id", Value: personKey(chatID)}},
-		bson.D{
-			{Key: "$addToSet", Value: bson.D{{Key: "courses", Value: bson.D{{Key: "$each", Value: courseIDs}}}}},
-			{Key: "$set", Value: bson.D{{Key: "chat_id", Value: chatID}}},
-		}, options.UpdateOne().SetUpsert(true))
+	update := func() error {
+		_, err := c.st.Collection(colPeople).UpdateOne(ctx, bson.D{{Key: "_id", Value: personKey(chatID)}},
+			bson.D{
+				{Key: "$addToSet", Value: bson.D{{Key: "courses", Value: bson.D{{Key: "$each", Value: courseIDs}}}}},
+				{Key: "$set", Value: bson.D{{Key: "chat_id", Value: chatID}}},
+			}, options.UpdateOne().SetUpsert(true))
+		return err
+	}
+	err := update()
+	if store.IsDuplicate(err) {
+		// Two calls (a double tap) both found no document and both
+		// inserted: the other one's is there now, add to it.
+		err = update()
+	}
 	if err != nil {
 		return fmt.Errorf("courses: listing the courses of a person: %w", err)
 	}
@@ -128,7 +139,7 @@ func (c *Courses) openPeople(ctx context.Context) error {
 			return err
 		}
 	}
-	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: peopleBuiltID}}); err != nil && !mongo.IsDuplicateKeyError(err) {
+	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: peopleBuiltID}}); err != nil && !store.IsDuplicate(err) {
 		return fmt.Errorf("courses: marking the people list built: %w", err)
 	}
 	return nil
