@@ -20,10 +20,15 @@ type cleaner struct {
 	log   *slog.Logger
 	ch    chan string
 	exit  chan struct{}
+	// ctx ends when a stop gives up waiting: deletes under way are
+	// abandoned and the rest is left for the next start.
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 func newCleaner(what string, del func(context.Context, []string) error, after func([]string), log *slog.Logger) *cleaner {
 	c := &cleaner{what: what, del: del, after: after, log: log, ch: make(chan string, 4096), exit: make(chan struct{})}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
 	go c.loop()
 	return c
 }
@@ -31,10 +36,18 @@ func newCleaner(what string, del func(context.Context, []string) error, after fu
 // add queues an id for deletion; it waits only when the queue is full.
 func (c *cleaner) add(id string) { c.ch <- id }
 
-// stop deletes what is queued and ends.
-func (c *cleaner) stop() {
+// stop deletes what is queued and ends; once ctx ends it stops waiting
+// for the store (a store that does not answer must not hold up a stop)
+// and leaves the rest to the next start.
+func (c *cleaner) stop(ctx context.Context) {
 	close(c.ch)
-	<-c.exit
+	select {
+	case <-c.exit:
+	case <-ctx.Done():
+		c.cancel()
+		<-c.exit
+	}
+	c.cancel()
 }
 
 func (c *cleaner) loop() {
@@ -53,15 +66,18 @@ func (c *cleaner) loop() {
 				break gather
 			}
 		}
-		for attempt := 1; attempt <= 5; attempt++ {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		for attempt := 1; attempt <= 5 && c.ctx.Err() == nil; attempt++ {
+			ctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
 			err := c.del(ctx, batch)
 			cancel()
 			if err == nil {
 				break
 			}
 			c.log.Warn("deleting finished documents failed; the next start finds them again", "what", c.what, "count", len(batch), "attempt", attempt, "error", err)
-			time.Sleep(backoff(attempt))
+			select {
+			case <-time.After(backoff(attempt)):
+			case <-c.ctx.Done():
+			}
 		}
 		if c.after != nil {
 			c.after(batch)

@@ -21,6 +21,10 @@ type committer struct {
 	reqs   chan *commitReq
 	quit   chan struct{}
 	exit   chan struct{}
+	// abort ends a batch under way when a stop gives up waiting for it:
+	// its lanes see an error, and their updates stay in the inbox.
+	abort    context.Context
+	abortNow context.CancelFunc
 }
 
 type commitReq struct {
@@ -39,14 +43,25 @@ var errFenced = errors.New("not the active process: nothing is written")
 const maxBatch = 64
 
 func newCommitter(st *store.Store, done *cleaner, fenced func() bool) *committer {
-	return &committer{store: st, done: done, fenced: fenced, reqs: make(chan *commitReq), quit: make(chan struct{}), exit: make(chan struct{})}
+	c := &committer{store: st, done: done, fenced: fenced, reqs: make(chan *commitReq), quit: make(chan struct{}), exit: make(chan struct{})}
+	c.abort, c.abortNow = context.WithCancel(context.Background())
+	return c
 }
 
 func (c *committer) start() { go c.loop() }
 
-func (c *committer) stop() {
+// stop ends the loop once the batch under way is committed, or at once
+// when ctx ends (the batch then fails: nothing is lost, its updates are
+// processed again at the next start).
+func (c *committer) stop(ctx context.Context) {
 	close(c.quit)
-	<-c.exit
+	select {
+	case <-c.exit:
+	case <-ctx.Done():
+		c.abortNow()
+		<-c.exit
+	}
+	c.abortNow()
 }
 
 // commit persists entries, then sess, then removes the update (key) from
@@ -99,7 +114,7 @@ func (c *committer) loop() {
 // of a batch of one it answers with the error; on failure of a larger batch
 // it answers nothing and reports false, and the caller splits it.
 func (c *committer) flush(batch []*commitReq) (ok bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(c.abort, 30*time.Second)
 	defer cancel()
 	var all []store.OutboxEntry
 	var sessions []*store.Session

@@ -185,6 +185,13 @@ func (f *feeder) read() (behind bool) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	go func() { // a stop does not wait for a store that does not answer
+		select {
+		case <-f.quit:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	page, err := f.store.PendingInbox(ctx, limit)
 	if err != nil {
 		f.log.Warn("reading pending updates failed; will retry", "error", err)

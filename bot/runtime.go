@@ -277,8 +277,8 @@ func (r *Runtime) stop(ctx context.Context) error {
 		lanesDone = r.lanes.stop(ctx)
 	}
 	if r.commits != nil {
-		r.commits.stop()
-		r.doneUpdates.stop()
+		r.commits.stop(ctx)
+		r.doneUpdates.stop(ctx)
 	}
 	if f := r.feeder(); f != nil {
 		f.stop()

@@ -247,6 +247,16 @@ func (s *sender) work() {
 			// pending in the store; this chat stays busy here.
 			continue
 		}
+		if err := s.store.Durable(s.ctx); err != nil {
+			// The message's record (and its chat's previous outcome)
+			// could be undone by a power cut: not sent until it cannot.
+			if s.ctx.Err() != nil {
+				return
+			}
+			s.log.Warn("store could not sync to disk; the message waits", "chat_id", j.chatID, "error", err)
+			s.retryLater(j.chatID)
+			continue
+		}
 		msgID, err := s.tg.send(s.ctx, j.entry.Msg)
 		if old := j.entry.Msg.ThreadID; threadGone(err) && s.onThreadGone != nil && old != 0 {
 			if thread, ok := s.onThreadGone(s.ctx, j.entry.Msg.ChatID, old); ok {
@@ -314,6 +324,18 @@ func (s *sender) finish(j sendJob, msgID int, err error) {
 		}
 	}
 	// The chat stays busy until record has persisted the outcome(s).
+}
+
+// retryLater frees a chat whose head message could not be tried now and
+// tries it again after a backoff.
+func (s *sender) retryLater(chatID int64) {
+	s.mu.Lock()
+	q := s.chats[chatID]
+	q.reserved = false
+	q.attempts++
+	d := backoff(q.attempts)
+	s.mu.Unlock()
+	s.readyAfter(chatID, d)
 }
 
 // moveThread points the chat's queued messages for a deleted topic at its
@@ -455,7 +477,7 @@ func (s *sender) stop(ctx context.Context) bool {
 	if !started { // Start failed before the sender ran: nothing to drain
 		s.cancel()
 		s.recordCancel()
-		s.sentCopies.stop()
+		s.sentCopies.stop(ctx)
 		return s.queued() == 0
 	}
 	drained := s.waitDrained(ctx)
@@ -468,15 +490,19 @@ func (s *sender) stop(ctx context.Context) bool {
 	s.mu.Unlock()
 	s.done.Wait()
 	close(s.results)
+	grace := 5 * time.Second // to record the outcomes of messages sent
+	if s.fence != nil && s.fence() {
+		grace = 0 // not the active process: it must not write
+	}
 	select {
 	case <-s.saved:
-	case <-time.After(5 * time.Second):
+	case <-time.After(grace):
 		s.recordCancel()
 		<-s.saved
 	}
 	s.cancel()
 	s.recordCancel()
-	s.sentCopies.stop()
+	s.sentCopies.stop(ctx)
 	return drained
 }
 

@@ -43,7 +43,7 @@ func startAdopting(abs string, logger *slog.Logger) *adopter {
 				return
 			case <-t.C:
 			}
-			e, err := startEmbedded(ctx, abs, "127.0.0.1:0", true, logger)
+			e, err := startEmbedded(ctx, abs, "127.0.0.1:0", true, false, logger)
 			if errors.Is(err, ErrDataDirInUse) {
 				continue
 			}
@@ -75,4 +75,20 @@ func (a *adopter) stop() {
 		a.e.Close()
 		a.e = nil
 	}
+}
+
+// files returns the SQLite files of the store this process adopted, or nil
+// (none yet, or a nil adopter). Once adopted, the files get the same
+// upkeep as a store this process started itself: _id indexes for new
+// collections, reclaim after sweeps and erasures, direct deletes.
+func (a *adopter) files() *sqliteFiles {
+	if a == nil {
+		return nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.e == nil {
+		return nil
+	}
+	return a.e.files
 }

@@ -35,12 +35,15 @@ type Embedded struct {
 // loopback port (local.go); an error wrapping ErrDataDirInUse means another
 // process serves dir.
 func StartEmbedded(ctx context.Context, dir string, logger *slog.Logger) (*Embedded, error) {
-	return startEmbedded(ctx, dir, "127.0.0.1:0", true, logger)
+	return startEmbedded(ctx, dir, "127.0.0.1:0", true, true, logger)
 }
 
 // startEmbedded is StartEmbedded listening on the TCP address tcp, and on
-// the data folder's socket if share.
-func startEmbedded(ctx context.Context, dir, tcp string, share bool, logger *slog.Logger) (*Embedded, error) {
+// the data folder's socket if share. With syncEachCommit false, commits are
+// synced only by Store.Durable and by the store's own once-a-second pass
+// (durable.go): for a store whose writers all run on this machine and
+// know its data folder.
+func startEmbedded(ctx context.Context, dir, tcp string, share, syncEachCommit bool, logger *slog.Logger) (*Embedded, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("embedded store: data dir %q: %w", dir, err)
@@ -56,20 +59,24 @@ func startEmbedded(ctx context.Context, dir, tcp string, share bool, logger *slo
 		return nil, err
 	}
 	socket := prepareSocket(abs, share, logger)
+	pragmas := sqlitePragmas
+	if !syncEachCommit {
+		pragmas += syncAtBarriers
+	}
 	// FerretDB logs every connection at info; keep only its errors.
 	quiet := slog.New(levelFilter{min: slog.LevelError, h: logger.Handler()})
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: tcp, Unix: socket},
 		Logger:    quiet,
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/?" + sqlitePragmas,
+		SQLiteURL: "file:" + abs + "/?" + pragmas,
 	})
 	if err != nil {
 		unlock()
 		return nil, fmt.Errorf("embedded store: %w", err)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	e := &Embedded{cancel: cancel, done: make(chan struct{}), files: newSQLiteFiles(abs, logger), socket: socket, unlock: unlock}
+	e := &Embedded{cancel: cancel, done: make(chan struct{}), files: newSQLiteFiles(abs, pragmas, logger), socket: socket, unlock: unlock}
 	go func() {
 		defer close(e.done)
 		_ = f.Run(runCtx)

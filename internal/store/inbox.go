@@ -57,8 +57,8 @@ func Fingerprint(raw []byte) int64 {
 	return int64(h.Sum64())
 }
 
-// AddToInbox persists received updates. Only after it returns without error
-// do they count as received. An update already there (a redelivery, or a
+// AddToInbox persists received updates, durably (Durable). Only after it
+// returns without error do they count as received. An update already there (a redelivery, or a
 // write of ours that landed although the call reported an error) is not
 // an error: it is pending either way, and the session of its lane tells a
 // repeat from new work when it is processed.
@@ -74,13 +74,14 @@ func (s *Store) AddToInbox(ctx context.Context, entries []InboxEntry) error {
 		docs[i] = entries[i]
 	}
 	_, err := s.db.Collection(colInbox).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	if err == nil {
-		return nil
+	if err != nil {
+		if _, onlyDup := duplicateIndexes(err); !onlyDup {
+			return fmt.Errorf("store: adding %d updates to the inbox: %w", len(entries), err)
+		}
 	}
-	if _, onlyDup := duplicateIndexes(err); onlyDup {
-		return nil
-	}
-	return fmt.Errorf("store: adding %d updates to the inbox: %w", len(entries), err)
+	// The caller confirms receipt to Telegram next: that must survive a
+	// power cut too (durable.go).
+	return s.Durable(ctx)
 }
 
 // duplicateIndexes returns which documents of an unordered insert failed as
@@ -120,14 +121,7 @@ func (s *Store) PendingInbox(ctx context.Context, limit int) ([]InboxEntry, erro
 // DoneInbox removes updates whose effects are persisted, in one round trip.
 // Each delete is by _id (an index lookup on every store).
 func (s *Store) DoneInbox(ctx context.Context, keys []string) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	models := make([]mongo.WriteModel, len(keys))
-	for i, k := range keys {
-		models[i] = mongo.NewDeleteOneModel().SetFilter(bson.D{{Key: "_id", Value: k}})
-	}
-	if _, err := s.db.Collection(colInbox).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+	if err := s.deleteByID(ctx, colInbox, keys); err != nil {
 		return fmt.Errorf("store: removing %d done updates: %w", len(keys), err)
 	}
 	return nil

@@ -145,7 +145,7 @@ func openLocal(ctx context.Context, cfg Config, logger *slog.Logger) (e *Embedde
 			}
 			return nil, a, SocketURI(sock), nil
 		}
-		e, err := startEmbedded(ctx, abs, "127.0.0.1:0", !cfg.Command, logger)
+		e, err := startEmbedded(ctx, abs, "127.0.0.1:0", !cfg.Command, false, logger)
 		if err == nil {
 			return e, nil, e.URI(), nil
 		}

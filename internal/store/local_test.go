@@ -182,3 +182,64 @@ func TestClientAdoptsTheFolderWhenTheServerStops(t *testing.T) {
 		t.Fatalf("third process sees %d documents", n)
 	}
 }
+
+// A process that adopted the folder looks after its files as if it had
+// started the store itself: collections made after the adoption get the
+// _id index, reclaim runs, and done work is deleted straight in SQLite.
+func TestAdoptedFolderGetsTheUpkeep(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	first := openForTest(t, dir)
+	second := openForTest(t, dir)
+	defer second.Close(ctx)
+	if second.files() != nil {
+		t.Fatal("a client that adopted nothing claims the files")
+	}
+	if err := first.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for second.files() == nil && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if second.files() == nil {
+		t.Fatal("the folder was not adopted")
+	}
+	var err error
+	for time.Now().Before(deadline) { // the client reconnects to the adopted socket by itself
+		c, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_, err = second.Collection("made_after").InsertOne(c, bson.D{{Key: "_id", Value: "k"}})
+		cancel()
+		if err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := second.IndexNewCollections(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db, table, err := second.files().table(ctx, second.db.Name(), "made_after")
+	if err != nil || db == nil {
+		t.Fatalf("table: %v", err)
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?`, table+"_presidio_id").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("the collection made after the adoption has no _id index (%d, %v)", n, err)
+	}
+	if err := second.AddToInbox(ctx, []InboxEntry{NewInboxEntry(1, "1", []byte("a")), NewInboxEntry(2, "1", []byte("b"))}); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.DoneInbox(ctx, []string{NewInboxEntry(1, "1", []byte("a")).Key}); err != nil {
+		t.Fatal(err)
+	}
+	left, err := second.PendingInbox(ctx, 10)
+	if err != nil || len(left) != 1 || left[0].UpdateID != 2 {
+		t.Fatalf("after removing update 1: %+v, %v", left, err)
+	}
+	if err := second.Reclaim(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -13,10 +13,11 @@ import (
 // package creates later is indexed within that time; callers that create
 // collections in bulk may call it at once. On MongoDB it does nothing.
 func (s *Store) IndexNewCollections(ctx context.Context) error {
-	if s.embedded == nil {
+	f := s.files()
+	if f == nil {
 		return nil
 	}
-	if err := s.embedded.files.ensureIDIndexes(ctx); err != nil {
+	if err := f.ensureIDIndexes(ctx); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
 	return nil
@@ -29,14 +30,19 @@ func (s *Store) IndexNewCollections(ctx context.Context) error {
 // the storage engine reuses space itself (and `compact` is an operator's
 // choice).
 func (s *Store) Reclaim(ctx context.Context) error {
-	if s.embedded == nil {
+	f := s.files()
+	if f == nil {
 		return nil
 	}
-	if err := s.embedded.files.reclaim(ctx); err != nil {
+	if err := f.reclaim(ctx); err != nil {
 		return fmt.Errorf("store: reclaiming space: %w", err)
 	}
 	return nil
 }
+
+// syncEvery bounds what a power cut can undo of the writes no barrier
+// covers (durable.go).
+const syncEvery = time.Second
 
 // maintainEvery is how often the embedded store's new collections are
 // indexed.
@@ -46,10 +52,18 @@ func (s *Store) maintain(ctx context.Context, log *slog.Logger) {
 	defer close(s.maintainDone)
 	t := time.NewTicker(maintainEvery)
 	defer t.Stop()
+	sync := time.NewTicker(syncEvery)
+	defer sync.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-sync.C:
+			if s.files() != nil { // this process serves the files
+				if err := s.Durable(ctx); err != nil && ctx.Err() == nil {
+					log.Warn("store: syncing to disk failed; will retry", "error", err)
+				}
+			}
 		case <-t.C:
 			c, cancel := context.WithTimeout(ctx, time.Minute)
 			if err := s.IndexNewCollections(c); err != nil && ctx.Err() == nil {
@@ -58,4 +72,16 @@ func (s *Store) maintain(ctx context.Context, log *slog.Logger) {
 			cancel()
 		}
 	}
+}
+
+// files returns the SQLite files this process serves: its own embedded
+// store's, or, for a process that reached another's store through its
+// socket, the files it adopted when that process let the folder go
+// (adopt.go). It is nil on MongoDB and for a client that adopted nothing
+// (the serving process does the upkeep).
+func (s *Store) files() *sqliteFiles {
+	if s.embedded != nil {
+		return s.embedded.files
+	}
+	return s.adopter.files()
 }

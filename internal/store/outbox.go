@@ -281,10 +281,14 @@ func (s *Store) DropPending(ctx context.Context, ids []string) error {
 
 // deleteByID deletes documents by _id in one round trip, each delete an
 // index lookup on every store (a `$in` filter would read the whole
-// collection on the embedded store).
+// collection on the embedded store). On the embedded store the deletes go
+// straight to SQLite, one transaction per 500 ids (deleteIDs).
 func (s *Store) deleteByID(ctx context.Context, coll string, ids []string) error {
 	if len(ids) == 0 {
 		return nil
+	}
+	if f := s.files(); f != nil {
+		return f.deleteIDs(ctx, s.db.Name(), coll, ids)
 	}
 	models := make([]mongo.WriteModel, len(ids))
 	for i, id := range ids {
@@ -336,8 +340,8 @@ func (s *Store) SweepOutbox(ctx context.Context, cutoff time.Time) (int64, error
 const sweepBatch = 1000
 
 func (s *Store) sweep(ctx context.Context, coll, field string, cutoff time.Time) (int64, error) {
-	if s.embedded != nil {
-		return s.embedded.files.deleteBefore(ctx, s.db.Name(), coll, field, cutoff, 5000)
+	if f := s.files(); f != nil {
+		return f.deleteBefore(ctx, s.db.Name(), coll, field, cutoff, 5000)
 	}
 	var total int64
 	for {

@@ -29,7 +29,7 @@ func Serve(ctx context.Context, dir, listen string, logger *slog.Logger) (*Serve
 	if logger == nil {
 		logger = slog.Default()
 	}
-	e, err := startEmbedded(ctx, dir, listen, true, logger)
+	e, err := startEmbedded(ctx, dir, listen, true, true, logger)
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,15 @@ import (
 //     (FerretDB's own default is none.)
 const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=secure_delete(1)&_pragma=auto_vacuum(incremental)"
 
+// syncAtBarriers is added to sqlitePragmas for a store this process serves
+// to itself (and to the CLI through its socket): a commit is written to the
+// write-ahead log but not synced to the disk on its own; Store.Durable
+// syncs the log before anything leaves the process (durable.go). A store
+// served to other processes over TCP (`store serve`, StartEmbedded) keeps
+// SQLite's default, a sync at every commit, because its clients cannot ask
+// for one.
+const syncAtBarriers = "&_pragma=synchronous(normal)"
+
 // sqliteFiles looks after the embedded store's SQLite files beside FerretDB:
 // indexes FerretDB does not make, and giving space back. It opens the same
 // files through the same driver; SQLite serialises the writers.
@@ -35,15 +44,16 @@ const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=secure_delete(1)&_pra
 // 20,000 documents, and flat as the table grows). FerretDB does not know
 // this index exists; it disappears with its table.
 type sqliteFiles struct {
-	dir string
-	log *slog.Logger
+	dir     string
+	pragmas string // the same as FerretDB's (sqlitePragmas, and syncAtBarriers or not)
+	log     *slog.Logger
 
 	mu  sync.Mutex
 	dbs map[string]*sql.DB
 }
 
-func newSQLiteFiles(dir string, log *slog.Logger) *sqliteFiles {
-	return &sqliteFiles{dir: dir, log: log, dbs: map[string]*sql.DB{}}
+func newSQLiteFiles(dir, pragmas string, log *slog.Logger) *sqliteFiles {
+	return &sqliteFiles{dir: dir, pragmas: pragmas, log: log, dbs: map[string]*sql.DB{}}
 }
 
 // open returns a connection pool for every database file of the folder.
@@ -58,7 +68,7 @@ func (f *sqliteFiles) open() ([]*sql.DB, error) {
 	for _, p := range paths {
 		db := f.dbs[p]
 		if db == nil {
-			db, err = sql.Open("sqlite", "file:"+p+"?"+sqlitePragmas)
+			db, err = sql.Open("sqlite", "file:"+p+"?"+f.pragmas)
 			if err != nil {
 				return nil, fmt.Errorf("opening %s: %w", filepath.Base(p), err)
 			}
@@ -194,27 +204,9 @@ func incrementalVacuum(ctx context.Context, db *sql.DB) error {
 // embedded store. FerretDB keeps no copy of documents, so deleting rows
 // under it is safe; dates are stored as milliseconds since the epoch.
 func (f *sqliteFiles) deleteBefore(ctx context.Context, database, collection, field string, cutoff time.Time, batch int) (int64, error) {
-	f.mu.Lock()
-	path := filepath.Join(f.dir, database+".sqlite")
-	f.mu.Unlock()
-	dbs, err := f.open()
-	if err != nil {
+	db, table, err := f.table(ctx, database, collection)
+	if err != nil || db == nil {
 		return 0, err
-	}
-	var db *sql.DB
-	f.mu.Lock()
-	db = f.dbs[path]
-	f.mu.Unlock()
-	if db == nil || len(dbs) == 0 {
-		return 0, nil // nothing written yet
-	}
-	var table string
-	err = db.QueryRowContext(ctx, `SELECT table_name FROM _ferretdb_collections WHERE name = ?`, collection).Scan(&table)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("finding the table of %s: %w", collection, err)
 	}
 	q := fmt.Sprintf(`DELETE FROM %[1]q WHERE rowid IN (SELECT rowid FROM %[1]q WHERE _ferretdb_sjson->>'$.%[2]s' < ? LIMIT ?)`, table, field)
 	var total int64
@@ -229,6 +221,31 @@ func (f *sqliteFiles) deleteBefore(ctx context.Context, database, collection, fi
 			return total, nil
 		}
 	}
+}
+
+// table returns the connection pool of a database file and the SQLite
+// table FerretDB keeps a collection in; db is nil when the database or the
+// collection does not exist yet (nothing to delete).
+func (f *sqliteFiles) table(ctx context.Context, database, collection string) (db *sql.DB, table string, err error) {
+	path := filepath.Join(f.dir, database+".sqlite")
+	dbs, err := f.open()
+	if err != nil {
+		return nil, "", err
+	}
+	f.mu.Lock()
+	db = f.dbs[path]
+	f.mu.Unlock()
+	if db == nil || len(dbs) == 0 {
+		return nil, "", nil // nothing written yet
+	}
+	err = db.QueryRowContext(ctx, `SELECT table_name FROM _ferretdb_collections WHERE name = ?`, collection).Scan(&table)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("finding the table of %s: %w", collection, err)
+	}
+	return db, table, nil
 }
 
 // truncateWAL folds the write-ahead log into the database file and

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -46,7 +47,8 @@ type Store struct {
 	client   *mongo.Client
 	db       *mongo.Database
 	embedded *Embedded
-	adopter  *adopter // a client of another process's embedded store (adopt.go)
+	adopter  *adopter    // a client of another process's embedded store (adopt.go)
+	durable  *durability // nil unless the embedded store of this machine (durable.go)
 	// Embedded is true when the store is an embedded FerretDB: served by
 	// this process, or by another one on the same data folder (its socket).
 	Embedded bool
@@ -89,6 +91,12 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 			return nil, err
 		}
 		s.embedded, s.adopter, s.Embedded, uri = e, a, true, local
+		abs, err := filepath.Abs(cfg.DataDir)
+		if err != nil {
+			s.closeEmbedded()
+			return nil, fmt.Errorf("store: data dir %q: %w", cfg.DataDir, err)
+		}
+		s.durable = newDurability(abs, func(d time.Duration) { s.observe("sync", d) })
 		logger.Info("store: no MONGODB_URI set, using the embedded FerretDB (SQLite)", "data_dir", cfg.DataDir)
 	}
 	opts := options.Client().ApplyURI(uri).
@@ -140,6 +148,10 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 			_ = s.Close(context.WithoutCancel(ctx))
 			return nil, err
 		}
+	}
+	if s.embedded != nil || s.adopter != nil {
+		// A client of another process's store does the upkeep too once it
+		// adopts the folder (adopt.go); until then each pass does nothing.
 		s.maintainDone = make(chan struct{})
 		maintainCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		s.stopMaintain = cancel
@@ -156,8 +168,12 @@ func (s *Store) Ping(ctx context.Context) error {
 // Collection gives a domain package its own collection.
 func (s *Store) Collection(name string) *mongo.Collection { return s.db.Collection(name) }
 
-// Close disconnects and stops the embedded server, if any.
+// Close makes this process's writes durable (Durable), disconnects and
+// stops the embedded server, if any.
 func (s *Store) Close(ctx context.Context) error {
+	if s.client != nil {
+		_ = s.Durable(ctx) // a command-line run's writes, made through the socket
+	}
 	if s.stopMaintain != nil {
 		s.stopMaintain()
 		<-s.maintainDone

@@ -52,6 +52,11 @@ type Rule struct {
 type Faults struct {
 	mu    sync.Mutex
 	rules []*Rule
+
+	// crash points (crash.go)
+	storeURI             string
+	writes, crashAt      int
+	crashLanded, crashed bool
 }
 
 // Add installs a rule; it returns the rule, whose Hits tells how often it
@@ -116,7 +121,7 @@ func OpenWithFaults(t testing.TB) (*store.Store, *Faults) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &Faults{}
+	f := &Faults{storeURI: "mongodb://" + target + "/?directConnection=true&retryWrites=false"}
 	go f.serve(ln, target)
 	t.Cleanup(func() { ln.Close() })
 	s, err := store.Open(ctx, store.Config{URI: "mongodb://" + ln.Addr().String() + "/?directConnection=true&retryWrites=false", Database: database}, slog.New(slog.DiscardHandler))
@@ -189,7 +194,14 @@ func (f *Faults) pipe(client, server net.Conn) {
 			return
 		}
 		cmd, coll := commandOf(msg)
+		forward, dieAfter := f.crashStep(cmd)
+		if !forward {
+			return // the process is gone: nothing more reaches the store
+		}
 		fault, hit := f.match(cmd, coll, msg)
+		if dieAfter { // the write lands; its reply never comes back
+			fault, hit = LandThenDrop, true
+		}
 		switch {
 		case hit && fault == FailBefore:
 			wmu.Lock()
