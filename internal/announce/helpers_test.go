@@ -51,7 +51,7 @@ func (q *queue) Enqueue(ctx context.Context, es []store.OutboxEntry) error {
 	return err
 }
 
-func newService(t *testing.T) (*Service, *queue) {
+func newService(t testing.TB) (*Service, *queue) {
 	t.Helper()
 	st := storetest.Open(t)
 	c, err := courses.New(context.Background(), st, courses.Config{})

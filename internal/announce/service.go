@@ -22,10 +22,6 @@ import (
 // colAnnouncements holds one Announcement per document (insert only).
 const colAnnouncements = "announcements"
 
-// sessionShards mirrors the store's session collections
-// "sessions_00".."sessions_31".
-const sessionShards = 32
-
 // chunk is how many outbox entries go to Enqueue at once.
 const chunk = 500
 
@@ -48,48 +44,6 @@ type Service struct {
 type Recipient struct {
 	ChatID int64
 	Lang   string
-}
-
-// person is what a session says about a private chat.
-type person struct {
-	ChatID  int64  `bson:"chat_id"`
-	Lang    string `bson:"lang"`
-	Blocked bool   `bson:"blocked"`
-	State   *struct {
-		Consent string            `bson:"consent"`
-		Site    string            `bson:"site"`
-		News    string            `bson:"news"`
-		Vars    map[string]string `bson:"vars"`
-	} `bson:"state"`
-}
-
-// reachable: not blocked, consented, did not stop announcements.
-func (p person) reachable() bool {
-	return !p.Blocked && p.State != nil && p.State.Consent == "yes" && p.State.News != "off"
-}
-
-// people reads every private chat's session, by chat id.
-func (s *Service) people(ctx context.Context) (map[int64]person, error) {
-	out := map[int64]person{}
-	for i := range sessionShards {
-		coll := s.Store.Collection(fmt.Sprintf("sessions_%02d", i))
-		cur, err := coll.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{
-			{Key: "chat_id", Value: 1}, {Key: "lang", Value: 1}, {Key: "blocked", Value: 1}, {Key: "state", Value: 1},
-		}))
-		if err != nil {
-			return nil, fmt.Errorf("announce: reading sessions: %w", err)
-		}
-		var list []person
-		if err := cur.All(ctx, &list); err != nil {
-			return nil, fmt.Errorf("announce: reading sessions: %w", err)
-		}
-		for _, p := range list {
-			if p.ChatID > 0 { // private chats only, not operators' topics
-				out[p.ChatID] = p
-			}
-		}
-	}
-	return out, nil
 }
 
 // Validate checks a (see Announcement.Validate) and that a school's course
@@ -119,34 +73,40 @@ func (s *Service) Validate(ctx context.Context, a *Announcement) error {
 
 // Audience returns who would receive a now, deduplicated by chat id and
 // sorted by it: people who blocked the bot, did not consent or stopped
-// announcements are left out (skipped says how many).
+// announcements are left out (skipped says how many: of a course's or a
+// waiting list's people, all those; of a news audience, which is only
+// ever people who consented, those who blocked the bot).
+//
+// Its cost follows the audience, never the people stored: a course's
+// learners are looked up one by one (store.ReachableAmong), a news
+// audience reads the store's list of people who may be sent news
+// (store.EachReachable).
 func (s *Service) Audience(ctx context.Context, a Announcement) ([]Recipient, error) {
 	r, _, err := s.audience(ctx, a)
 	return r, err
 }
 
 func (s *Service) audience(ctx context.Context, a Announcement) (rs []Recipient, skipped int, err error) {
-	people, err := s.people(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	seen := map[int64]bool{}
-	add := func(chatID int64, lang string) {
-		if chatID <= 0 || seen[chatID] {
-			return
-		}
-		seen[chatID] = true
-		p, ok := people[chatID]
-		if !ok || !p.reachable() {
-			skipped++
-			return
-		}
-		if p.Lang != "" {
-			lang = p.Lang
-		}
-		rs = append(rs, Recipient{ChatID: chatID, Lang: lang})
-	}
 	aud := a.Audience
+	if aud.Kind == KindNews {
+		list, blocked, err := s.Store.EachReachable(ctx, store.ReachFilter{Lang: aud.Lang, Site: aud.HelpPoint, Topic: aud.Topic})
+		if err != nil {
+			return nil, 0, err
+		}
+		seen := map[int64]bool{}
+		for _, p := range list {
+			if p.ChatID > 0 && !seen[p.ChatID] {
+				seen[p.ChatID] = true
+				rs = append(rs, Recipient{ChatID: p.ChatID, Lang: p.Lang})
+			}
+		}
+		sortRecipients(rs)
+		return rs, blocked, nil
+	}
+	// The other audiences are lists of chats (with the language each gave
+	// when enrolling); only those of them who may be sent news are looked
+	// up, one by one.
+	var chats []Recipient
 	switch aud.Kind {
 	case KindCourse, KindSite:
 		ids := []string{aud.Course}
@@ -161,7 +121,7 @@ func (s *Service) audience(ctx context.Context, a Announcement) (rs []Recipient,
 				return nil, 0, err
 			}
 			for _, e := range es {
-				add(e.ChatID, e.Language)
+				chats = append(chats, Recipient{ChatID: e.ChatID, Lang: e.Language})
 			}
 		}
 	case KindWaiting:
@@ -177,33 +137,43 @@ func (s *Service) audience(ctx context.Context, a Announcement) (rs []Recipient,
 				return nil, 0, err
 			}
 			for _, w := range ws {
-				add(w.ChatID, w.Lang)
+				chats = append(chats, Recipient{ChatID: w.ChatID, Lang: w.Lang})
 			}
-		}
-	case KindNews:
-		ids := make([]int64, 0, len(people))
-		for id := range people {
-			ids = append(ids, id)
-		}
-		slices.Sort(ids)
-		for _, id := range ids {
-			p := people[id]
-			if aud.Lang != "" && p.Lang != aud.Lang {
-				continue
-			}
-			if aud.HelpPoint != "" && (p.State == nil || p.State.Site != aud.HelpPoint) {
-				continue
-			}
-			if aud.Topic != "" && (p.State == nil || p.State.Vars["topic"] != aud.Topic) {
-				continue
-			}
-			add(id, p.Lang)
 		}
 	default:
 		return nil, 0, fmt.Errorf("announce: unknown audience %q", aud.Kind)
 	}
-	slices.SortFunc(rs, func(x, y Recipient) int { return int(min(max(x.ChatID-y.ChatID, -1), 1)) })
+	seen := map[int64]bool{}
+	var unique []Recipient
+	var ids []int64
+	for _, c := range chats {
+		if c.ChatID > 0 && !seen[c.ChatID] {
+			seen[c.ChatID] = true
+			unique = append(unique, c)
+			ids = append(ids, c.ChatID)
+		}
+	}
+	reachable, err := s.Store.ReachableAmong(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, c := range unique {
+		p, ok := reachable[c.ChatID]
+		if !ok {
+			skipped++
+			continue
+		}
+		if p.Lang != "" {
+			c.Lang = p.Lang
+		}
+		rs = append(rs, c)
+	}
+	sortRecipients(rs)
 	return rs, skipped, nil
+}
+
+func sortRecipients(rs []Recipient) {
+	slices.SortFunc(rs, func(x, y Recipient) int { return int(min(max(x.ChatID-y.ChatID, -1), 1)) })
 }
 
 func (s *Service) siteCourses(ctx context.Context, site string) ([]string, error) {

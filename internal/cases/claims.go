@@ -179,6 +179,10 @@ func (s *Cases) Open(ctx context.Context, req OpenRequest) (c Case, created bool
 				return Case{}, false, err
 			}
 			cl = claim{ID: key, Kind: kindOpen, CaseID: FormatID(n), ChatID: req.ChatID, Token: newToken(), At: s.clock()}
+			// Listed before it can be claimed: /forget finds every case (live.go).
+			if err := s.addLive(ctx, cl.CaseID, req.ChatID, req.Topic); err != nil {
+				return Case{}, false, err
+			}
 			won, err := s.insertClaim(ctx, cl)
 			if err != nil {
 				return Case{}, false, err

@@ -72,16 +72,29 @@ func (s *Cases) Forget(ctx context.Context, chatID int64) error {
 	if chatID == 0 {
 		return fmt.Errorf("cases: forget: chat id 0 is nobody")
 	}
-	ids, err := s.caseIDs(ctx, bson.D{{Key: "chat_id", Value: chatID}})
+	entries, err := s.liveEntries(ctx)
 	if err != nil {
 		return err
 	}
-	if _, err := s.erase(ctx, ids); err != nil {
+	var ids, pending []string
+	topics := map[string]bool{}
+	for _, e := range entries {
+		switch {
+		case e.ChatID == chatID:
+			ids = append(ids, e.CaseID)
+			topics[e.Topic] = true
+		case e.Erased:
+			pending = append(pending, e.CaseID)
+		}
+	}
+	if _, err := s.erase(ctx, ids, pending); err != nil {
 		return err
 	}
 	// Claims of cases whose opener died before creating the case.
-	if _, err := s.claims.DeleteMany(ctx, bson.D{{Key: "kind", Value: kindOpen}, {Key: "chat_id", Value: chatID}}); err != nil {
-		return fmt.Errorf("cases: forget: deleting claims: %w", err)
+	for topic := range topics {
+		if _, err := s.claims.DeleteOne(ctx, bson.D{{Key: "_id", Value: openKey(chatID, topic)}}); err != nil {
+			return fmt.Errorf("cases: forget: deleting claims: %w", err)
+		}
 	}
 	return nil
 }
@@ -89,50 +102,60 @@ func (s *Cases) Forget(ctx context.Context, chatID int64) error {
 // SweepClosed erases, as Forget does, the personal content of every case
 // closed before the cutoff, and returns how many cases it erased. It also
 // finishes any erasure that stopped midway (a crash between stripping a
-// case and deleting its messages). Run it periodically for the retention
-// period (FerretDB has no TTL indexes).
+// case and deleting its messages) and unlists entries whose case was never
+// created. Run it periodically for the retention period (FerretDB has no
+// TTL indexes). It reads the cases within the retention period (colLive,
+// and each of those cases by _id), never the cases erased before.
 func (s *Cases) SweepClosed(ctx context.Context, before time.Time) (int, error) {
-	ids, err := s.caseIDs(ctx, bson.D{
-		{Key: "status", Value: StatusClosed},
-		{Key: "closed", Value: bson.D{{Key: "$lt", Value: before}}},
-		{Key: "erased", Value: bson.D{{Key: "$exists", Value: false}}},
-	})
+	entries, err := s.liveEntries(ctx)
 	if err != nil {
 		return 0, err
 	}
-	return s.erase(ctx, ids)
+	var due, pending, orphans []string
+	for _, e := range entries {
+		if e.Erased {
+			pending = append(pending, e.CaseID)
+			continue
+		}
+		c, err := s.Get(ctx, e.CaseID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			if s.clock().Sub(e.At) > orphanAge {
+				orphans = append(orphans, e.CaseID)
+			}
+		case err != nil:
+			return 0, err
+		case c.IsErased():
+			pending = append(pending, e.CaseID)
+		case c.Status == StatusClosed && c.Closed.Before(before):
+			due = append(due, e.CaseID)
+		}
+	}
+	n, err := s.erase(ctx, due, pending)
+	if err != nil {
+		return n, err
+	}
+	return n, s.dropLive(ctx, orphans)
 }
 
 // purgePending marks an erased case whose messages may not all be deleted
 // yet: set with the erasure, removed once they are (Case.PurgePending).
 const purgePending = "purge_pending"
 
-func (s *Cases) caseIDs(ctx context.Context, filter bson.D) ([]string, error) {
-	list, err := s.find(ctx, filter, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(list))
-	for i, c := range list {
-		ids[i] = c.ID
-	}
-	return ids, nil
-}
-
 // erase strips the cases and then deletes their messages and deliveries:
 // in that order, so that AddMessage and RecordDelivery, which check the
 // case after inserting, never leave a message behind. A stripped case is
-// marked purge_pending until its messages are gone, and every erase also
-// finishes the cases so marked by an earlier one that stopped midway. It
-// returns how many cases were not erased before.
-func (s *Cases) erase(ctx context.Context, ids []string) (int, error) {
-	pending, err := s.caseIDs(ctx, bson.D{{Key: purgePending, Value: true}})
-	if err != nil {
-		return 0, err
-	}
+// marked purge_pending (and erased in colLive) until its messages are
+// gone; pending are cases so marked by an earlier erase that stopped
+// midway, finished here. Finished cases leave colLive. It returns how many
+// cases were not erased before.
+func (s *Cases) erase(ctx context.Context, ids, pending []string) (int, error) {
 	n := 0
 	for _, id := range ids {
 		did, err := s.eraseCase(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // listed, never created: only unlisted below
+		}
 		if err != nil {
 			return n, err
 		}
@@ -170,6 +193,9 @@ func (s *Cases) erase(ctx context.Context, ids []string) (int, error) {
 				return n, fmt.Errorf("cases: finishing erasure: %w", err)
 			}
 		}
+		if err := s.dropLive(ctx, chunk); err != nil {
+			return n, err
+		}
 	}
 	return n, nil
 }
@@ -199,6 +225,9 @@ func (s *Cases) eraseCase(ctx context.Context, id string) (bool, error) {
 		return true, err
 	}
 	before.Rev = c.Rev
+	if err := s.markLiveErased(ctx, id); err != nil {
+		return true, err
+	}
 	return true, s.releaseOpenClaim(ctx, before)
 }
 

@@ -26,7 +26,7 @@ const (
 // Collections returns the names of every collection this package writes
 // (a new slice on each call).
 func Collections() []string {
-	return []string{colCases, colClaims, colMessages, colDeliveries, colReaders, colRevisions}
+	return []string{colCases, colClaims, colMessages, colDeliveries, colReaders, colRevisions, colLive}
 }
 
 // Errors of the operations on cases. They are returned wrapped: test them
@@ -53,6 +53,7 @@ type Cases struct {
 	messages   *mongo.Collection
 	deliveries *mongo.Collection
 	revisions  *mongo.Collection
+	live       *mongo.Collection // live.go
 	now        func() time.Time
 }
 
@@ -66,9 +67,13 @@ func New(ctx context.Context, st *store.Store) (*Cases, error) {
 		messages:   st.Collection(colMessages),
 		deliveries: st.Collection(colDeliveries),
 		revisions:  st.Collection(colRevisions),
+		live:       st.Collection(colLive),
 		now:        time.Now,
 	}
 	if err := s.ensureIndexes(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.openLive(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -4,17 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"time"
-
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
-	"github.com/prils-lazio/presidio/internal/store"
 )
 
-// AuditCollection is the append-only audit log.
+// AuditCollection was the audit log's only collection; entries are now
+// kept by month (AuditMonthPrefix) and an old store's are moved there the
+// first time the log is used (audit_months.go).
 const AuditCollection = "console_audit"
 
 // The actions written to the audit log.
@@ -59,49 +54,10 @@ type AuditEntry struct {
 // Audit is the audit log: entries are only ever appended.
 type Audit interface {
 	Record(ctx context.Context, e AuditEntry) error
-	// Recent returns up to limit entries, newest first.
-	Recent(ctx context.Context, limit int) ([]AuditEntry, error)
-}
-
-// StoreAudit is the audit log in the "console_audit" collection. It has no
-// method that changes or deletes an entry.
-type StoreAudit struct{ coll *mongo.Collection }
-
-// NewStoreAudit returns the audit log kept in st.
-func NewStoreAudit(st *store.Store) *StoreAudit {
-	return &StoreAudit{coll: st.Collection(AuditCollection)}
-}
-
-// Record appends e (ID and At are filled when empty).
-func (a *StoreAudit) Record(ctx context.Context, e AuditEntry) error {
-	if e.ID == "" {
-		e.ID = randomToken(12)
-	}
-	if e.At.IsZero() {
-		e.At = time.Now()
-	}
-	e.At = e.At.UTC().Truncate(time.Millisecond)
-	if _, err := a.coll.InsertOne(ctx, e); err != nil {
-		return fmt.Errorf("console: writing the audit log: %w", err)
-	}
-	return nil
-}
-
-// Recent returns up to limit entries, newest first.
-func (a *StoreAudit) Recent(ctx context.Context, limit int) ([]AuditEntry, error) {
-	opts := options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}})
-	if limit > 0 {
-		opts.SetLimit(int64(limit))
-	}
-	cur, err := a.coll.Find(ctx, bson.D{}, opts)
-	if err != nil {
-		return nil, fmt.Errorf("console: reading the audit log: %w", err)
-	}
-	var out []AuditEntry
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("console: reading the audit log: %w", err)
-	}
-	return out, nil
+	// Page returns up to limit entries older than the cursor (all when it
+	// is zero), newest first, and the cursor of the next page (zero when
+	// there is none).
+	Page(ctx context.Context, before AuditCursor, limit int) ([]AuditEntry, AuditCursor, error)
 }
 
 func randomToken(n int) string {

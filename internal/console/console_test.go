@@ -334,7 +334,7 @@ func TestAuditRecordsCaseViews(t *testing.T) {
 	if code, _ := e.get(c, "/console/cases/"+e.caseID); code != http.StatusOK {
 		t.Fatalf("case page: %d", code)
 	}
-	entries, err := e.audit.Recent(context.Background(), 0)
+	entries, _, err := e.audit.Page(context.Background(), AuditCursor{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,7 +408,7 @@ func TestSchoolSeesOnlyItsSite(t *testing.T) {
 		t.Errorf("school replies to a case: %d", code)
 	}
 	// The enrolment views are audited.
-	entries, _ := e.audit.Recent(context.Background(), 0)
+	entries, _, _ := e.audit.Page(context.Background(), AuditCursor{}, 0)
 	var views int
 	for _, a := range entries {
 		if a.Course == "fra-a1" && a.Actor == "frascati" {

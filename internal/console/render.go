@@ -335,5 +335,6 @@ var pageHTML = map[string]string{
 	"audit": `{{define "content"}}
 <table><tr><th>{{.T "console.audit.when"}}</th><th>{{.T "console.audit.who"}}</th><th>{{.T "console.audit.what"}}</th><th>{{.T "console.audit.on"}}</th><th>{{.T "console.audit.addr"}}</th></tr>
 {{range .Data.Entries}}<tr><td>{{time .At}}</td><td>{{.Actor}} <small>{{.Role}}</small></td><td>{{$.Word "action" .Action}}</td><td>{{.Case}}{{.Course}}{{with .Target}} {{.}}{{end}}</td><td>{{.Addr}}</td></tr>
-{{else}}<tr><td colspan="5">{{.T "console.audit.none"}}</td></tr>{{end}}</table>{{end}}`,
+{{else}}<tr><td colspan="5">{{.T "console.audit.none"}}</td></tr>{{end}}</table>
+<p>{{if .Data.Paged}}<a href="{{.Prefix}}/audit">{{.T "console.audit.newest"}}</a> {{end}}{{with .Data.Next}}<a id="older" href="{{$.Prefix}}/audit?before={{.}}">{{$.T "console.audit.older"}}</a>{{end}}</p>{{end}}`,
 }

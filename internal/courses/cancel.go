@@ -3,8 +3,11 @@ package courses
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/prils-lazio/presidio/internal/store"
 )
 
 // Cancel gives up the person's place in the course (an enrolment, or an
@@ -64,26 +67,38 @@ func (c *Courses) giveUp(ctx context.Context, p place, reason string) error {
 // given up (and offered to the waiting lists, as with Cancel) and their
 // waiting-list entries deleted. Their name, phone, language and chat id are
 // deleted from the store, not flagged: they live only in those documents
-// (claims name places by seat number and a random token). It returns the
-// offers made to others, for the caller to notify and mark announced, as
-// with Cancel. A place whose deletion another caller claimed a
+// (claims name places by seat number and a random token) and in the list
+// of the person's courses (people.go), deleted last. It returns the offers
+// made to others, for the caller to notify and mark announced, as with
+// Cancel. It reads only the courses listed for the person, also those no
+// longer in the catalogue. A place whose deletion another caller claimed a
 // moment before is deleted by that caller; one abandoned by a crash is
 // deleted by a later Sweep.
 func (c *Courses) ForgetPerson(ctx context.Context, chatID int64) ([]Offer, error) {
-	all, err := c.List(ctx)
+	ids, err := c.coursesOf(ctx, chatID)
+	if err != nil {
+		return nil, err
+	}
+	stored, err := c.placeCollections(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var offers []Offer
 	var errs []error
-	for _, co := range all {
-		o, err := c.forgetIn(ctx, co.ID, chatID)
+	for _, id := range ids {
+		if _, ok := slices.BinarySearch(stored, id); !ok {
+			continue // nothing was ever stored there (or it was dropped)
+		}
+		o, err := c.forgetIn(ctx, id, chatID)
 		offers = append(offers, o...)
 		if err != nil {
 			errs = append(errs, err)
 		}
 	}
-	return offers, errors.Join(errs...)
+	if len(errs) > 0 {
+		return offers, errors.Join(errs...)
+	}
+	return offers, c.unlistPerson(ctx, chatID)
 }
 
 func (c *Courses) forgetIn(ctx context.Context, courseID string, chatID int64) ([]Offer, error) {
@@ -106,5 +121,9 @@ func (c *Courses) forgetIn(ctx context.Context, courseID string, chatID int64) (
 			return nil, err
 		}
 	}
-	return c.fill(ctx, courseID, c.now())
+	offers, err := c.fill(ctx, courseID, c.now())
+	if errors.Is(err, store.ErrNotFound) {
+		return offers, nil // a course no longer in the catalogue: nobody to offer the seat to
+	}
+	return offers, err
 }

@@ -74,6 +74,9 @@ func (c *Courses) Enrol(ctx context.Context, courseID string, person Person, key
 	if err != nil {
 		return Enrolment{}, err
 	}
+	if err := c.notePerson(ctx, person.ChatID, courseID); err != nil { // before any place: /forget finds it
+		return Enrolment{}, err
+	}
 	queueChecked := false
 	waitUntil := time.Now().Add(transitionWait)
 	for {

@@ -97,6 +97,9 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Courses, error) {
 	if err := ensureCourseIndexes(ctx, cur); err != nil {
 		return nil, err
 	}
+	if err := c.openPeople(ctx); err != nil { // people.go
+		return nil, err
+	}
 	return c, nil
 }
 

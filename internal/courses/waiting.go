@@ -43,6 +43,9 @@ func (c *Courses) JoinWaitingList(ctx context.Context, courseID string, person P
 	} else if co.Retired {
 		return 0, ErrRetired
 	}
+	if err := c.notePerson(ctx, person.ChatID, courseID); err != nil { // before the entry: /forget finds it
+		return 0, err
+	}
 	s, err := c.load(ctx, courseID, bson.D{}, false)
 	if err != nil {
 		return 0, err

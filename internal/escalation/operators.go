@@ -243,7 +243,7 @@ func (s *Service) PersonBlocked(ctx context.Context, chatID int64) []chat.Outgoi
 // in the operators' group (eraseTopic), returning what tells the operators
 // what happened and what, if anything, remains.
 func (s *Service) Forgotten(ctx context.Context, chatID int64) ([]chat.Outgoing, error) {
-	list, err := s.Cases.List(ctx, cases.Filter{})
+	list, err := s.Cases.CasesOf(ctx, chatID) // the person's cases only, never all of them
 	if err != nil {
 		return nil, err
 	}

@@ -47,10 +47,19 @@ type Session struct {
 	// Erase, set by a handler, deletes the session instead of saving it
 	// (the person asked to forget their data).
 	Erase bool `bson:"-"`
+
+	// reach is what news_reach holds for this session as far as this copy
+	// knows (reach.go): a save writes news_reach only when it changed. A
+	// Session not read by LoadSession counts as never saved.
+	reach reachFields
 }
 
-// DeleteSession removes a lane's session document.
+// DeleteSession removes a lane's session document (and what news_reach
+// holds of it).
 func (s *Store) DeleteSession(ctx context.Context, lane string) error {
+	if err := s.deleteReach(ctx, lane); err != nil {
+		return err
+	}
 	if _, err := s.sessions(lane).DeleteOne(ctx, bson.D{{Key: "_id", Value: lane}}); err != nil {
 		return fmt.Errorf("store: deleting session %s: %w", lane, err)
 	}
@@ -91,6 +100,7 @@ func (s *Store) LoadSession(ctx context.Context, lane string, chatID int64) (*Se
 	if err != nil {
 		return nil, fmt.Errorf("store: loading session %s: %w", lane, err)
 	}
+	sess.reach = reachOf(&sess)
 	return &sess, nil
 }
 
@@ -98,6 +108,9 @@ func (s *Store) LoadSession(ctx context.Context, lane string, chatID int64) (*Se
 // (SetBlocked), by the sender, so the two never overwrite each other.
 func (s *Store) SaveSession(ctx context.Context, sess *Session) error {
 	sess.UpdatedAt = time.Now().UTC()
+	if err := s.saveReach(ctx, []*Session{sess}); err != nil {
+		return err
+	}
 	_, err := s.sessions(sess.Lane).UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: sess.Lane}},
 		bson.D{{Key: "$set", Value: sessionFields(sess)}},
@@ -113,6 +126,9 @@ func (s *Store) SaveSession(ctx context.Context, sess *Session) error {
 func (s *Store) SaveSessions(ctx context.Context, list []*Session) error {
 	if len(list) == 0 {
 		return nil
+	}
+	if err := s.saveReach(ctx, list); err != nil {
+		return err
 	}
 	byShard := map[*mongo.Collection][]mongo.WriteModel{}
 	shards := map[string]*mongo.Collection{}
@@ -159,7 +175,7 @@ func (s *Store) SetBlocked(ctx context.Context, lane string, chatID int64, block
 	if err != nil {
 		return fmt.Errorf("store: marking %s blocked=%v: %w", lane, blocked, err)
 	}
-	return nil
+	return s.setReachBlocked(ctx, lane, blocked)
 }
 
 // AppliedMemory is how many applied updates a session remembers. Telegram

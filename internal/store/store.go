@@ -131,6 +131,14 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 		_ = s.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
+	if err := s.openReach(ctx, logger); err != nil { // reach_build.go
+		_ = s.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	if err := s.ensureForgetIndexes(ctx); err != nil { // forget_indexes.go
+		_ = s.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
 	if s.embedded != nil {
 		if err := s.embedded.files.migrateAutoVacuum(ctx); err != nil {
 			_ = s.Close(context.WithoutCancel(ctx))
