@@ -228,7 +228,7 @@ func (a *App) serveHTTP(texts *locales.Catalog) error {
 		if err != nil {
 			return err
 		}
-		mux.Handle("/console/", durableWrites(a.Store, c))
+		mux.Handle("/console/", c)
 	}
 	if a.Emulator != nil {
 		mux.Handle("/", sandbox.New(a.Emulator, texts, a.operatorChat()))

@@ -43,7 +43,8 @@ func (a *App) consoleHandler() (http.Handler, error) {
 	if a.desk.BridgeAvailable() {
 		bridge = syncedCases{Cases: a.cases, a: a}
 	}
-	return console.New(console.Config{
+	notSaved := func(r *http.Request) string { return texts.Text(console.Lang(r), "console.error.not_saved", nil) }
+	return durableWrites(a.Store, notSaved, console.New(console.Config{
 		Bridge:       bridge,
 		Readers:      a.cases,
 		Accounts:     console.NewUsers(a.Store),
@@ -74,7 +75,7 @@ func (a *App) consoleHandler() (http.Handler, error) {
 			Log:       a.log,
 			Languages: a.announceLanguages(),
 		},
-	}), nil
+	})), nil
 }
 
 // syncedCases is the case store as the console uses it: taking, closing

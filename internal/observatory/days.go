@@ -316,13 +316,9 @@ func (r *Reader) events(ctx context.Context, from, to time.Time, yield func(Even
 			yield(e)
 		}
 	}
-	names, err := r.st.CollectionNames(ctx)
+	exists, err := r.dayCollections(ctx)
 	if err != nil {
-		return fmt.Errorf("observatory: listing days: %w", err)
-	}
-	exists := make(map[string]bool, len(names))
-	for _, n := range names {
-		exists[n] = true
+		return err
 	}
 	// Month by month: the days' own collections first, then the month's
 	// roll-ups, so that a day compacted meanwhile is found in one or the
@@ -331,16 +327,9 @@ func (r *Reader) events(ctx context.Context, from, to time.Time, yield func(Even
 	start := from.Truncate(24 * time.Hour)
 	for start.Before(to) {
 		month := monthOf(dayKey(start))
-		raw := map[string][]storedEvent{}
-		d := start
-		for ; d.Before(to) && monthOf(dayKey(d)) == month; d = d.Add(24 * time.Hour) {
-			day := dayKey(d)
-			if !exists[dayPrefix+day] {
-				continue
-			}
-			if raw[day], err = readAll[storedEvent](ctx, r.st.Collection(dayPrefix+day), nil); err != nil {
-				return err
-			}
+		raw, d, err := r.monthDays(ctx, exists, start, to)
+		if err != nil {
+			return err
 		}
 		rollups, err := r.monthRollups(ctx, month)
 		if err != nil {
@@ -429,4 +418,36 @@ func (r *Reader) Expire(ctx context.Context, before time.Time) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// dayCollections returns which day collections exist (by name).
+func (r *Reader) dayCollections(ctx context.Context) (map[string]bool, error) {
+	names, err := r.st.CollectionNames(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("observatory: listing days: %w", err)
+	}
+	exists := make(map[string]bool, len(names))
+	for _, n := range names {
+		exists[n] = true
+	}
+	return exists, nil
+}
+
+// monthDays reads the day collections (those in exists) of the month of
+// start, from start up to to, by day; next is the first day after them
+// (the next month's first, or to).
+func (r *Reader) monthDays(ctx context.Context, exists map[string]bool, start, to time.Time) (raw map[string][]storedEvent, next time.Time, err error) {
+	month := monthOf(dayKey(start))
+	raw = map[string][]storedEvent{}
+	d := start
+	for ; d.Before(to) && monthOf(dayKey(d)) == month; d = d.Add(24 * time.Hour) {
+		day := dayKey(d)
+		if !exists[dayPrefix+day] {
+			continue
+		}
+		if raw[day], err = readAll[storedEvent](ctx, r.st.Collection(dayPrefix+day), nil); err != nil {
+			return nil, d, err
+		}
+	}
+	return raw, d, nil
 }

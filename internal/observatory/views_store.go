@@ -205,28 +205,17 @@ func (r *Reader) readyAllViews(ctx context.Context, names []string, limit int) (
 // days not compacted yet and from the events of before day collections.
 // A day may be yielded in several parts; none twice.
 func (r *Reader) dayViews(ctx context.Context, from, to time.Time, yield func(dayView) error) error {
-	names, err := r.st.CollectionNames(ctx)
+	exists, err := r.dayCollections(ctx)
 	if err != nil {
-		return fmt.Errorf("observatory: listing days: %w", err)
-	}
-	exists := make(map[string]bool, len(names))
-	for _, n := range names {
-		exists[n] = true
+		return err
 	}
 	inSpan := func(day string) bool { return day >= dayKey(from) && day < dayKey(to) }
 	start := from.UTC()
 	for start.Before(to) {
 		month := monthOf(dayKey(start))
-		raw := map[string][]storedEvent{}
-		d := start
-		for ; d.Before(to) && monthOf(dayKey(d)) == month; d = d.Add(24 * time.Hour) {
-			day := dayKey(d)
-			if !exists[dayPrefix+day] {
-				continue
-			}
-			if raw[day], err = readAll[storedEvent](ctx, r.st.Collection(dayPrefix+day), nil); err != nil {
-				return err
-			}
+		raw, d, err := r.monthDays(ctx, exists, start, to)
+		if err != nil {
+			return err
 		}
 		// The day collections are read before the views, so a day
 		// compacted meanwhile is in one or the other (or both, with the
