@@ -73,7 +73,13 @@ func (s *Store) AddToInbox(ctx context.Context, entries []InboxEntry) error {
 		}
 		docs[i] = entries[i]
 	}
-	_, err := s.db.Collection(colInbox).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	var err error = errNoTable
+	if w := s.direct(); w != nil {
+		err = s.addToInboxDirect(ctx, w, entries)
+	}
+	if fallBack(err) {
+		_, err = s.db.Collection(colInbox).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	}
 	if err != nil {
 		if _, onlyDup := duplicateIndexes(err); !onlyDup {
 			return fmt.Errorf("store: adding %d updates to the inbox: %w", len(entries), err)

@@ -160,6 +160,15 @@ func (s *Store) Enqueue(ctx context.Context, entries []OutboxEntry) ([]OutboxEnt
 		}
 		docs[i] = toDoc(entries[i])
 	}
+	if w := s.direct(); w != nil {
+		waiting, err := s.enqueueDirect(ctx, w, entries)
+		if !fallBack(err) {
+			if err != nil {
+				return nil, fmt.Errorf("store: queueing %d messages: %w", len(entries), err)
+			}
+			return waiting, nil
+		}
+	}
 	_, err := s.db.Collection(colOutbox).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	dup, onlyDup := map[int]bool{}, true
 	if err != nil {
@@ -267,6 +276,15 @@ type OutboxResult struct {
 func (s *Store) FinishOutbox(ctx context.Context, results []OutboxResult) error {
 	if len(results) == 0 {
 		return nil
+	}
+	if w := s.direct(); w != nil {
+		err := s.finishOutboxDirect(ctx, w, results)
+		if !fallBack(err) {
+			if err != nil {
+				return fmt.Errorf("store: recording %d send outcomes: %w", len(results), err)
+			}
+			return nil
+		}
 	}
 	docs := make([]any, len(results))
 	for i, r := range results {

@@ -107,18 +107,7 @@ func (s *Store) LoadSession(ctx context.Context, lane string, chatID int64) (*Se
 // SaveSession writes the fields the lane owns. Blocked is written apart
 // (SetBlocked), by the sender, so the two never overwrite each other.
 func (s *Store) SaveSession(ctx context.Context, sess *Session) error {
-	sess.UpdatedAt = time.Now().UTC()
-	if err := s.saveReach(ctx, []*Session{sess}); err != nil {
-		return err
-	}
-	_, err := s.sessions(sess.Lane).UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: sess.Lane}},
-		bson.D{{Key: "$set", Value: sessionFields(sess)}},
-		options.UpdateOne().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("store: saving session %s: %w", sess.Lane, err)
-	}
-	return nil
+	return s.SaveSessions(ctx, []*Session{sess})
 }
 
 // SaveSessions saves many lanes' sessions in one round trip, like
@@ -129,6 +118,19 @@ func (s *Store) SaveSessions(ctx context.Context, list []*Session) error {
 	}
 	if err := s.saveReach(ctx, list); err != nil {
 		return err
+	}
+	if w := s.direct(); w != nil {
+		now := time.Now().UTC()
+		for _, sess := range list {
+			sess.UpdatedAt = now
+		}
+		err := s.saveSessionsDirect(ctx, w, list)
+		if !fallBack(err) {
+			if err != nil {
+				return fmt.Errorf("store: saving %d sessions: %w", len(list), err)
+			}
+			return nil
+		}
 	}
 	byShard := map[*mongo.Collection][]mongo.WriteModel{}
 	shards := map[string]*mongo.Collection{}

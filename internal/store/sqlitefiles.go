@@ -50,10 +50,14 @@ type sqliteFiles struct {
 
 	mu  sync.Mutex
 	dbs map[string]*sql.DB
+
+	direct *directWriter // the hot path's writes (sqlitewrite.go)
 }
 
 func newSQLiteFiles(dir, pragmas string, log *slog.Logger) *sqliteFiles {
-	return &sqliteFiles{dir: dir, pragmas: pragmas, log: log, dbs: map[string]*sql.DB{}}
+	f := &sqliteFiles{dir: dir, pragmas: pragmas, log: log, dbs: map[string]*sql.DB{}}
+	f.direct = newDirectWriter(f)
+	return f
 }
 
 // open returns a connection pool for every database file of the folder.
@@ -174,6 +178,7 @@ func (f *sqliteFiles) reclaim(ctx context.Context) error {
 }
 
 func (f *sqliteFiles) close() {
+	f.direct.close()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for p, db := range f.dbs {
