@@ -36,6 +36,14 @@ func newCleaner(what string, del func(context.Context, []string) error, after fu
 // add queues an id for deletion; it waits only when the queue is full.
 func (c *cleaner) add(id string) { c.ch <- id }
 
+// skip is for ids whose documents are already deleted (in the same
+// transaction as what finished them): they are only reported to after.
+func (c *cleaner) skip(ids []string) {
+	if c.after != nil {
+		c.after(ids)
+	}
+}
+
 // stop deletes what is queued and ends; once ctx ends it stops waiting
 // for the store (a store that does not answer must not hold up a stop)
 // and leaves the rest to the next start.

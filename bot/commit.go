@@ -8,9 +8,11 @@ import (
 	"github.com/prils-lazio/presidio/internal/store"
 )
 
-// committer persists the effects of many lanes' updates together: one
+// committer persists the effects of many lanes' updates together
+// (store.CommitUpdates): on the embedded store one transaction with all
+// their outbox messages, sessions and inbox removals; on MongoDB one
 // insert of all their outbox messages, then one bulk write of all their
-// sessions. Each lane waits for its own commit, so the order within a lane
+// sessions, and the removals after. Each lane waits for its own commit, so the order within a lane
 // and the rule "effects persisted before the update is done" are
 // unchanged; the store pays one round trip (on the embedded store, one
 // SQLite transaction) per batch instead of two per update.
@@ -129,12 +131,10 @@ func (c *committer) flush(batch []*commitReq) (ok bool) {
 		}
 	}
 	var fresh []store.OutboxEntry
+	removed := false
 	err := errFenced
 	if !c.fenced() {
-		fresh, err = c.store.Enqueue(ctx, all)
-	}
-	if err == nil {
-		err = c.store.SaveSessions(ctx, sessions)
+		fresh, removed, err = c.store.CommitUpdates(ctx, all, sessions, keys)
 	}
 
 	if err != nil && len(batch) > 1 {
@@ -156,8 +156,12 @@ func (c *committer) flush(batch []*commitReq) (ok bool) {
 		close(r.finished)
 	}
 	if err == nil {
-		for _, k := range keys {
-			c.done.add(k) // off the lanes' path: see cleaner
+		if removed { // taken off the inbox in the commit itself
+			c.done.skip(keys)
+		} else {
+			for _, k := range keys {
+				c.done.add(k) // off the lanes' path: see cleaner
+			}
 		}
 	}
 	return true

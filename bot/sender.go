@@ -440,8 +440,10 @@ func (s *sender) record() {
 				break gather
 			}
 		}
+		dropped := false
 		for attempt := 1; ; attempt++ {
-			err := s.store.FinishOutbox(s.recordCtx, batch)
+			var err error
+			dropped, err = s.store.RecordOutcomes(s.recordCtx, batch)
 			if err == nil {
 				break
 			}
@@ -456,8 +458,10 @@ func (s *sender) record() {
 			s.log.Warn("could not delete sent ephemeral messages; the sweeper will", "error", err)
 		}
 		s.release(chats, batch)
-		for _, r := range batch {
-			s.sentCopies.add(r.ID) // off the chats' path: see cleaner
+		if !dropped { // else taken off the queue with their outcomes
+			for _, r := range batch {
+				s.sentCopies.add(r.ID) // off the chats' path: see cleaner
+			}
 		}
 	}
 }

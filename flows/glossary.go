@@ -3,6 +3,7 @@ package flows
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -54,20 +55,39 @@ func (e *Engine) glossaryTerm(text string) (ref, rest string, ok bool) {
 // without finds name in a text split into words (orig, and keys for
 // comparing) and returns the text without it.
 func without(orig, keys []string, name string) (string, bool) {
-	if strings.ContainsFunc(name, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+	term, han := glossaryName(name)
+	if han {
 		text := strings.Join(orig, " ")
 		if !strings.Contains(text, name) {
 			return "", false
 		}
 		return strings.Replace(text, name, " ", 1), true
 	}
-	term := wordKeys(name)
 	for i := 0; len(term) > 0 && i+len(term) <= len(keys); i++ {
 		if slices.Equal(keys[i:i+len(term)], term) {
 			return strings.Join(slices.Concat(orig[:i], orig[i+len(term):]), " "), true
 		}
 	}
 	return "", false
+}
+
+// glossaryNames remembers each glossary name's word keys, and whether it
+// is Chinese (matched as a substring): every text a person writes is
+// compared with every name, and the names are few and fixed.
+var glossaryNames sync.Map // name → glossaryKey
+
+type glossaryKey struct {
+	keys []string
+	han  bool
+}
+
+func glossaryName(name string) (keys []string, han bool) {
+	if k, ok := glossaryNames.Load(name); ok {
+		return k.(glossaryKey).keys, k.(glossaryKey).han
+	}
+	k := glossaryKey{keys: wordKeys(name), han: strings.ContainsFunc(name, func(r rune) bool { return unicode.Is(unicode.Han, r) })}
+	glossaryNames.Store(name, k)
+	return k.keys, k.han
 }
 
 // words splits a text into its words (letters, digits and the marks of

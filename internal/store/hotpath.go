@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -64,110 +63,144 @@ func (s *Store) addToInboxDirect(ctx context.Context, w *directWriter, entries [
 		return err
 	}
 	return s.inDirect(ctx, w, "direct_inbox", func(t *directTx) error {
-		for _, d := range docs {
-			if _, err := t.insert(colInbox, d); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err := t.insertMany(colInbox, docs)
+		return err
 	})
 }
 
 // enqueueDirect is Enqueue on the direct path: the messages, and the
 // pending copies of those without an outcome, in one transaction.
 func (s *Store) enqueueDirect(ctx context.Context, w *directWriter, entries []OutboxEntry) ([]OutboxEntry, error) {
-	docs := make([]outboxDoc, len(entries))
-	for i, e := range entries {
-		docs[i] = toDoc(e)
-	}
-	rows, err := encodeAll(docs)
+	rows, err := encodeOutbox(entries)
 	if err != nil {
 		return nil, err
 	}
 	var waiting []OutboxEntry
 	err = s.inDirect(ctx, w, "direct_enqueue", func(t *directTx) error {
-		waiting = waiting[:0]
-		for i, e := range entries {
-			inserted, err := t.insert(colOutbox, rows[i])
-			if err != nil {
-				return err
-			}
-			if !inserted {
-				finished, err := t.exists(colResults, e.ID)
-				if err != nil {
-					return err
-				}
-				if finished {
-					continue
-				}
-			}
-			if _, err := t.insert(colOutboxPending, rows[i]); err != nil {
-				return err
-			}
-			waiting = append(waiting, e)
-		}
-		return nil
+		waiting, err = t.enqueue(entries, rows)
+		return err
 	})
+	return waiting, err
+}
+
+func encodeOutbox(entries []OutboxEntry) ([][]byte, error) {
+	docs := make([]outboxDoc, len(entries))
+	for i, e := range entries {
+		docs[i] = toDoc(e)
+	}
+	return encodeAll(docs)
+}
+
+// enqueue inserts messages (rows: their encoded documents) and the pending
+// copies of those without an outcome, and returns those now waiting. When
+// every message is new (the usual case) that is two statements; when some
+// were there already, each message's outcome is looked up.
+func (t *directTx) enqueue(entries []OutboxEntry, rows [][]byte) ([]OutboxEntry, error) {
+	allNew, err := t.insertMany(colOutbox, rows)
 	if err != nil {
+		return nil, err
+	}
+	waiting, copies := entries, rows
+	if !allNew {
+		waiting, copies = nil, nil
+		for i, e := range entries {
+			finished, err := t.exists(colResults, e.ID)
+			if err != nil {
+				return nil, err
+			}
+			if !finished {
+				waiting, copies = append(waiting, e), append(copies, rows[i])
+			}
+		}
+	}
+	if _, err := t.insertMany(colOutboxPending, copies); err != nil {
 		return nil, err
 	}
 	return waiting, nil
 }
 
-// finishOutboxDirect is FinishOutbox on the direct path.
-func (s *Store) finishOutboxDirect(ctx context.Context, w *directWriter, results []OutboxResult) error {
+// finishOutboxDirect is FinishOutbox on the direct path; with drop, the
+// messages' pending copies go in the same transaction.
+func (s *Store) finishOutboxDirect(ctx context.Context, w *directWriter, results []OutboxResult, drop bool) error {
 	rows, err := encodeAll(results)
 	if err != nil {
 		return err
 	}
 	return s.inDirect(ctx, w, "direct_outcomes", func(t *directTx) error {
-		for _, r := range rows {
-			if _, err := t.insert(colResults, r); err != nil {
-				return err
-			}
+		if _, err := t.insertMany(colResults, rows); err != nil {
+			return err
 		}
-		return nil
+		if !drop {
+			return nil
+		}
+		ids := make([]string, len(results))
+		for i, r := range results {
+			ids[i] = r.ID
+		}
+		return t.deleteMany(colOutboxPending, ids)
 	})
 }
 
-// saveSessionsDirect is SaveSessions' write on the direct path: each
-// session replaced whole by the fields its lane owns, keeping "blocked"
-// (the sender's, SetBlocked) as the stored document has it, read in the
-// same transaction, so neither writer undoes the other.
+// saveSessionsDirect is SaveSessions' write on the direct path.
 func (s *Store) saveSessionsDirect(ctx context.Context, w *directWriter, list []*Session) error {
-	type row struct {
-		coll, lane string
-		fields     bson.D
-	}
-	rows := make([]row, len(list))
-	for i, sess := range list {
-		rows[i] = row{coll: s.sessions(sess.Lane).Name(), lane: sess.Lane,
-			fields: append(bson.D{{Key: "_id", Value: sess.Lane}}, sessionFields(sess)...)}
-	}
-	plain, err := encodeAll(fieldsOf(rows, func(r row) bson.D { return r.fields }))
+	rows, err := s.encodeSessions(list)
 	if err != nil {
 		return err
 	}
-	return s.inDirect(ctx, w, "direct_sessions", func(t *directTx) error {
-		for i, r := range rows {
-			blocked, err := t.blocked(r.coll, r.lane)
-			if err != nil {
-				return err
-			}
-			doc := plain[i]
-			if blocked {
-				withBlocked, err := encodeAll([]bson.D{append(r.fields, bson.E{Key: "blocked", Value: true})})
-				if err != nil {
-					return err
-				}
-				doc = withBlocked[0]
-			}
-			if err := t.replace(r.coll, r.lane, doc); err != nil {
+	return s.inDirect(ctx, w, "direct_sessions", func(t *directTx) error { return t.saveSessions(rows) })
+}
+
+// sessionRow is a session ready for the direct writer: its document, and
+// the same with "blocked" set.
+type sessionRow struct {
+	coll, lane   string
+	doc, blocked []byte
+}
+
+func (s *Store) encodeSessions(list []*Session) ([]sessionRow, error) {
+	rows := make([]sessionRow, len(list))
+	docs := make([]bson.D, 0, 2*len(list))
+	for i, sess := range list {
+		rows[i] = sessionRow{coll: s.sessions(sess.Lane).Name(), lane: sess.Lane}
+		fields := append(bson.D{{Key: "_id", Value: sess.Lane}}, sessionFields(sess)...)
+		docs = append(docs, fields, append(fields[:len(fields):len(fields)], bson.E{Key: "blocked", Value: true}))
+	}
+	encoded, err := encodeAll(docs)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		rows[i].doc, rows[i].blocked = encoded[2*i], encoded[2*i+1]
+	}
+	return rows, nil
+}
+
+// saveSessions replaces each session whole by the fields its lane owns,
+// keeping "blocked" (the sender's, SetBlocked) as the stored document has
+// it, in the same statement, so neither writer undoes the other.
+func (t *directTx) saveSessions(rows []sessionRow) error {
+	for _, r := range rows {
+		table, err := t.table(r.coll)
+		if err != nil {
+			return err
+		}
+		st, err := t.stmt(fmt.Sprintf(`UPDATE %q SET _ferretdb_sjson = CASE WHEN _ferretdb_sjson->>'$.blocked' THEN ?2 ELSE ?1 END WHERE _ferretdb_sjson->'$._id' = ?3`, table))
+		if err != nil {
+			return err
+		}
+		res, err := st.ExecContext(t.ctx, string(r.doc), string(r.blocked), sjsonID(r.lane))
+		if err != nil {
+			return fmt.Errorf("saving session %s: %w", r.lane, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			if _, err := t.insert(r.coll, r.doc); err != nil {
 				return err
 			}
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 func fieldsOf[R any](rows []R, f func(R) bson.D) []bson.D {
@@ -178,21 +211,35 @@ func fieldsOf[R any](rows []R, f func(R) bson.D) []bson.D {
 	return out
 }
 
-// blocked reads a session's "blocked" flag as stored (false when there is
-// no session or no flag).
-func (t *directTx) blocked(collection, lane string) (bool, error) {
+// delete removes the document with this string _id, if there is one.
+func (t *directTx) delete(collection, id string) error {
 	table, err := t.table(collection)
 	if err != nil {
-		return false, err
+		return err
 	}
-	st, err := t.stmt(fmt.Sprintf(`SELECT coalesce(_ferretdb_sjson->>'$.blocked', 0) FROM %q WHERE _ferretdb_sjson->'$._id' = ?`, table))
+	st, err := t.stmt(fmt.Sprintf(`DELETE FROM %q WHERE _ferretdb_sjson->'$._id' = ?`, table))
 	if err != nil {
-		return false, err
+		return err
 	}
-	var v int
-	err = st.QueryRowContext(t.ctx, sjsonID(lane)).Scan(&v)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return false, fmt.Errorf("reading session %s: %w", lane, err)
+	if _, err := st.ExecContext(t.ctx, sjsonID(id)); err != nil {
+		return fmt.Errorf("deleting from %s: %w", collection, err)
 	}
-	return v == 1, nil
+	return nil
+}
+
+// deleteDirect deletes documents by _id on the direct path, 500 per
+// transaction. A collection without a table has nothing to delete.
+func (s *Store) deleteDirect(ctx context.Context, w *directWriter, coll string, ids []string) error {
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		err := s.inDirect(ctx, w, "direct_delete", func(t *directTx) error { return t.deleteMany(coll, ids[:n]) })
+		if errors.Is(err, errNoTable) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
 }

@@ -70,7 +70,7 @@ func TestEmbeddedStatementsByIDUseAnIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, p := range plans() {
-		if strings.Contains(p, "SCAN") || !strings.Contains(p, "_presidio_id") {
+		if strings.Contains(p, "SCAN") || !strings.Contains(p, idIndexSuffix) {
 			t.Errorf("statement %d still scans after indexing: %s", i, p)
 		}
 	}

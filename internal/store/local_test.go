@@ -226,7 +226,7 @@ func TestAdoptedFolderGetsTheUpkeep(t *testing.T) {
 		t.Fatalf("table: %v", err)
 	}
 	var n int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?`, table+"_presidio_id").Scan(&n); err != nil || n != 1 {
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?`, table+idIndexSuffix).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("the collection made after the adoption has no _id index (%d, %v)", n, err)
 	}
 	if err := second.AddToInbox(ctx, []InboxEntry{NewInboxEntry(1, "1", []byte("a")), NewInboxEntry(2, "1", []byte("b"))}); err != nil {

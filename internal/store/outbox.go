@@ -149,15 +149,8 @@ func (s *Store) Enqueue(ctx context.Context, entries []OutboxEntry) ([]OutboxEnt
 		return nil, nil
 	}
 	docs := make([]any, len(entries))
-	now := time.Now().UTC()
 	for i := range entries {
-		if entries[i].Seq == 0 {
-			entries[i].Seq = NextSeq()
-		}
-		entries[i].Status = OutboxPending
-		if entries[i].CreatedAt.IsZero() {
-			entries[i].CreatedAt = now
-		}
+		prepareEntry(&entries[i])
 		docs[i] = toDoc(entries[i])
 	}
 	if w := s.direct(); w != nil {
@@ -199,6 +192,18 @@ func (s *Store) Enqueue(ctx context.Context, entries []OutboxEntry) ([]OutboxEnt
 		}
 	}
 	return waiting, nil
+}
+
+// prepareEntry gives a message about to be queued its order, status and
+// date.
+func prepareEntry(e *OutboxEntry) {
+	if e.Seq == 0 {
+		e.Seq = NextSeq()
+	}
+	e.Status = OutboxPending
+	if e.CreatedAt.IsZero() {
+		e.CreatedAt = time.Now().UTC()
+	}
 }
 
 // finished reports whether a message has its outcome recorded.
@@ -278,7 +283,7 @@ func (s *Store) FinishOutbox(ctx context.Context, results []OutboxResult) error 
 		return nil
 	}
 	if w := s.direct(); w != nil {
-		err := s.finishOutboxDirect(ctx, w, results)
+		err := s.finishOutboxDirect(ctx, w, results, false)
 		if !fallBack(err) {
 			if err != nil {
 				return fmt.Errorf("store: recording %d send outcomes: %w", len(results), err)
@@ -309,14 +314,18 @@ func (s *Store) DropPending(ctx context.Context, ids []string) error {
 
 // deleteByID deletes documents by _id in one round trip, each delete an
 // index lookup on every store (a `$in` filter would read the whole
-// collection on the embedded store). On the embedded store the deletes go
-// straight to SQLite, one transaction per 500 ids (deleteIDs).
+// collection on the embedded store). On the embedded store this process
+// opened the deletes go straight to SQLite (the direct writer), one
+// transaction per 500 ids.
 func (s *Store) deleteByID(ctx context.Context, coll string, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	if f := s.files(); f != nil {
-		return f.deleteIDs(ctx, s.db.Name(), coll, ids)
+	if w := s.direct(); w != nil {
+		err := s.deleteDirect(ctx, w, coll, ids)
+		if !fallBack(err) {
+			return err
+		}
 	}
 	models := make([]mongo.WriteModel, len(ids))
 	for i, id := range ids {

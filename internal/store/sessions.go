@@ -120,10 +120,7 @@ func (s *Store) SaveSessions(ctx context.Context, list []*Session) error {
 		return err
 	}
 	if w := s.direct(); w != nil {
-		now := time.Now().UTC()
-		for _, sess := range list {
-			sess.UpdatedAt = now
-		}
+		stampSessions(list)
 		err := s.saveSessionsDirect(ctx, w, list)
 		if !fallBack(err) {
 			if err != nil {
@@ -153,6 +150,14 @@ func (s *Store) SaveSessions(ctx context.Context, list []*Session) error {
 		}
 	}
 	return nil
+}
+
+// stampSessions dates sessions about to be saved.
+func stampSessions(list []*Session) {
+	now := time.Now().UTC()
+	for _, sess := range list {
+		sess.UpdatedAt = now
+	}
 }
 
 func sessionFields(sess *Session) bson.D {

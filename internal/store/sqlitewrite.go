@@ -38,8 +38,12 @@ var errNoTable = errors.New("the collection has no table yet")
 type directWriter struct {
 	files *sqliteFiles
 
+	queueMu sync.Mutex
+	queue   []*txRequest // callers waiting for the next group transaction
+	leading bool         // a caller is running transactions (tx)
+
 	mu     sync.Mutex // one transaction at a time: SQLite has one writer anyway
-	conns map[string]*directFile
+	conns  map[string]*directFile
 	tables map[[2]string]string
 }
 
@@ -96,19 +100,101 @@ func (w *directWriter) close() {
 }
 
 // tx runs f in one transaction on the database's file; f's writes land all
-// together or not at all. The transaction takes the write lock when it
-// begins (BEGIN IMMEDIATE), so one that reads before it writes never fails
-// to upgrade its lock. errNoTable from f (or from a lookup) rolls back and
-// is returned as is.
+// together or not at all. errNoTable from f (or from a lookup) rolls back
+// and is returned as is.
+//
+// Group transactions: callers that come while a transaction runs wait,
+// and the first of them then runs all their functions, in arrival order,
+// in one transaction (a commit of updates, outcomes of sends, updates
+// received: one write of the log instead of three). When that transaction
+// fails, each function is run again alone, so only the one at fault sees
+// its error. f may therefore run more than once; only its last run's
+// writes count, and the caller is answered after that run.
+func (w *directWriter) tx(ctx context.Context, database string, f func(*directTx) error) error {
+	req := &txRequest{ctx: ctx, database: database, f: f, answer: make(chan bool, 1)}
+	w.queueMu.Lock()
+	w.queue = append(w.queue, req)
+	lead := !w.leading
+	w.leading = true
+	w.queueMu.Unlock()
+	if !lead && !<-req.answer {
+		return req.err // somebody else ran it
+	}
+	// This caller leads: it runs what waits (its own request included),
+	// then hands over to the first request that came meanwhile.
+	w.queueMu.Lock()
+	batch := w.queue
+	w.queue = nil
+	w.queueMu.Unlock()
+	w.runBatch(batch)
+	w.queueMu.Lock()
+	if len(w.queue) > 0 {
+		w.queue[0].answer <- true
+	} else {
+		w.leading = false
+	}
+	w.queueMu.Unlock()
+	return req.err
+}
+
+// txRequest is a caller's function waiting for its transaction.
+type txRequest struct {
+	ctx      context.Context
+	database string
+	f        func(*directTx) error
+	err      error
+	answer   chan bool // false: ran, err is the outcome; true: lead
+}
+
+// runBatch runs waiting requests, one transaction per database file (in
+// practice one), then answers every request but the leader's own.
+func (w *directWriter) runBatch(batch []*txRequest) {
+	for len(batch) > 0 {
+		var same, rest []*txRequest
+		for _, r := range batch {
+			if r.database == batch[0].database {
+				same = append(same, r)
+			} else {
+				rest = append(rest, r)
+			}
+		}
+		err := w.run(same[0].ctx, same[0].database, same)
+		if err != nil && len(same) > 1 {
+			for _, r := range same {
+				r.err = w.run(r.ctx, r.database, []*txRequest{r})
+			}
+		} else {
+			for _, r := range same {
+				r.err = err
+			}
+		}
+		for _, r := range same {
+			select {
+			case r.answer <- false:
+			default: // the leader itself: it reads r.err
+			}
+		}
+		batch = rest
+	}
+}
+
+// run executes requests' functions in one transaction. The transaction
+// takes the write lock when it begins (BEGIN IMMEDIATE), so one that reads
+// before it writes never fails to upgrade its lock.
 //
 // The transaction is run by statements on one pinned connection rather
 // than database/sql's Tx, so that the statements prepared on that
 // connection serve every transaction (a Tx cannot use them without
 // preparing them again, or a second connection, whose opening needs the
 // lock the transaction holds).
-func (w *directWriter) tx(ctx context.Context, database string, f func(*directTx) error) (err error) {
+func (w *directWriter) run(ctx context.Context, database string, reqs []*txRequest) (err error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	for _, r := range reqs {
+		if r.ctx.Err() != nil && len(reqs) == 1 {
+			return r.ctx.Err()
+		}
+	}
 	file, err := w.file(ctx, database)
 	if err != nil {
 		return err
@@ -118,7 +204,12 @@ func (w *directWriter) tx(ctx context.Context, database string, f func(*directTx
 		return err
 	}
 	t := &directTx{w: w, file: file, ctx: ctx, database: database}
-	if err = f(t); err == nil {
+	for _, r := range reqs {
+		if err = r.f(t); err != nil {
+			break
+		}
+	}
+	if err == nil {
 		_, err = file.conn.ExecContext(ctx, `COMMIT`)
 		if err == nil {
 			return nil
@@ -202,27 +293,6 @@ func (t *directTx) insert(collection string, doc []byte) (inserted bool, err err
 	return n == 1, err
 }
 
-// get returns the stored document (its column, as FerretDB wrote it) with
-// this string _id, or ok false.
-func (t *directTx) get(collection, id string) (doc string, ok bool, err error) {
-	table, err := t.table(collection)
-	if err != nil {
-		return "", false, err
-	}
-	st, err := t.stmt(fmt.Sprintf(`SELECT _ferretdb_sjson FROM %q WHERE _ferretdb_sjson->'$._id' = ?`, table))
-	if err != nil {
-		return "", false, err
-	}
-	err = st.QueryRowContext(t.ctx, sjsonID(id)).Scan(&doc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", false, nil
-	}
-	if err != nil {
-		return "", false, fmt.Errorf("reading %s: %w", collection, err)
-	}
-	return doc, true, nil
-}
-
 // exists reports whether a document with this string _id is there.
 func (t *directTx) exists(collection, id string) (bool, error) {
 	table, err := t.table(collection)
@@ -244,28 +314,62 @@ func (t *directTx) exists(collection, id string) (bool, error) {
 	return true, nil
 }
 
-// replace writes doc in place of the document with this string _id, or
-// inserts it when there is none.
-func (t *directTx) replace(collection, id string, doc []byte) error {
+func isNoSuchTable(err error) bool {
+	return err != nil && (errors.Is(err, errNoTable) || strings.Contains(err.Error(), "no such table"))
+}
+
+// rowsPerStatement bounds one multi-row statement (SQLite allows 32,766
+// bound values; the driver prepares a statement anew at every execution,
+// so fewer, longer statements cost less than many short ones).
+const rowsPerStatement = 256
+
+// insertMany adds documents, skipping those whose _id is there (as insert
+// does), several rows a statement; all says whether every one was added.
+func (t *directTx) insertMany(collection string, docs [][]byte) (all bool, err error) {
+	table, err := t.table(collection)
+	if err != nil {
+		return false, err
+	}
+	all = true
+	for len(docs) > 0 {
+		n := min(len(docs), rowsPerStatement)
+		args := make([]any, n)
+		for i, d := range docs[:n] {
+			args[i] = string(d)
+		}
+		q := fmt.Sprintf(`INSERT OR IGNORE INTO %q (_ferretdb_sjson) VALUES (?)%s`, table, strings.Repeat(", (?)", n-1))
+		res, err := t.file.conn.ExecContext(t.ctx, q, args...)
+		if err != nil {
+			return false, fmt.Errorf("inserting into %s: %w", collection, err)
+		}
+		if added, err := res.RowsAffected(); err != nil {
+			return false, err
+		} else if added != int64(n) {
+			all = false
+		}
+		docs = docs[n:]
+	}
+	return all, nil
+}
+
+// deleteMany removes the documents with these string _ids, several a
+// statement, each found through the unique _id index.
+func (t *directTx) deleteMany(collection string, ids []string) error {
 	table, err := t.table(collection)
 	if err != nil {
 		return err
 	}
-	st, err := t.stmt(fmt.Sprintf(`UPDATE %q SET _ferretdb_sjson = ? WHERE _ferretdb_sjson->'$._id' = ?`, table))
-	if err != nil {
-		return err
+	for len(ids) > 0 {
+		n := min(len(ids), rowsPerStatement)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = sjsonID(id)
+		}
+		q := fmt.Sprintf(`DELETE FROM %q WHERE _ferretdb_sjson->'$._id' IN (?%s)`, table, strings.Repeat(", ?", n-1))
+		if _, err := t.file.conn.ExecContext(t.ctx, q, args...); err != nil {
+			return fmt.Errorf("deleting from %s: %w", collection, err)
+		}
+		ids = ids[n:]
 	}
-	res, err := st.ExecContext(t.ctx, string(doc), sjsonID(id))
-	if err != nil {
-		return fmt.Errorf("updating %s: %w", collection, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 1 {
-		return err
-	}
-	_, err = t.insert(collection, doc)
-	return err
-}
-
-func isNoSuchTable(err error) bool {
-	return err != nil && (errors.Is(err, errNoTable) || strings.Contains(err.Error(), "no such table"))
+	return nil
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/prils-lazio/presidio/internal/chat"
 )
 
-func openDirect(t *testing.T) *Store {
+func openDirect(t testing.TB) *Store {
 	t.Helper()
 	if os.Getenv("MONGODB_URI") != "" {
 		t.Skip("the embedded store's own rows")
