@@ -42,7 +42,7 @@ type commitReq struct {
 var errFenced = errors.New("not the active process: nothing is written")
 
 // maxBatch bounds one commit; more lanes than that wait for the next.
-const maxBatch = 64
+const maxBatch = 128
 
 func newCommitter(st *store.Store, done *cleaner, fenced func() bool) *committer {
 	c := &committer{store: st, done: done, fenced: fenced, reqs: make(chan *commitReq), quit: make(chan struct{}), exit: make(chan struct{})}

@@ -93,10 +93,10 @@ type Runtime struct {
 // localized apology sent when handling an update panics.
 func New(cfg Config, st *store.Store, h Handler, apology func(lang string) string, reg *metrics.Registry, log *slog.Logger) (*Runtime, error) {
 	if cfg.Parallel <= 0 {
-		cfg.Parallel = 32
+		cfg.Parallel = 128
 	}
 	if cfg.SendWorkers <= 0 {
-		cfg.SendWorkers = 8
+		cfg.SendWorkers = 32
 	}
 	if cfg.PollTimeout <= 0 {
 		cfg.PollTimeout = 25 * time.Second

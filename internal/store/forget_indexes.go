@@ -23,7 +23,7 @@ func (s *Store) ensureForgetIndexes(ctx context.Context) error {
 		for i, k := range keys {
 			models[i] = mongo.IndexModel{Keys: k}
 		}
-		if err := EnsureIndexes(ctx, s.db.Collection(coll), models...); err != nil {
+		if err := EnsureIndexes(ctx, s.db.Collection(coll), s.keptIndexes(coll, models)...); err != nil {
 			return err
 		}
 	}

@@ -75,3 +75,50 @@ func TestEmbeddedStatementsByIDUseAnIndex(t *testing.T) {
 		}
 	}
 }
+
+// FerretDB's own _id index is dropped once the store's unique one exists,
+// and a duplicate _id is still refused through the driver as a duplicate
+// key, as the claims (unique inserts) everywhere in Presidio need.
+func TestDuplicateIDsAreRefusedWithoutFerretDBsIndex(t *testing.T) {
+	if os.Getenv("MONGODB_URI") != "" {
+		t.Skip("the embedded store's SQLite indexes")
+	}
+	ctx := context.Background()
+	s, err := Open(ctx, Config{DataDir: t.TempDir()}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	c := s.Collection("probe_claims")
+	if _, err := c.InsertOne(ctx, bson.D{{Key: "_id", Value: "k"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.IndexNewCollections(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db, table, err := s.files().table(ctx, s.db.Name(), "probe_claims")
+	if err != nil || db == nil {
+		t.Fatal(err)
+	}
+	var names []string
+	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`, table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var n string
+		_ = rows.Scan(&n)
+		names = append(names, n)
+	}
+	rows.Close()
+	if len(names) != 1 || names[0] != table+idIndexSuffix {
+		t.Fatalf("indexes %v, want only %s", names, table+idIndexSuffix)
+	}
+	_, err = c.InsertOne(ctx, bson.D{{Key: "_id", Value: "k"}, {Key: "again", Value: true}})
+	if !IsDuplicate(err) {
+		t.Fatalf("a second document with the same _id: %v, want a duplicate key error", err)
+	}
+	if n, _ := c.CountDocuments(ctx, bson.D{}); n != 1 {
+		t.Fatalf("%d documents, want 1", n)
+	}
+}

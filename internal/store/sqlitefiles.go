@@ -84,12 +84,19 @@ func (f *sqliteFiles) open() ([]*sql.DB, error) {
 	return out, nil
 }
 
-// idIndexSuffix names the store's _id index of a table. It is unique (as
-// _id is, which FerretDB's own index enforces on the other expression
-// form): SQLite then knows a statement by _id touches one row, and runs
+// idIndexSuffix names the store's _id index of a table. It is unique, as
+// _id is: SQLite then knows a statement by _id touches one row, and runs
 // an update or delete by _id in one pass without a statement journal, a
 // copy of every page it changes (which made such statements in a longer
 // transaction cost several times more, measured).
+//
+// It replaces FerretDB's own unique _id index (named <table>__id_, on the
+// other expression form), which is dropped once this one exists: two
+// indexes on the same values cost every write twice, and the one left
+// refuses a duplicate _id just the same (FerretDB reports any unique
+// constraint as a duplicate key; TestDuplicateIDsAreRefusedWithoutFerretDBsIndex).
+// FerretDB still lists _id_ among the indexes; it never reads the SQLite
+// index itself, and drops the table, with its indexes, with the collection.
 const idIndexSuffix = "_presidio_uid"
 
 // ensureIDIndexes adds the _id lookup index to every table FerretDB made
@@ -110,9 +117,13 @@ func (f *sqliteFiles) ensureIDIndexes(ctx context.Context) error {
 			if _, err := db.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("indexing %s by _id: %w", t, err)
 			}
-			// The same index, not unique, as stores before it was made.
-			if _, err := db.ExecContext(ctx, fmt.Sprintf(`DROP INDEX IF EXISTS %q`, t+"_presidio_id")); err != nil {
-				return fmt.Errorf("indexing %s by _id: %w", t, err)
+			// The same index, not unique, as stores before it was made; and
+			// FerretDB's own _id index, which the unique one replaces (see
+			// idIndexSuffix).
+			for _, old := range []string{t + "_presidio_id", t + "__id_"} {
+				if _, err := db.ExecContext(ctx, fmt.Sprintf(`DROP INDEX IF EXISTS %q`, old)); err != nil {
+					return fmt.Errorf("indexing %s by _id: %w", t, err)
+				}
 			}
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -227,8 +228,76 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		},
 	}
 	for coll, models := range specs {
-		if err := EnsureIndexes(ctx, s.db.Collection(coll), models...); err != nil {
+		// The collection is made even with no index to make, so that the
+		// hot path finds its table from the first write.
+		var ce mongo.CommandError
+		if err := s.db.CreateCollection(ctx, coll); err != nil && !(errors.As(err, &ce) && ce.Code == 48) { // 48: NamespaceExists
+			return fmt.Errorf("store: creating %s: %w", coll, err)
+		}
+		if err := EnsureIndexes(ctx, s.db.Collection(coll), s.keptIndexes(coll, models)...); err != nil {
 			return err
+		}
+	}
+	return s.dropUnkeptIndexes(ctx)
+}
+
+// notOnEmbedded are the hot path's indexes the embedded store does not
+// keep, because nothing there reads through them and every write pays for
+// them (each is a B-tree updated, and the document's JSON parsed, at every
+// insert and delete: together with FerretDB's second _id index, 40% of a
+// commit's cost, measured with BenchmarkCommitUpdates):
+//   - the queues (pending updates, pending messages) hold only the backlog,
+//     so /forget reads them whole at little cost;
+//   - sweeps on the embedded store delete in insertion order, which is date
+//     order (sqliteFiles.deleteBefore), without an index on the date.
+//
+// MongoDB keeps them all: there every filter needs its index.
+var notOnEmbedded = map[string][]bson.D{
+	colInbox:         {{{Key: "lane", Value: 1}}},
+	colOutbox:        {{{Key: "created_at", Value: 1}}},
+	colOutboxPending: {{{Key: "msg.chat_id", Value: 1}}, {{Key: "cause", Value: 1}}, {{Key: "msg.copy_of.chat_id", Value: 1}}},
+	colResults:       {{{Key: "at", Value: 1}}},
+}
+
+// keptIndexes leaves out of models those the store does not keep.
+func (s *Store) keptIndexes(coll string, models []mongo.IndexModel) []mongo.IndexModel {
+	if !s.Embedded {
+		return models
+	}
+	var out []mongo.IndexModel
+	for _, m := range models {
+		keys, _ := m.Keys.(bson.D)
+		if !slices.ContainsFunc(notOnEmbedded[coll], func(k bson.D) bool { return sameKeys(k, keys) }) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// dropUnkeptIndexes drops, on the embedded store, the indexes it does not
+// keep that an earlier version made.
+func (s *Store) dropUnkeptIndexes(ctx context.Context) error {
+	if !s.Embedded {
+		return nil
+	}
+	for coll, unkept := range notOnEmbedded {
+		cur, err := s.db.Collection(coll).Indexes().List(ctx)
+		if err != nil {
+			return fmt.Errorf("store: listing indexes of %s: %w", coll, err)
+		}
+		var have []struct {
+			Name string `bson:"name"`
+			Key  bson.D `bson:"key"`
+		}
+		if err := cur.All(ctx, &have); err != nil {
+			return fmt.Errorf("store: listing indexes of %s: %w", coll, err)
+		}
+		for _, h := range have {
+			if slices.ContainsFunc(unkept, func(k bson.D) bool { return sameKeys(k, h.Key) }) {
+				if err := s.db.Collection(coll).Indexes().DropOne(ctx, h.Name); err != nil {
+					return fmt.Errorf("store: dropping index %s of %s: %w", h.Name, coll, err)
+				}
+			}
 		}
 	}
 	return nil
