@@ -35,6 +35,8 @@ func OpenAt(t testing.TB, dir string) *store.Store {
 	cfg := store.Config{URI: os.Getenv("MONGODB_URI"), DataDir: dir}
 	if cfg.URI != "" {
 		cfg.Database = DatabaseFor(dir)
+	} else if os.Getenv("PRESIDIO_TEST_STORE") == "wire" {
+		cfg.URI = wireURI(t, ctx, dir)
 	}
 	s, err := store.Open(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -49,6 +51,37 @@ func OpenAt(t testing.TB, dir string) *store.Store {
 		_ = s.Close(ctx)
 	})
 	return s
+}
+
+var (
+	wireMu  sync.Mutex
+	wireFor = map[string]*store.Embedded{}
+)
+
+// wireURI serves the embedded store of dir over TCP (once per folder, for
+// the whole test) and returns its URI. With PRESIDIO_TEST_STORE=wire every
+// test store is reached that way: every write then goes through the
+// driver and FerretDB, the MongoDB code path, instead of the direct
+// writer a process uses on the store it opened itself (.ci/run runs the
+// store's tests both ways).
+func wireURI(t testing.TB, ctx context.Context, dir string) string {
+	wireMu.Lock()
+	defer wireMu.Unlock()
+	if e := wireFor[dir]; e != nil {
+		return e.URI()
+	}
+	e, err := store.StartEmbedded(ctx, dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("serving the embedded store: %v", err)
+	}
+	wireFor[dir] = e
+	t.Cleanup(func() {
+		wireMu.Lock()
+		delete(wireFor, dir)
+		wireMu.Unlock()
+		e.Close()
+	})
+	return e.URI()
 }
 
 var (
