@@ -26,6 +26,12 @@ func TestStartAfterAMonthOfTraffic(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fills the store with 300,000 documents")
 	}
+	if os.Getenv("PRESIDIO_TEST_STORE") == "wire" {
+		// Over the wire the sweep takes the MongoDB path: a find by date per
+		// batch, which MongoDB answers through its index and FerretDB by
+		// reading the whole collection (minutes at this size).
+		t.Skip("the embedded store's own sweep; over the wire only MongoDB's index makes it bounded")
+	}
 	const messages = 150_000
 	dir := t.TempDir()
 	st := storetest.OpenAt(t, dir)
