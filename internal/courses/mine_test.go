@@ -239,6 +239,12 @@ func BenchmarkMyCourses(b *testing.B) {
 			if _, err := c.JoinWaitingList(ctx, "full", person(me)); err != nil {
 				b.Fatal(err)
 			}
+			// As in a running process, where the store indexes new
+			// collections (a catalogue generation, a course's places)
+			// within seconds (store.IndexNewCollections).
+			if err := st.IndexNewCollections(ctx); err != nil {
+				b.Fatal(err)
+			}
 			for b.Loop() {
 				m, err := c.MyCourses(ctx, me)
 				if err != nil || len(m.Enrolments) != 1 || len(m.Waiting) != 1 {
