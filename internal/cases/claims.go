@@ -78,7 +78,19 @@ func (s *Cases) insertClaim(ctx context.Context, cl claim) (won bool, err error)
 	return true, nil
 }
 
-// highestNumber returns the highest case number claimed so far (0: none).
+// numberHintKey is the _id of the hint: a document (no kind) whose n is a
+// case number claimed already, at or below the highest. allocateNumber
+// starts its search there, so it reads a few claims by _id instead of
+// sorting every number claim (on the embedded store any query but _id
+// equality reads the whole collection). The hint is raised with $max
+// after each allocation, best effort: the embedded FerretDB does not apply
+// $max atomically, so it may go back, but it only ever holds numbers
+// claimed, so it is never above the highest.
+const numberHintKey = "casenum#hint"
+
+// highestNumber returns the highest case number claimed so far (0: none),
+// by reading every number claim: only when there is no usable hint (a
+// store written before the hint existed).
 func (s *Cases) highestNumber(ctx context.Context) (int64, error) {
 	var cl claim
 	err := s.claims.FindOne(ctx, bson.D{{Key: "kind", Value: kindNumber}},
@@ -92,30 +104,123 @@ func (s *Cases) highestNumber(ctx context.Context) (int64, error) {
 	return cl.N, nil
 }
 
-// allocateNumber claims the next case number: the highest claimed plus
-// one, by inserting "casenum#<n>"; a number taken meanwhile is skipped.
-// No counter is updated, so there is nothing to lose under concurrency.
-// Numbers are unique and increasing; a number whose case was never created
-// (a lost race in Open) leaves a gap.
+// numberClaimed reports whether case number n is claimed (0 counts as
+// claimed: the run of numbers starts after it).
+func (s *Cases) numberClaimed(ctx context.Context, n int64) (bool, error) {
+	if n <= 0 {
+		return true, nil
+	}
+	_, held, err := s.getClaim(ctx, numberKey(n))
+	return held, err
+}
+
+// startNumber returns a claimed case number (or 0) to search from: the
+// hint's, checked; without a hint, or with one naming a number not
+// claimed, the highest claimed (read once, then the hint is set again:
+// repair is true).
+func (s *Cases) startNumber(ctx context.Context) (n int64, repair bool, err error) {
+	var hint claim
+	err = s.claims.FindOne(ctx, bson.D{{Key: "_id", Value: numberHintKey}}).Decode(&hint)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+	case err != nil:
+		return 0, false, fmt.Errorf("cases: reading the case number hint: %w", err)
+	default:
+		held, err := s.numberClaimed(ctx, hint.N)
+		if err != nil {
+			return 0, false, err
+		}
+		if held {
+			return hint.N, false, nil
+		}
+	}
+	n, err = s.highestNumber(ctx)
+	return n, true, err
+}
+
+// lastOfRun returns the end of the run of claimed numbers that holds n
+// (claimed, or 0): the k >= n with k claimed and k+1 not. It gallops (n+1,
+// n+2, n+4, ...) then bisects, so it reads O(log(k-n)) claims by _id. The
+// claimed numbers are 1..highest without holes (each is claimed as the
+// successor of one seen claimed, and number claims are never deleted), so
+// the end of the run is the highest number claimed when it was read.
+func (s *Cases) lastOfRun(ctx context.Context, n int64) (int64, error) {
+	lo, step := n, int64(1) // lo is claimed
+	var hi int64            // hi is not claimed
+	for {
+		held, err := s.numberClaimed(ctx, lo+step)
+		if err != nil {
+			return 0, err
+		}
+		if !held {
+			hi = lo + step
+			break
+		}
+		lo += step
+		step *= 2
+	}
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		held, err := s.numberClaimed(ctx, mid)
+		if err != nil {
+			return 0, err
+		}
+		if held {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo, nil
+}
+
+// raiseHint records n, just claimed, in the hint: $max on MongoDB; on the
+// embedded store a concurrent raise may leave a lower number claimed,
+// which only lengthens the next search. set (after a repair) replaces
+// the hint, which may lower it. Best effort: a failure costs the next
+// allocation a longer search, never a wrong number, so it is not reported.
+func (s *Cases) raiseHint(ctx context.Context, n int64, set bool) {
+	op := "$max"
+	if set {
+		op = "$set"
+	}
+	_, _ = s.claims.UpdateOne(ctx, bson.D{{Key: "_id", Value: numberHintKey}},
+		bson.D{{Key: op, Value: bson.D{{Key: "n", Value: n}}}},
+		options.UpdateOne().SetUpsert(true))
+}
+
+// allocateNumber claims the next case number by inserting "casenum#<n>":
+// n is one past the end of the run of claimed numbers, found from the
+// hint (numberHintKey) with a few reads by _id; a number taken meanwhile
+// is skipped. No counter is relied on, so there is nothing to lose under
+// concurrency: the unique _id decides. Numbers are unique, increasing
+// (each is one past a number seen claimed, and the run holds every number
+// claimed before) and never reused (number claims are never deleted: they
+// hold no personal data, just the number and when it was claimed). A
+// number whose case was never created (a lost race in Open) leaves a gap
+// in the case IDs, not in the claims. The cost does not grow with the
+// number of cases: a hint read, a check, two or so probes, an insert and
+// the hint's update, plus the claims made since the hint was written.
 func (s *Cases) allocateNumber(ctx context.Context) (int64, error) {
-	n, err := s.highestNumber(ctx)
+	start, repair, err := s.startNumber(ctx)
 	if err != nil {
 		return 0, err
 	}
-	n++
 	for range maxAttempts {
+		last, err := s.lastOfRun(ctx, start)
+		if err != nil {
+			return 0, err
+		}
+		n := last + 1
 		won, err := s.insertClaim(ctx, claim{ID: numberKey(n), Kind: kindNumber, N: n, At: s.clock()})
 		if err != nil {
 			return 0, err
 		}
 		if won {
+			s.raiseHint(ctx, n, repair)
 			return n, nil
 		}
-		h, err := s.highestNumber(ctx)
-		if err != nil {
-			return 0, err
-		}
-		n = max(n+1, h+1)
+		start = n // claimed by somebody else: search on from there
 	}
 	return 0, fmt.Errorf("cases: no case number free after %d attempts: %w", maxAttempts, ErrBusy)
 }

@@ -2,10 +2,13 @@ package courses
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 // Counts is the state of one course's places, as read at one moment.
@@ -85,15 +88,36 @@ type WaitingPlace struct {
 
 // MyCourses returns the person's enrolments, pending offers (not yet
 // expired) and waiting places with their current positions, by course ID;
-// retired courses are left out.
+// retired courses, and courses no longer in the catalogue, are left out.
+//
+// It reads the person's list of courses (course_people, by _id: every
+// course where they enrolled or joined a waiting list is listed before
+// their place or entry is inserted, and offers come from the waiting
+// list), then only those courses and their places: its cost follows the
+// person's courses, not the catalogue.
 func (c *Courses) MyCourses(ctx context.Context, chatID int64) (Mine, error) {
-	all, err := c.List(ctx)
+	ids, err := c.coursesOf(ctx, chatID)
+	if err != nil || len(ids) == 0 {
+		return Mine{}, err
+	}
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	coll, err := c.catalogue(ctx) // one generation for the whole answer
 	if err != nil {
 		return Mine{}, err
 	}
 	var m Mine
 	now := c.now()
-	for _, co := range all {
+	for _, id := range ids {
+		var co Course
+		err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&co)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue // removed from the catalogue
+		}
+		if err != nil {
+			return Mine{}, fmt.Errorf("courses: reading course %q: %w", id, err)
+		}
 		if co.Retired {
 			continue // its people were told; nothing there to act on
 		}
