@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,7 +20,11 @@ import (
 func outboxSQLiteIndexes(t *testing.T, s *Store) (ours, others []string) {
 	t.Helper()
 	ctx := context.Background()
-	db, table, err := s.files().table(ctx, s.db.Name(), colOutbox)
+	database := "presidio" // a served store's (it has no client)
+	if s.db != nil {
+		database = s.db.Name()
+	}
+	db, table, err := s.files().table(ctx, database, colOutbox)
 	if err != nil || db == nil {
 		t.Fatalf("the outbox's table: %v", err)
 	}
@@ -211,4 +216,19 @@ func TestForgetIndexesAcrossRestartsAndFerretDB(t *testing.T) {
 	if n, _ := coll.CountDocuments(ctx, bson.D{}); n != 0 {
 		t.Errorf("%d documents left", n)
 	}
+
+	// Served to other processes (`presidio store serve`), whose deletes go
+	// through FerretDB, the folder does not keep them; opened by a
+	// Presidio again, it has them again.
+	s.Close(ctx)
+	served, err := Serve(ctx, dir, "127.0.0.1:0", slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ours, _ := outboxSQLiteIndexes(t, served.st); len(ours) != 0 {
+		t.Errorf("a served store keeps %v", ours)
+	}
+	served.Close()
+	s = openForTest(t, dir)
+	wantForgetIndexes(t, s, "opened again after being served")
 }

@@ -52,6 +52,12 @@ type sqliteFiles struct {
 	dbs map[string]*sql.DB
 
 	direct *directWriter // the hot path's writes (sqlitewrite.go)
+
+	// served: the files are served to other processes only (Serve), whose
+	// writes and deletes all go through FerretDB; the store's indexes for
+	// the direct writer's own statements (sqliteIndexes) would cost their
+	// writes and serve nothing, so they are not kept.
+	served bool
 }
 
 func newSQLiteFiles(dir, pragmas string, log *slog.Logger) *sqliteFiles {
@@ -129,7 +135,11 @@ func (f *sqliteFiles) ensureIDIndexes(ctx context.Context) error {
 			}
 			// The store's other indexes of the collection (forget_direct.go).
 			for _, ix := range sqliteIndexes[ft.name] {
-				if _, err := db.ExecContext(ctx, ix.create(t)); err != nil {
+				q := ix.create(t)
+				if f.served {
+					q = fmt.Sprintf(`DROP INDEX IF EXISTS %q`, t+ix.suffix)
+				}
+				if _, err := db.ExecContext(ctx, q); err != nil {
 					return fmt.Errorf("indexing %s (%s): %w", ft.name, ix.field, err)
 				}
 			}
