@@ -12,8 +12,8 @@ import (
 
 // Every field /forget (ForgetChat) and the news audience filter on leads an
 // index, so that on MongoDB neither reads a whole collection. The embedded
-// store does not index the queues, which hold only the backlog (see
-// notOnEmbedded in store.go).
+// store does not index the queues, which hold only the backlog, and indexes
+// the outbox for /forget in SQLite itself (see notOnEmbedded in store.go).
 func TestForgetAndNewsFiltersHaveIndexes(t *testing.T) {
 	st := storetest.Open(t)
 	ctx := context.Background()
@@ -27,6 +27,12 @@ func TestForgetAndNewsFiltersHaveIndexes(t *testing.T) {
 	if os.Getenv("MONGODB_URI") == "" {
 		delete(want, "outbox_pending")
 		delete(want, "pending_updates")
+	}
+	if st.Embedded {
+		// A store this process serves: /forget goes through SQLite indexes
+		// of the store's own, which FerretDB does not list
+		// (TestForgetChatStatementUsesTheIndexes).
+		delete(want, "outbox")
 	}
 	for coll, fields := range want {
 		cur, err := st.Collection(coll).Indexes().List(ctx)

@@ -33,6 +33,7 @@ func Serve(ctx context.Context, dir, listen string, logger *slog.Logger) (*Serve
 	if err != nil {
 		return nil, err
 	}
+	e.files.served = true // its clients write through FerretDB
 	st := &Store{embedded: e, Embedded: true}
 	// The embedded upkeep Store.Open starts for a store it serves.
 	if err := e.files.migrateAutoVacuum(ctx); err != nil {

@@ -71,6 +71,16 @@ func (s *Store) DeleteSession(ctx context.Context, lane string) error {
 // messages its updates caused elsewhere (a case card in the operators'
 // group) and copies of its messages (outbox). Outcomes hold no content.
 func (s *Store) ForgetChat(ctx context.Context, chatID int64) error {
+	if w := s.direct(); w != nil {
+		// The embedded store: through the store's indexes (forget_direct.go).
+		err := s.forgetChatDirect(ctx, w, chatID)
+		if !fallBack(err) {
+			if err != nil {
+				return fmt.Errorf("store: forgetting a chat: %w", err)
+			}
+			return nil
+		}
+	}
 	lane := fmt.Sprint(chatID)
 	or := bson.A{
 		bson.D{{Key: "msg.chat_id", Value: chatID}},

@@ -52,6 +52,12 @@ type sqliteFiles struct {
 	dbs map[string]*sql.DB
 
 	direct *directWriter // the hot path's writes (sqlitewrite.go)
+
+	// served: the files are served to other processes only (Serve), whose
+	// writes and deletes all go through FerretDB; the store's indexes for
+	// the direct writer's own statements (sqliteIndexes) would cost their
+	// writes and serve nothing, so they are not kept.
+	served bool
 }
 
 func newSQLiteFiles(dir, pragmas string, log *slog.Logger) *sqliteFiles {
@@ -100,8 +106,9 @@ func (f *sqliteFiles) open() ([]*sql.DB, error) {
 const idIndexSuffix = "_presidio_uid"
 
 // ensureIDIndexes adds the _id lookup index to every table FerretDB made
-// (see sqliteFiles). Creating it on a large existing table takes a while
-// once; afterwards it is a no-op.
+// (see sqliteFiles), and the store's other indexes (sqliteIndexes) to the
+// tables of their collections. Creating them on a large existing table
+// takes a while once; afterwards it is a no-op.
 func (f *sqliteFiles) ensureIDIndexes(ctx context.Context) error {
 	dbs, err := f.open()
 	if err != nil {
@@ -112,7 +119,8 @@ func (f *sqliteFiles) ensureIDIndexes(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		for _, t := range tables {
+		for _, ft := range tables {
+			t := ft.table
 			q := fmt.Sprintf(`CREATE UNIQUE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->'$._id')`, t+idIndexSuffix, t)
 			if _, err := db.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("indexing %s by _id: %w", t, err)
@@ -125,13 +133,26 @@ func (f *sqliteFiles) ensureIDIndexes(ctx context.Context) error {
 					return fmt.Errorf("indexing %s by _id: %w", t, err)
 				}
 			}
+			// The store's other indexes of the collection (forget_direct.go).
+			for _, ix := range sqliteIndexes[ft.name] {
+				q := ix.create(t)
+				if f.served {
+					q = fmt.Sprintf(`DROP INDEX IF EXISTS %q`, t+ix.suffix)
+				}
+				if _, err := db.ExecContext(ctx, q); err != nil {
+					return fmt.Errorf("indexing %s (%s): %w", ft.name, ix.field, err)
+				}
+			}
 		}
 	}
 	return nil
 }
 
-func ferretTables(ctx context.Context, db *sql.DB) ([]string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT table_name FROM _ferretdb_collections`)
+// ferretTable is a collection and the SQLite table FerretDB keeps it in.
+type ferretTable struct{ name, table string }
+
+func ferretTables(ctx context.Context, db *sql.DB) ([]ferretTable, error) {
+	rows, err := db.QueryContext(ctx, `SELECT name, table_name FROM _ferretdb_collections`)
 	if err != nil {
 		var exists int
 		if e := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name = '_ferretdb_collections'`).Scan(&exists); e == nil && exists == 0 {
@@ -140,10 +161,10 @@ func ferretTables(ctx context.Context, db *sql.DB) ([]string, error) {
 		return nil, fmt.Errorf("listing the store's tables: %w", err)
 	}
 	defer rows.Close()
-	var out []string
+	var out []ferretTable
 	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
+		var t ferretTable
+		if err := rows.Scan(&t.name, &t.table); err != nil {
 			return nil, err
 		}
 		out = append(out, t)

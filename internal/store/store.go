@@ -249,12 +249,18 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 //   - the queues (pending updates, pending messages) hold only the backlog,
 //     so /forget reads them whole at little cost;
 //   - sweeps on the embedded store delete in insertion order, which is date
-//     order (sqliteFiles.deleteBefore), without an index on the date.
+//     order (sqliteFiles.deleteBefore), without an index on the date;
+//   - /forget deletes a chat's messages from the outbox straight in SQLite,
+//     through the store's own indexes on the expressions its statement uses
+//     (sqliteIndexes, forget_direct.go): FerretDB's indexes of the same
+//     fields are on another expression form, and FerretDB itself filters
+//     on nothing but _id.
 //
 // MongoDB keeps them all: there every filter needs its index.
 var notOnEmbedded = map[string][]bson.D{
-	colInbox:         {{{Key: "lane", Value: 1}}},
-	colOutbox:        {{{Key: "created_at", Value: 1}}},
+	colInbox: {{{Key: "lane", Value: 1}}},
+	colOutbox: {{{Key: "created_at", Value: 1}},
+		{{Key: "msg.chat_id", Value: 1}, {Key: "seq", Value: 1}}, {{Key: "cause", Value: 1}}, {{Key: "msg.copy_of.chat_id", Value: 1}}},
 	colOutboxPending: {{{Key: "msg.chat_id", Value: 1}}, {{Key: "cause", Value: 1}}, {{Key: "msg.copy_of.chat_id", Value: 1}}},
 	colResults:       {{{Key: "at", Value: 1}}},
 }
