@@ -136,13 +136,18 @@ func TestForgetIndexesAcrossRestartsAndFerretDB(t *testing.T) {
 	if got := listed(); !slices.Equal(got, []string{"_id_"}) {
 		t.Errorf("listIndexes: %v, want [_id_]", got)
 	}
-	// (collStats, compact and validate fail on any collection whose only
-	// index FerretDB lists is _id_, since the store dropped FerretDB's
-	// SQLite index of it (idIndexSuffix): FerretDB sums the sizes of the
-	// SQLite indexes its metadata names, and finds none. Not these
-	// indexes' doing, and nothing in Presidio runs them.)
-	if err := s.db.RunCommand(ctx, bson.D{{Key: "dbStats", Value: 1}}).Err(); err != nil {
-		t.Errorf("dbStats: %v", err)
+	// FerretDB sums the sizes of the SQLite indexes its metadata names
+	// (here only _id_, whose SQLite index is the store's, under FerretDB's
+	// name): its statistics, validation and compaction work.
+	for _, cmd := range []bson.D{
+		{{Key: "dbStats", Value: 1}},
+		{{Key: "collStats", Value: colOutbox}},
+		{{Key: "validate", Value: colOutbox}},
+		{{Key: "compact", Value: colOutbox}},
+	} {
+		if err := s.db.RunCommand(ctx, cmd).Err(); err != nil {
+			t.Errorf("%s: %v", cmd[0].Key, err)
+		}
 	}
 	if n, err := coll.EstimatedDocumentCount(ctx); err != nil || n != 400 {
 		t.Errorf("count: %d, %v", n, err)

@@ -76,7 +76,7 @@ func TestEmbeddedStatementsByIDUseAnIndex(t *testing.T) {
 	}
 }
 
-// FerretDB's own _id index is dropped once the store's unique one exists,
+// FerretDB's own _id index is replaced by the store's unique one (under its name),
 // and a duplicate _id is still refused through the driver as a duplicate
 // key, as the claims (unique inserts) everywhere in Presidio need.
 func TestDuplicateIDsAreRefusedWithoutFerretDBsIndex(t *testing.T) {
@@ -120,5 +120,73 @@ func TestDuplicateIDsAreRefusedWithoutFerretDBsIndex(t *testing.T) {
 	}
 	if n, _ := c.CountDocuments(ctx, bson.D{}); n != 1 {
 		t.Fatalf("%d documents, want 1", n)
+	}
+}
+
+// A store whose _id index has a name of an earlier version (session 4's
+// <table>_presidio_uid, with FerretDB's own dropped) gets it under
+// FerretDB's name at its next start, so FerretDB's statistics and
+// compaction find it, and a duplicate _id stays refused.
+func TestEarlierIDIndexNamesAreReplaced(t *testing.T) {
+	if os.Getenv("MONGODB_URI") != "" {
+		t.Skip("the embedded store's SQLite indexes")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openForTest(t, dir)
+	c := s.Collection("probe_names")
+	if _, err := c.InsertOne(ctx, bson.D{{Key: "_id", Value: "k"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.IndexNewCollections(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db, table, err := s.files().table(ctx, s.db.Name(), "probe_names")
+	if err != nil || db == nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		fmt.Sprintf(`DROP INDEX %q`, table+idIndexSuffix),
+		fmt.Sprintf(`CREATE UNIQUE INDEX %q ON %q (%s)`, table+"_presidio_uid", table, idIndexExpr),
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.db.RunCommand(ctx, bson.D{{Key: "collStats", Value: "probe_names"}}).Err(); err == nil {
+		t.Log("collStats worked with the earlier name (FerretDB changed?)")
+	}
+	s.Close(ctx)
+
+	s = openForTest(t, dir)
+	defer s.Close(ctx)
+	db, table, err = s.files().table(ctx, s.db.Name(), "probe_names")
+	if err != nil || db == nil {
+		t.Fatal(err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`, table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var name, def string
+		_ = rows.Scan(&name, &def)
+		got = append(got, name)
+		if name == table+idIndexSuffix && !strings.Contains(def, idIndexExpr) {
+			t.Errorf("%s is %s, want the store's expression %s", name, def, idIndexExpr)
+		}
+	}
+	rows.Close()
+	if len(got) != 1 || got[0] != table+idIndexSuffix {
+		t.Fatalf("indexes %v, want only %s", got, table+idIndexSuffix)
+	}
+	for _, cmd := range []bson.D{{{Key: "collStats", Value: "probe_names"}}, {{Key: "compact", Value: "probe_names"}}} {
+		if err := s.db.RunCommand(ctx, cmd).Err(); err != nil {
+			t.Errorf("%s: %v", cmd[0].Key, err)
+		}
+	}
+	if _, err := s.Collection("probe_names").InsertOne(ctx, bson.D{{Key: "_id", Value: "k"}}); !IsDuplicate(err) {
+		t.Fatalf("a second document with the same _id: %v, want a duplicate key error", err)
 	}
 }

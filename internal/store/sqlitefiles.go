@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -96,14 +97,16 @@ func (f *sqliteFiles) open() ([]*sql.DB, error) {
 // copy of every page it changes (which made such statements in a longer
 // transaction cost several times more, measured).
 //
-// It replaces FerretDB's own unique _id index (named <table>__id_, on the
-// other expression form), which is dropped once this one exists: two
-// indexes on the same values cost every write twice, and the one left
-// refuses a duplicate _id just the same (FerretDB reports any unique
-// constraint as a duplicate key; TestDuplicateIDsAreRefusedWithoutFerretDBsIndex).
-// FerretDB still lists _id_ among the indexes; it never reads the SQLite
-// index itself, and drops the table, with its indexes, with the collection.
-const idIndexSuffix = "_presidio_uid"
+// It replaces FerretDB's own unique _id index, on the other expression
+// form, and takes its name (<table>__id_): two indexes on the same values
+// would cost every write twice, and the one left refuses a duplicate _id
+// just the same (FerretDB reports any unique constraint as a duplicate
+// key; TestDuplicateIDsAreRefusedWithoutFerretDBsIndex). FerretDB still
+// lists _id_ among the indexes and, by that name, counts the index's size
+// in collStats, dbStats, validate and compact (which fail on a collection
+// none of whose listed indexes exists); it never reads the index itself,
+// and drops the table, with its indexes, with the collection.
+const idIndexSuffix = "__id_"
 
 // ensureIDIndexes adds the _id lookup index to every table FerretDB made
 // (see sqliteFiles), and the store's other indexes (sqliteIndexes) to the
@@ -121,17 +124,8 @@ func (f *sqliteFiles) ensureIDIndexes(ctx context.Context) error {
 		}
 		for _, ft := range tables {
 			t := ft.table
-			q := fmt.Sprintf(`CREATE UNIQUE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->'$._id')`, t+idIndexSuffix, t)
-			if _, err := db.ExecContext(ctx, q); err != nil {
+			if err := ensureIDIndex(ctx, db, t); err != nil {
 				return fmt.Errorf("indexing %s by _id: %w", t, err)
-			}
-			// The same index, not unique, as stores before it was made; and
-			// FerretDB's own _id index, which the unique one replaces (see
-			// idIndexSuffix).
-			for _, old := range []string{t + "_presidio_id", t + "__id_"} {
-				if _, err := db.ExecContext(ctx, fmt.Sprintf(`DROP INDEX IF EXISTS %q`, old)); err != nil {
-					return fmt.Errorf("indexing %s by _id: %w", t, err)
-				}
 			}
 			// The store's other indexes of the collection (forget_direct.go).
 			for _, ix := range sqliteIndexes[ft.name] {
@@ -146,6 +140,55 @@ func (f *sqliteFiles) ensureIDIndexes(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// idIndexExpr is the expression of the store's _id index: the form
+// FerretDB's own queries by _id use, so SQLite's planner finds it.
+const idIndexExpr = `_ferretdb_sjson->'$._id'`
+
+// ensureIDIndex makes table's _id index the store's (idIndexSuffix): when
+// the index of that name is FerretDB's, on the other expression, it is
+// dropped and the store's made in its place, in one transaction, so a
+// duplicate _id is refused throughout. The names earlier versions gave
+// the store's index (<table>_presidio_id, not unique; <table>_presidio_uid)
+// are dropped. Once done, a read of the schema.
+func ensureIDIndex(ctx context.Context, db *sql.DB, table string) error {
+	name := table + idIndexSuffix
+	var def string
+	err := db.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?`, name).Scan(&def)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	var old int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN (?, ?)`,
+		table+"_presidio_id", table+"_presidio_uid").Scan(&old); err != nil {
+		return err
+	}
+	if strings.Contains(def, idIndexExpr) && old == 0 {
+		return nil
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
+	if !strings.Contains(def, idIndexExpr) {
+		stmts := []string{
+			fmt.Sprintf(`DROP INDEX IF EXISTS %q`, name),
+			fmt.Sprintf(`CREATE UNIQUE INDEX %q ON %q (%s)`, name, table, idIndexExpr),
+		}
+		for _, q := range stmts {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+	}
+	for _, o := range []string{table + "_presidio_id", table + "_presidio_uid"} {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DROP INDEX IF EXISTS %q`, o)); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 // ferretTable is a collection and the SQLite table FerretDB keeps it in.
