@@ -93,17 +93,28 @@ func (s *Cases) liveEntries(ctx context.Context) ([]liveEntry, error) {
 // CasesOf returns the person's cases that still hold their personal
 // content (oldest first). Its cost follows the cases within the retention
 // period, not every case ever opened.
+//
+// On the embedded store the person's entries are found through the store's
+// index (store.IDsWhere), so the cost follows the person's cases only.
 func (s *Cases) CasesOf(ctx context.Context, chatID int64) ([]Case, error) {
-	entries, err := s.liveEntries(ctx)
+	ids, ok, err := s.st.IDsWhere(ctx, colLive, "chat_id", chatID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cases: finding the person's cases: %w", err)
+	}
+	if !ok {
+		entries, err := s.liveEntries(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			if e.ChatID == chatID && !e.Erased {
+				ids = append(ids, e.CaseID)
+			}
+		}
 	}
 	var out []Case
-	for _, e := range entries {
-		if e.ChatID != chatID || e.Erased {
-			continue
-		}
-		c, err := s.Get(ctx, e.CaseID)
+	for _, id := range ids {
+		c, err := s.Get(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			continue // not created (yet)
 		}
@@ -122,6 +133,9 @@ func (s *Cases) CasesOf(ctx context.Context, chatID int64) ([]Case, error) {
 // it from "cases": every case not erased, or erased with its messages not
 // yet purged. A crash midway builds it again (duplicates are skipped).
 func (s *Cases) openLive(ctx context.Context) error {
+	if err := s.st.IndexForLookups(ctx, colLive, "chat_id"); err != nil {
+		return fmt.Errorf("cases: %w", err)
+	}
 	if err := store.EnsureIndexes(ctx, s.live, mongo.IndexModel{Keys: bson.D{{Key: "chat_id", Value: 1}}}); err != nil {
 		return fmt.Errorf("cases: %w", err)
 	}

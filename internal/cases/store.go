@@ -106,6 +106,11 @@ func (s *Cases) ensureIndexes(ctx context.Context) error {
 			{{Key: "topic_message_id", Value: 1}},
 		}},
 	}
+	// The embedded store's lookups (findBy): the topic's case, a person's
+	// latest case, the cases nobody took.
+	if err := s.st.IndexForLookups(ctx, colCases, "thread_id", "chat_id", "status"); err != nil {
+		return fmt.Errorf("cases: %w", err)
+	}
 	for _, spec := range specs {
 		models := make([]mongo.IndexModel, len(spec.keys))
 		for i, k := range spec.keys {
@@ -147,6 +152,36 @@ func (s *Cases) find(ctx context.Context, filter bson.D, opts ...options.Lister[
 	var out []Case
 	if err := cur.All(ctx, &out); err != nil {
 		return nil, fmt.Errorf("cases: reading cases: %w", err)
+	}
+	return out, nil
+}
+
+// findBy returns the stored cases whose field equals value (a scalar).
+// On the embedded store it finds their IDs through the store's index
+// (store.IDsWhere, declared in ensureIndexes) and reads each by _id, so the
+// cost follows the cases found, not every case kept; elsewhere it is a
+// find, which MongoDB answers through the index of the field.
+func (s *Cases) findBy(ctx context.Context, field string, value any) ([]Case, error) {
+	ids, ok, err := s.st.IDsWhere(ctx, colCases, field, value)
+	if err != nil {
+		return nil, fmt.Errorf("cases: finding cases by %s: %w", field, err)
+	}
+	if !ok {
+		return s.find(ctx, bson.D{{Key: field, Value: value}})
+	}
+	var out []Case
+	for _, id := range ids {
+		var c Case
+		err := s.cases.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&c)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue // erased or removed since
+		}
+		if err != nil {
+			return nil, fmt.Errorf("cases: reading case %q: %w", id, err)
+		}
+		if v := fieldOf(c, field); v == nil || v == value {
+			out = append(out, c)
+		}
 	}
 	return out, nil
 }
@@ -394,29 +429,23 @@ func (s *Cases) List(ctx context.Context, f Filter) ([]Case, error) {
 // updated the case does not count as unanswered): urgent ones first, then
 // oldest first. The app re-raises them in the operators' group.
 func (s *Cases) Unanswered(ctx context.Context, olderThan time.Duration, now time.Time) ([]Case, error) {
-	list, err := s.find(ctx, bson.D{
-		{Key: "status", Value: StatusNew},
-		{Key: "created", Value: bson.D{{Key: "$lte", Value: now.Add(-olderThan)}}},
-	})
-	if err != nil || len(list) == 0 {
+	list, err := s.findBy(ctx, "status", string(StatusNew))
+	if err != nil {
 		return nil, err
 	}
-	keys := make([]string, len(list))
-	for i, c := range list {
-		keys[i] = takeKey(c.ID)
+	cutoff := now.Add(-olderThan)
+	list = slices.DeleteFunc(list, func(c Case) bool { return c.Status != StatusNew || c.Created.After(cutoff) })
+	var untaken []Case
+	for _, c := range list { // each by _id: a $in is a whole read on the embedded store
+		_, taken, err := s.getClaim(ctx, takeKey(c.ID))
+		if err != nil {
+			return nil, fmt.Errorf("cases: reading take claims: %w", err)
+		}
+		if !taken {
+			untaken = append(untaken, c)
+		}
 	}
-	cur, err := s.claims.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}},
-		options.Find().SetProjection(bson.D{{Key: "case_id", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("cases: reading take claims: %w", err)
-	}
-	var taken []claim
-	if err := cur.All(ctx, &taken); err != nil {
-		return nil, fmt.Errorf("cases: reading take claims: %w", err)
-	}
-	list = slices.DeleteFunc(list, func(c Case) bool {
-		return slices.ContainsFunc(taken, func(cl claim) bool { return cl.CaseID == c.ID })
-	})
+	list = untaken
 	slices.SortFunc(list, func(a, b Case) int {
 		if a.Urgent != b.Urgent {
 			if a.Urgent {
@@ -435,7 +464,7 @@ func (s *Cases) ByThread(ctx context.Context, threadID int) (c Case, ok bool, er
 	if threadID <= 0 {
 		return Case{}, false, nil
 	}
-	return s.latest(ctx, bson.D{{Key: "thread_id", Value: threadID}})
+	return s.latest(ctx, "thread_id", threadID)
 }
 
 // LatestCaseOf returns the person's most recently created case, open or
@@ -444,11 +473,13 @@ func (s *Cases) LatestCaseOf(ctx context.Context, chatID int64) (c Case, ok bool
 	if chatID == 0 {
 		return Case{}, false, nil
 	}
-	return s.latest(ctx, bson.D{{Key: "chat_id", Value: chatID}})
+	return s.latest(ctx, "chat_id", chatID)
 }
 
-func (s *Cases) latest(ctx context.Context, filter bson.D) (Case, bool, error) {
-	list, err := s.find(ctx, filter)
+// latest returns, as of its latest revision, the most recently created
+// case whose stored document has field = value.
+func (s *Cases) latest(ctx context.Context, field string, value any) (Case, bool, error) {
+	list, err := s.findBy(ctx, field, value)
 	if err != nil || len(list) == 0 {
 		return Case{}, false, err
 	}
@@ -459,4 +490,18 @@ func (s *Cases) latest(ctx context.Context, filter bson.D) (Case, bool, error) {
 		return Case{}, false, err
 	}
 	return c, true, nil
+}
+
+// fieldOf is the value of a field findBy is asked about, as findBy's
+// callers pass it (nil for another field: no recheck then).
+func fieldOf(c Case, field string) any {
+	switch field {
+	case "thread_id":
+		return c.ThreadID
+	case "chat_id":
+		return c.ChatID
+	case "status":
+		return string(c.Status)
+	}
+	return nil
 }

@@ -38,12 +38,12 @@ func (s *Service) feedbackCase(ctx context.Context, ref string, chatID int64) (c
 	if c, ok, err := s.Cases.LatestCaseOf(ctx, chatID); err != nil || ok && buttonRef(c) == ref {
 		return c, err
 	}
-	all, err := s.Cases.List(ctx, cases.Filter{})
+	mine, err := s.Cases.CasesOf(ctx, chatID) // the person's cases only, never all of them
 	if err != nil {
 		return cases.Case{}, err
 	}
-	for _, c := range all {
-		if c.ChatID == chatID && buttonRef(c) == ref {
+	for _, c := range mine {
+		if buttonRef(c) == ref {
 			return c, nil
 		}
 	}

@@ -128,7 +128,7 @@ func (f *sqliteFiles) ensureIDIndexes(ctx context.Context) error {
 				return fmt.Errorf("indexing %s by _id: %w", t, err)
 			}
 			// The store's other indexes of the collection (forget_direct.go).
-			for _, ix := range sqliteIndexes[ft.name] {
+			for _, ix := range indexesOf(ft.name) {
 				q := ix.create(t)
 				if f.served {
 					q = fmt.Sprintf(`DROP INDEX IF EXISTS %q`, t+ix.suffix)

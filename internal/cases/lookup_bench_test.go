@@ -1,0 +1,85 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+)
+
+// seedCases inserts n closed cases of other people directly (each with a
+// topic), as a store that has served n cases holds them, and lists them
+// as live (within retention).
+func seedCases(tb testing.TB, s *Cases, n int) {
+	tb.Helper()
+	ctx := context.Background()
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	const batch = 1000
+	for lo := 0; lo < n; lo += batch {
+		var docs, live []any
+		for k := lo; k < lo+batch && k < n; k++ {
+			id := fmt.Sprintf("C-9%06d", k)
+			docs = append(docs, Case{ID: id, ChatID: int64(5_000_000 + k), Lang: "en", Topic: "permits", Status: StatusClosed,
+				ThreadID: 1_000_000 + k, Created: at, Updated: at, Summary: "a question about a permit"})
+			live = append(live, liveEntry{CaseID: id, ChatID: int64(5_000_000 + k), Topic: "permits", At: at})
+		}
+		if _, err := s.cases.InsertMany(ctx, docs); err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := s.live.InsertMany(ctx, live); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCaseLookups finds a case by its topic (each operator message in
+// the group), a person's latest case and cases (feedback, blocked, /forget)
+// and the cases nobody took (every minute), on a store holding 2,000 or
+// 20,000 other cases: the cost must not grow with them.
+func BenchmarkCaseLookups(b *testing.B) {
+	for _, n := range []int{2000, 20000} {
+		s, st, _ := newCases(b)
+		ctx := context.Background()
+		seedCases(b, s, n)
+		c, _, err := s.Open(ctx, OpenRequest{ChatID: 77, Lang: "fr", Topic: "health"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.SetThread(ctx, c.ID, 42, 43); err != nil {
+			b.Fatal(err)
+		}
+		// As in a running process, where the store indexes new collections
+		// within seconds (store.IndexNewCollections).
+		if err := st.IndexNewCollections(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("ByThread/cases=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if got, ok, err := s.ByThread(ctx, 42); err != nil || !ok || got.ID != c.ID {
+					b.Fatalf("%v %v %v", got.ID, ok, err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("LatestCaseOf/cases=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if got, ok, err := s.LatestCaseOf(ctx, 77); err != nil || !ok || got.ID != c.ID {
+					b.Fatalf("%v %v %v", got.ID, ok, err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("CasesOf/cases=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if got, err := s.CasesOf(ctx, 77); err != nil || len(got) != 1 {
+					b.Fatalf("%v %v", len(got), err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("Unanswered/cases=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if got, err := s.Unanswered(ctx, time.Nanosecond, time.Now().Add(time.Hour)); err != nil || len(got) != 1 {
+					b.Fatalf("%v %v", len(got), err)
+				}
+			}
+		})
+	}
+}
