@@ -9,16 +9,20 @@ import (
 
 // seedCases inserts n closed cases of other people directly (each with a
 // topic), as a store that has served n cases holds them, and lists them
-// as live (within retention).
+// as live (within retention), with two messages each.
 func seedCases(tb testing.TB, s *Cases, n int) {
 	tb.Helper()
 	ctx := context.Background()
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	const batch = 1000
 	for lo := 0; lo < n; lo += batch {
-		var docs, live []any
+		var docs, live, msgs []any
 		for k := lo; k < lo+batch && k < n; k++ {
 			id := fmt.Sprintf("C-9%06d", k)
+			for j := range 2 {
+				msgs = append(msgs, Message{ID: fmt.Sprintf("seed%d-%d", k, j), Case: id, Direction: DirIn,
+					Text: "a question", TopicMessageID: 2_000_000 + 2*k + j, At: at, Seq: int64(2*k + j)})
+			}
 			docs = append(docs, Case{ID: id, ChatID: int64(5_000_000 + k), Lang: "en", Topic: "permits", Status: StatusClosed,
 				ThreadID: 1_000_000 + k, Created: at, Updated: at, Summary: "a question about a permit"})
 			live = append(live, liveEntry{CaseID: id, ChatID: int64(5_000_000 + k), Topic: "permits", At: at})
@@ -29,12 +33,16 @@ func seedCases(tb testing.TB, s *Cases, n int) {
 		if _, err := s.live.InsertMany(ctx, live); err != nil {
 			tb.Fatal(err)
 		}
+		if _, err := s.messages.InsertMany(ctx, msgs); err != nil {
+			tb.Fatal(err)
+		}
 	}
 }
 
 // BenchmarkCaseLookups finds a case by its topic (each operator message in
 // the group), a person's latest case and cases (feedback, blocked, /forget)
-// and the cases nobody took (every minute), on a store holding 2,000 or
+// the cases nobody took (every minute) and a case's conversation (the
+// console's case page, /mydata), on a store holding 2,000 or
 // 20,000 other cases: the cost must not grow with them.
 func BenchmarkCaseLookups(b *testing.B) {
 	for _, n := range []int{2000, 20000} {
@@ -70,6 +78,21 @@ func BenchmarkCaseLookups(b *testing.B) {
 		b.Run(fmt.Sprintf("CasesOf/cases=%d", n), func(b *testing.B) {
 			for b.Loop() {
 				if got, err := s.CasesOf(ctx, 77); err != nil || len(got) != 1 {
+					b.Fatalf("%v %v", len(got), err)
+				}
+			}
+		})
+		for i, text := range []string{"hello", "hello again"} {
+			if _, err := s.AddMessage(ctx, Message{ID: fmt.Sprintf("mine%d", i), Case: c.ID, Direction: DirIn, Text: text}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := st.IndexNewCollections(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("Messages/cases=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if got, err := s.Messages(ctx, c.ID); err != nil || len(got) != 2 {
 					b.Fatalf("%v %v", len(got), err)
 				}
 			}

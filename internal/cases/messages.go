@@ -1,14 +1,16 @@
 package cases
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/prils-lazio/presidio/internal/store"
 )
@@ -187,17 +189,17 @@ func (s *Cases) RecordDelivery(ctx context.Context, d Delivery) (added bool, err
 
 // Messages returns the case's messages in the order they were added, with
 // the ids of their delivered copies filled in.
+//
+// On the embedded store both are found through the store's indexes of
+// case_id (store.IDsWhere) and read by _id, so the cost follows the case's
+// messages, not every message kept.
 func (s *Cases) Messages(ctx context.Context, caseID string) ([]Message, error) {
-	cur, err := s.messages.Find(ctx, bson.D{{Key: "case_id", Value: caseID}},
-		options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}))
+	out, err := findByField[Message](ctx, s, s.messages, "case_id", caseID)
 	if err != nil {
 		return nil, fmt.Errorf("cases: reading messages of %s: %w", caseID, err)
 	}
-	var out []Message
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("cases: reading messages of %s: %w", caseID, err)
-	}
-	ds, err := s.findDeliveries(ctx, bson.D{{Key: "case_id", Value: caseID}})
+	slices.SortStableFunc(out, func(a, b Message) int { return cmp.Compare(a.Seq, b.Seq) })
+	ds, err := findByField[deliveryDoc](ctx, s, s.deliveries, "case_id", caseID)
 	if err != nil {
 		return nil, err
 	}
@@ -223,16 +225,71 @@ func withDelivery(m Message, d Delivery) Message {
 	return m
 }
 
-func (s *Cases) findDeliveries(ctx context.Context, filter bson.D) ([]deliveryDoc, error) {
-	cur, err := s.deliveries.Find(ctx, filter)
+// findByField returns the documents of coll whose field equals value (an
+// int, an int64 or a string): on the embedded store their _ids through the store's
+// index (store.IDsWhere), then each by _id and checked again (a document
+// changed or removed in between is left out); elsewhere one find, which
+// MongoDB answers through the index of the field (ensureIndexes).
+func findByField[T any](ctx context.Context, s *Cases, coll *mongo.Collection, field string, value any) ([]T, error) {
+	ids, ok, err := s.st.IDsWhere(ctx, coll.Name(), field, value)
 	if err != nil {
-		return nil, fmt.Errorf("cases: reading deliveries: %w", err)
+		return nil, err
 	}
-	var out []deliveryDoc
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("cases: reading deliveries: %w", err)
+	var out []T
+	if !ok {
+		cur, err := coll.Find(ctx, bson.D{{Key: field, Value: value}})
+		if err != nil {
+			return nil, err
+		}
+		err = cur.All(ctx, &out)
+		return out, err
+	}
+	for _, id := range ids {
+		raw, err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !rawEquals(raw.Lookup(strings.Split(field, ".")...), value) {
+			continue
+		}
+		var doc T
+		if err := bson.Unmarshal(raw, &doc); err != nil {
+			return nil, err
+		}
+		out = append(out, doc)
 	}
 	return out, nil
+}
+
+// rawEquals reports whether a stored scalar equals value (an int or a
+// int64 or a string) as a MongoDB filter compares them: numbers by value whatever
+// their type, strings only with strings.
+func rawEquals(rv bson.RawValue, value any) bool {
+	switch v := value.(type) {
+	case string:
+		str, ok := rv.StringValueOK()
+		return ok && str == v
+	case int:
+		return rawEqualsInt(rv, int64(v))
+	case int64:
+		return rawEqualsInt(rv, v)
+	}
+	return false
+}
+
+func rawEqualsInt(rv bson.RawValue, v int64) bool {
+	switch rv.Type {
+	case bson.TypeInt32:
+		return int64(rv.Int32()) == v
+	case bson.TypeInt64:
+		return rv.Int64() == v
+	case bson.TypeDouble:
+		return rv.Double() == float64(v)
+	}
+	return false
 }
 
 // FindByTopicMessage returns the message that is, or was copied to,
@@ -243,18 +300,13 @@ func (s *Cases) FindByTopicMessage(ctx context.Context, threadID, topicMessageID
 	if threadID <= 0 || topicMessageID <= 0 {
 		return Message{}, false, nil
 	}
-	byID := bson.D{{Key: "topic_message_id", Value: topicMessageID}}
-	cur, err := s.messages.Find(ctx, byID)
+	candidates, err := findByField[Message](ctx, s, s.messages, "topic_message_id", topicMessageID)
 	if err != nil {
 		return Message{}, false, fmt.Errorf("cases: finding topic message %d: %w", topicMessageID, err)
 	}
-	var candidates []Message
-	if err := cur.All(ctx, &candidates); err != nil {
-		return Message{}, false, fmt.Errorf("cases: finding topic message %d: %w", topicMessageID, err)
-	}
-	ds, err := s.findDeliveries(ctx, byID)
+	ds, err := findByField[deliveryDoc](ctx, s, s.deliveries, "topic_message_id", topicMessageID)
 	if err != nil {
-		return Message{}, false, err
+		return Message{}, false, fmt.Errorf("cases: finding topic message %d: %w", topicMessageID, err)
 	}
 	for _, d := range ds {
 		var msg Message

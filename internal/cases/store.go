@@ -106,10 +106,17 @@ func (s *Cases) ensureIndexes(ctx context.Context) error {
 			{{Key: "topic_message_id", Value: 1}},
 		}},
 	}
-	// The embedded store's lookups (findBy): the topic's case, a person's
-	// latest case, the cases nobody took.
-	if err := s.st.IndexForLookups(ctx, colCases, "thread_id", "chat_id", "status"); err != nil {
-		return fmt.Errorf("cases: %w", err)
+	// The embedded store's lookups (findByField): the topic's case, a
+	// person's latest case, the cases nobody took, a case's messages and a
+	// topic message's case message.
+	for coll, fields := range map[string][]string{
+		colCases:      {"thread_id", "chat_id", "status"},
+		colMessages:   {"case_id", "topic_message_id"},
+		colDeliveries: {"case_id", "topic_message_id"},
+	} {
+		if err := s.st.IndexForLookups(ctx, coll, fields...); err != nil {
+			return fmt.Errorf("cases: %w", err)
+		}
 	}
 	for _, spec := range specs {
 		models := make([]mongo.IndexModel, len(spec.keys))
@@ -156,34 +163,15 @@ func (s *Cases) find(ctx context.Context, filter bson.D, opts ...options.Lister[
 	return out, nil
 }
 
-// findBy returns the stored cases whose field equals value (a scalar).
-// On the embedded store it finds their IDs through the store's index
-// (store.IDsWhere, declared in ensureIndexes) and reads each by _id, so the
-// cost follows the cases found, not every case kept; elsewhere it is a
-// find, which MongoDB answers through the index of the field.
+// findBy returns the stored cases whose field equals value (findByField:
+// through the store's index on the embedded store, so the cost follows the
+// cases found, not every case kept).
 func (s *Cases) findBy(ctx context.Context, field string, value any) ([]Case, error) {
-	ids, ok, err := s.st.IDsWhere(ctx, colCases, field, value)
+	list, err := findByField[Case](ctx, s, s.cases, field, value)
 	if err != nil {
 		return nil, fmt.Errorf("cases: finding cases by %s: %w", field, err)
 	}
-	if !ok {
-		return s.find(ctx, bson.D{{Key: field, Value: value}})
-	}
-	var out []Case
-	for _, id := range ids {
-		var c Case
-		err := s.cases.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&c)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			continue // erased or removed since
-		}
-		if err != nil {
-			return nil, fmt.Errorf("cases: reading case %q: %w", id, err)
-		}
-		if v := fieldOf(c, field); v == nil || v == value {
-			out = append(out, c)
-		}
-	}
-	return out, nil
+	return list, nil
 }
 
 // SetThread records the operators' forum topic of the case and the message
@@ -490,18 +478,4 @@ func (s *Cases) latest(ctx context.Context, field string, value any) (Case, bool
 		return Case{}, false, err
 	}
 	return c, true, nil
-}
-
-// fieldOf is the value of a field findBy is asked about, as findBy's
-// callers pass it (nil for another field: no recheck then).
-func fieldOf(c Case, field string) any {
-	switch field {
-	case "thread_id":
-		return c.ThreadID
-	case "chat_id":
-		return c.ChatID
-	case "status":
-		return string(c.Status)
-	}
-	return nil
 }

@@ -300,7 +300,12 @@ func (s *Store) dropUnkeptIndexes(ctx context.Context) error {
 		}
 		for _, h := range have {
 			if slices.ContainsFunc(unkept, func(k bson.D) bool { return sameKeys(k, h.Key) }) {
-				if err := s.db.Collection(coll).Indexes().DropOne(ctx, h.Name); err != nil {
+				err := s.db.Collection(coll).Indexes().DropOne(ctx, h.Name)
+				var ce mongo.CommandError
+				if errors.As(err, &ce) && ce.Code == 27 { // IndexNotFound: another process starting at the same time dropped it
+					err = nil
+				}
+				if err != nil {
 					return fmt.Errorf("store: dropping index %s of %s: %w", h.Name, coll, err)
 				}
 			}
