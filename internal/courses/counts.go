@@ -118,32 +118,41 @@ func (c *Courses) MyCourses(ctx context.Context, chatID int64) (Mine, error) {
 		if err != nil {
 			return Mine{}, fmt.Errorf("courses: reading course %q: %w", id, err)
 		}
-		if co.Retired {
-			continue // its people were told; nothing there to act on
-		}
-		s, err := c.load(ctx, co.ID, bson.D{}, false)
-		if err != nil {
+		if err := c.addMine(ctx, &m, co, chatID, now); err != nil {
 			return Mine{}, err
-		}
-		if i := s.holderIndex(co.ID, chatID); i >= 0 {
-			one := []place{s.places[i]}
-			if err := c.addClaims(ctx, co.ID, one); err != nil {
-				return Mine{}, err
-			}
-			switch p := one[0]; {
-			case p.enrolled():
-				m.Enrolments = append(m.Enrolments, p.enrolment())
-			case p.pendingOffer() && now.Before(p.Expires):
-				m.Offers = append(m.Offers, p.offer())
-			}
-			continue
-		}
-		q := queue(s)
-		if i := slices.IndexFunc(q, func(w placeDoc) bool { return w.ChatID == chatID }); i >= 0 {
-			m.Waiting = append(m.Waiting, WaitingPlace{Course: co.ID, Position: i + 1, Since: q[i].At.UTC()})
 		}
 	}
 	return m, nil
+}
+
+// addMine adds to m the person's enrolment, pending offer (not expired at
+// now) or waiting place in one course; a retired course adds nothing.
+func (c *Courses) addMine(ctx context.Context, m *Mine, co Course, chatID int64, now time.Time) error {
+	if co.Retired {
+		return nil // its people were told; nothing there to act on
+	}
+	s, err := c.load(ctx, co.ID, bson.D{}, false)
+	if err != nil {
+		return err
+	}
+	if i := s.holderIndex(co.ID, chatID); i >= 0 {
+		one := []place{s.places[i]}
+		if err := c.addClaims(ctx, co.ID, one); err != nil {
+			return err
+		}
+		switch p := one[0]; {
+		case p.enrolled():
+			m.Enrolments = append(m.Enrolments, p.enrolment())
+		case p.pendingOffer() && now.Before(p.Expires):
+			m.Offers = append(m.Offers, p.offer())
+		}
+		return nil
+	}
+	q := queue(s)
+	if i := slices.IndexFunc(q, func(w placeDoc) bool { return w.ChatID == chatID }); i >= 0 {
+		m.Waiting = append(m.Waiting, WaitingPlace{Course: co.ID, Position: i + 1, Since: q[i].At.UTC()})
+	}
+	return nil
 }
 
 // Enrolments returns the people enrolled in a course (accepted offers

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"slices"
 	"testing"
 	"time"
 
@@ -48,8 +47,8 @@ func seedOtherCourses(tb testing.TB, c *Courses, st *store.Store, n int) {
 }
 
 // myCoursesScanning is MyCourses as it was before the person's list was
-// read: every course of the catalogue, every place of each. The test
-// checks the two agree.
+// read: every course of the catalogue, every place of each (the same
+// reading of one course, addMine). The test checks the two agree.
 func myCoursesScanning(ctx context.Context, c *Courses, chatID int64) (Mine, error) {
 	all, err := c.List(ctx)
 	if err != nil {
@@ -58,29 +57,8 @@ func myCoursesScanning(ctx context.Context, c *Courses, chatID int64) (Mine, err
 	var m Mine
 	now := c.now()
 	for _, co := range all {
-		if co.Retired {
-			continue
-		}
-		s, err := c.load(ctx, co.ID, bson.D{}, false)
-		if err != nil {
+		if err := c.addMine(ctx, &m, co, chatID, now); err != nil {
 			return Mine{}, err
-		}
-		if i := s.holderIndex(co.ID, chatID); i >= 0 {
-			one := []place{s.places[i]}
-			if err := c.addClaims(ctx, co.ID, one); err != nil {
-				return Mine{}, err
-			}
-			switch p := one[0]; {
-			case p.enrolled():
-				m.Enrolments = append(m.Enrolments, p.enrolment())
-			case p.pendingOffer() && now.Before(p.Expires):
-				m.Offers = append(m.Offers, p.offer())
-			}
-			continue
-		}
-		q := queue(s)
-		if i := slices.IndexFunc(q, func(w placeDoc) bool { return w.ChatID == chatID }); i >= 0 {
-			m.Waiting = append(m.Waiting, WaitingPlace{Course: co.ID, Position: i + 1, Since: q[i].At.UTC()})
 		}
 	}
 	return m, nil
