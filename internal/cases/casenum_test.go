@@ -86,34 +86,6 @@ func TestAllocateNumberConcurrentUniqueAndIncreasing(t *testing.T) {
 	}
 }
 
-func TestOpenManyConcurrentPeopleGetDistinctIncreasingNumbers(t *testing.T) {
-	s, _, _ := newCases(t)
-	ctx := context.Background()
-	const people = 60
-	ids := make([]string, people)
-	var wg sync.WaitGroup
-	for i := range people {
-		wg.Go(func() {
-			c, created, err := s.Open(ctx, request(int64(2000+i), "work"))
-			if err != nil || !created {
-				t.Errorf("Open for person %d: created=%v, %v", i, created, err)
-			}
-			ids[i] = c.ID
-		})
-	}
-	wg.Wait()
-	slices.Sort(ids)
-	for i, id := range ids {
-		if id != FormatID(int64(i+1)) {
-			t.Fatalf("case ids %v, want C-000001..C-%06d each once", ids, people)
-		}
-	}
-	c, _, err := s.Open(ctx, request(9999, "work"))
-	if err != nil || c.ID != FormatID(people+1) {
-		t.Errorf("the next Open = %s, %v, want %s", c.ID, err, FormatID(people+1))
-	}
-}
-
 func TestAllocateNumberWithoutHintContinuesAfterTheHighest(t *testing.T) {
 	s, _, _ := newCases(t)
 	if n := allocate(t, s); n != 1 {
