@@ -91,25 +91,17 @@ func (s *Cases) liveEntries(ctx context.Context) ([]liveEntry, error) {
 }
 
 // CasesOf returns the person's cases that still hold their personal
-// content (oldest first). Its cost follows the cases within the retention
-// period, not every case ever opened.
-//
-// On the embedded store the person's entries are found through the store's
-// index (store.IDsWhere), so the cost follows the person's cases only.
+// content (oldest first): their entries in the live list (findByField, so
+// the cost follows the person's cases), then each case.
 func (s *Cases) CasesOf(ctx context.Context, chatID int64) ([]Case, error) {
-	ids, ok, err := s.st.IDsWhere(ctx, colLive, "chat_id", chatID)
+	entries, err := findByField[liveEntry](ctx, s, s.live, "chat_id", chatID)
 	if err != nil {
 		return nil, fmt.Errorf("cases: finding the person's cases: %w", err)
 	}
-	if !ok {
-		entries, err := s.liveEntries(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range entries {
-			if e.ChatID == chatID && !e.Erased {
-				ids = append(ids, e.CaseID)
-			}
+	var ids []string
+	for _, e := range entries {
+		if !e.Erased {
+			ids = append(ids, e.CaseID)
 		}
 	}
 	var out []Case

@@ -41,8 +41,9 @@ func seedCases(tb testing.TB, s *Cases, n int) {
 
 // BenchmarkCaseLookups finds a case by its topic (each operator message in
 // the group), a person's latest case and cases (feedback, blocked, /forget)
-// the cases nobody took (every minute) and a case's conversation (the
-// console's case page, /mydata), on a store holding 2,000 or
+// the cases nobody took (every minute), a case's conversation (the
+// console's case page, /mydata) and the erasure of a person's case
+// (/forget), on a store holding 2,000 or
 // 20,000 other cases: the cost must not grow with them.
 func BenchmarkCaseLookups(b *testing.B) {
 	for _, n := range []int{2000, 20000} {
@@ -94,6 +95,24 @@ func BenchmarkCaseLookups(b *testing.B) {
 			for b.Loop() {
 				if got, err := s.Messages(ctx, c.ID); err != nil || len(got) != 2 {
 					b.Fatalf("%v %v", len(got), err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("Forget/cases=%d", n), func(b *testing.B) {
+			chat := int64(88_000_000)
+			for b.Loop() {
+				b.StopTimer()
+				chat++
+				c, _, err := s.Open(ctx, OpenRequest{ChatID: chat, Lang: "fr", Topic: "work"})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := s.AddMessage(ctx, Message{ID: fmt.Sprintf("f%d", chat), Case: c.ID, Direction: DirIn, Text: "hello"}); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				if err := s.Forget(ctx, chat); err != nil {
+					b.Fatal(err)
 				}
 			}
 		})

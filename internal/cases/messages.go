@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -223,73 +222,6 @@ func withDelivery(m Message, d Delivery) Message {
 		m.TopicMessageID = d.TopicMessageID
 	}
 	return m
-}
-
-// findByField returns the documents of coll whose field equals value (an
-// int, an int64 or a string): on the embedded store their _ids through the store's
-// index (store.IDsWhere), then each by _id and checked again (a document
-// changed or removed in between is left out); elsewhere one find, which
-// MongoDB answers through the index of the field (ensureIndexes).
-func findByField[T any](ctx context.Context, s *Cases, coll *mongo.Collection, field string, value any) ([]T, error) {
-	ids, ok, err := s.st.IDsWhere(ctx, coll.Name(), field, value)
-	if err != nil {
-		return nil, err
-	}
-	var out []T
-	if !ok {
-		cur, err := coll.Find(ctx, bson.D{{Key: field, Value: value}})
-		if err != nil {
-			return nil, err
-		}
-		err = cur.All(ctx, &out)
-		return out, err
-	}
-	for _, id := range ids {
-		raw, err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if !rawEquals(raw.Lookup(strings.Split(field, ".")...), value) {
-			continue
-		}
-		var doc T
-		if err := bson.Unmarshal(raw, &doc); err != nil {
-			return nil, err
-		}
-		out = append(out, doc)
-	}
-	return out, nil
-}
-
-// rawEquals reports whether a stored scalar equals value (an int or a
-// int64 or a string) as a MongoDB filter compares them: numbers by value whatever
-// their type, strings only with strings.
-func rawEquals(rv bson.RawValue, value any) bool {
-	switch v := value.(type) {
-	case string:
-		str, ok := rv.StringValueOK()
-		return ok && str == v
-	case int:
-		return rawEqualsInt(rv, int64(v))
-	case int64:
-		return rawEqualsInt(rv, v)
-	}
-	return false
-}
-
-func rawEqualsInt(rv bson.RawValue, v int64) bool {
-	switch rv.Type {
-	case bson.TypeInt32:
-		return int64(rv.Int32()) == v
-	case bson.TypeInt64:
-		return rv.Int64() == v
-	case bson.TypeDouble:
-		return rv.Double() == float64(v)
-	}
-	return false
 }
 
 // FindByTopicMessage returns the message that is, or was copied to,

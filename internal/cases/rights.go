@@ -66,28 +66,25 @@ func (s *Cases) Export(ctx context.Context, chatID int64) (PersonData, error) {
 // The person may open new cases afterwards.
 //
 // Forget is idempotent: if it stops midway, calling it again (or the next
-// SweepClosed) finishes the job. Run it in the person's lane (never concurrently with their Open);
+// SweepClosed) finishes the job. It reads the person's entries of the live
+// list only (findByField); erasures of other people that stopped midway
+// are SweepClosed's to finish. Run it in the person's lane (never concurrently with their Open);
 // operators' writes racing it are refused with ErrErased or undone.
 func (s *Cases) Forget(ctx context.Context, chatID int64) error {
 	if chatID == 0 {
 		return fmt.Errorf("cases: forget: chat id 0 is nobody")
 	}
-	entries, err := s.liveEntries(ctx)
+	entries, err := findByField[liveEntry](ctx, s, s.live, "chat_id", chatID) // the person's only
 	if err != nil {
-		return err
+		return fmt.Errorf("cases: forget: finding the person's cases: %w", err)
 	}
-	var ids, pending []string
+	var ids []string
 	topics := map[string]bool{}
 	for _, e := range entries {
-		switch {
-		case e.ChatID == chatID:
-			ids = append(ids, e.CaseID)
-			topics[e.Topic] = true
-		case e.Erased:
-			pending = append(pending, e.CaseID)
-		}
+		ids = append(ids, e.CaseID)
+		topics[e.Topic] = true
 	}
-	if _, err := s.erase(ctx, ids, pending); err != nil {
+	if _, err := s.erase(ctx, ids, nil); err != nil {
 		return err
 	}
 	// Claims of cases whose opener died before creating the case.
@@ -165,11 +162,10 @@ func (s *Cases) erase(ctx context.Context, ids, pending []string) (int, error) {
 	}
 	all := slices.Compact(slices.Sorted(slices.Values(append(pending, ids...))))
 	for chunk := range slices.Chunk(all, 500) {
-		filter := bson.D{{Key: "case_id", Value: bson.D{{Key: "$in", Value: chunk}}}}
-		if _, err := s.messages.DeleteMany(ctx, filter); err != nil {
+		if err := deleteByField(ctx, s, s.messages, "case_id", chunk); err != nil {
 			return n, fmt.Errorf("cases: deleting messages: %w", err)
 		}
-		if _, err := s.deliveries.DeleteMany(ctx, filter); err != nil {
+		if err := deleteByField(ctx, s, s.deliveries, "case_id", chunk); err != nil {
 			return n, fmt.Errorf("cases: deleting deliveries: %w", err)
 		}
 		for _, id := range chunk {

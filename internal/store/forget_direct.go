@@ -93,7 +93,9 @@ func (ix sqliteIndex) create(table string) string {
 }
 
 // sqliteIndexes are the store's own indexes by collection: those
-// forgetChatDirect's statement on the outbox goes through. (The pending
+// forgetChatDirect's statement on the outbox goes through, and those other
+// packages declare for their lookups (IndexForLookups, lookup.go, which
+// adds to this map under lookupMu; read it with indexesOf). (The pending
 // queues hold only the backlog and are read whole, as everywhere on the
 // embedded store: see notOnEmbedded.) They replace, on the embedded store,
 // the MongoDB indexes of the same fields (ensureIndexes, forgetIndexes),

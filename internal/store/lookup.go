@@ -22,20 +22,33 @@ import (
 var lookupMu sync.Mutex
 
 // IndexForLookups declares fields of a collection that IDsWhere is asked
-// about, and makes their indexes now on the embedded store (and on every
-// table of that collection a later maintenance pass finds). A no-op on
-// MongoDB. Fields are dotted paths of scalar values.
+// about, and makes their indexes now on the embedded store when the
+// collection has its table (a collection made later gets them at the next
+// maintenance pass, IndexNewCollections). A no-op on MongoDB. Fields are
+// dotted paths of scalar values.
 func (s *Store) IndexForLookups(ctx context.Context, collection string, fields ...string) error {
+	var added []sqliteIndex
 	lookupMu.Lock()
 	for _, f := range fields {
 		ix := sqliteIndex{suffix: lookupSuffix(f), field: sjsonField(f)}
 		if !containsIndex(sqliteIndexes[collection], ix) {
 			sqliteIndexes[collection] = append(sqliteIndexes[collection], ix)
 		}
+		added = append(added, ix)
 	}
 	lookupMu.Unlock()
-	if f := s.files(); f != nil && s.direct() != nil {
-		return f.ensureIDIndexes(ctx)
+	f := s.files()
+	if f == nil || s.direct() == nil || f.served {
+		return nil
+	}
+	db, table, err := f.table(ctx, s.db.Name(), collection)
+	if err != nil || db == nil {
+		return err
+	}
+	for _, ix := range added {
+		if _, err := db.ExecContext(ctx, ix.create(table)); err != nil {
+			return fmt.Errorf("store: indexing %s (%s): %w", collection, ix.field, err)
+		}
 	}
 	return nil
 }

@@ -154,17 +154,31 @@ const idIndexExpr = `_ferretdb_sjson->'$._id'`
 // are dropped. Once done, a read of the schema.
 func ensureIDIndex(ctx context.Context, db *sql.DB, table string) error {
 	name := table + idIndexSuffix
-	var def string
-	err := db.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?`, name).Scan(&def)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	earlier := []string{table + "_presidio_id", table + "_presidio_uid"}
+	rows, err := db.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN (?, ?, ?)`,
+		name, earlier[0], earlier[1])
+	if err != nil {
 		return err
 	}
-	var old int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN (?, ?)`,
-		table+"_presidio_id", table+"_presidio_uid").Scan(&old); err != nil {
+	ours, stale := false, false
+	for rows.Next() {
+		var n string
+		var def sql.NullString
+		if err := rows.Scan(&n, &def); err != nil {
+			rows.Close()
+			return err
+		}
+		if n == name {
+			ours = strings.Contains(def.String, idIndexExpr)
+		} else {
+			stale = true
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
 		return err
 	}
-	if strings.Contains(def, idIndexExpr) && old == 0 {
+	if ours && !stale {
 		return nil
 	}
 	tx, err := db.BeginTx(ctx, nil)
@@ -172,19 +186,17 @@ func ensureIDIndex(ctx context.Context, db *sql.DB, table string) error {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
-	if !strings.Contains(def, idIndexExpr) {
-		stmts := []string{
+	var stmts []string
+	if !ours {
+		stmts = append(stmts,
 			fmt.Sprintf(`DROP INDEX IF EXISTS %q`, name),
-			fmt.Sprintf(`CREATE UNIQUE INDEX %q ON %q (%s)`, name, table, idIndexExpr),
-		}
-		for _, q := range stmts {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return err
-			}
-		}
+			fmt.Sprintf(`CREATE UNIQUE INDEX %q ON %q (%s)`, name, table, idIndexExpr))
 	}
-	for _, o := range []string{table + "_presidio_id", table + "_presidio_uid"} {
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DROP INDEX IF EXISTS %q`, o)); err != nil {
+	for _, o := range earlier {
+		stmts = append(stmts, fmt.Sprintf(`DROP INDEX IF EXISTS %q`, o))
+	}
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return err
 		}
 	}
