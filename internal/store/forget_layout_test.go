@@ -28,16 +28,7 @@ func outboxSQLiteIndexes(t *testing.T, s *Store) (ours, others []string) {
 	if err != nil || db == nil {
 		t.Fatalf("the outbox's table: %v", err)
 	}
-	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`, table)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
+	for n := range tableIndexes(t, db, table) {
 		if slices.ContainsFunc(sqliteIndexes[colOutbox], func(ix sqliteIndex) bool { return n == table+ix.suffix }) {
 			ours = append(ours, n)
 		} else {

@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -100,20 +103,7 @@ func TestDuplicateIDsAreRefusedWithoutFerretDBsIndex(t *testing.T) {
 	if err != nil || db == nil {
 		t.Fatal(err)
 	}
-	var names []string
-	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`, table)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var n string
-		_ = rows.Scan(&n)
-		names = append(names, n)
-	}
-	rows.Close()
-	if len(names) != 1 || names[0] != table+idIndexSuffix {
-		t.Fatalf("indexes %v, want only %s", names, table+idIndexSuffix)
-	}
+	wantOnlyIDIndex(t, db, table)
 	_, err = c.InsertOne(ctx, bson.D{{Key: "_id", Value: "k"}, {Key: "again", Value: true}})
 	if !IsDuplicate(err) {
 		t.Fatalf("a second document with the same _id: %v, want a duplicate key error", err)
@@ -164,23 +154,7 @@ func TestEarlierIDIndexNamesAreReplaced(t *testing.T) {
 	if err != nil || db == nil {
 		t.Fatal(err)
 	}
-	rows, err := db.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`, table)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for rows.Next() {
-		var name, def string
-		_ = rows.Scan(&name, &def)
-		got = append(got, name)
-		if name == table+idIndexSuffix && !strings.Contains(def, idIndexExpr) {
-			t.Errorf("%s is %s, want the store's expression %s", name, def, idIndexExpr)
-		}
-	}
-	rows.Close()
-	if len(got) != 1 || got[0] != table+idIndexSuffix {
-		t.Fatalf("indexes %v, want only %s", got, table+idIndexSuffix)
-	}
+	wantOnlyIDIndex(t, db, table)
 	for _, cmd := range []bson.D{{{Key: "collStats", Value: "probe_names"}}, {{Key: "compact", Value: "probe_names"}}} {
 		if err := s.db.RunCommand(ctx, cmd).Err(); err != nil {
 			t.Errorf("%s: %v", cmd[0].Key, err)
@@ -188,5 +162,39 @@ func TestEarlierIDIndexNamesAreReplaced(t *testing.T) {
 	}
 	if _, err := s.Collection("probe_names").InsertOne(ctx, bson.D{{Key: "_id", Value: "k"}}); !IsDuplicate(err) {
 		t.Fatalf("a second document with the same _id: %v, want a duplicate key error", err)
+	}
+}
+
+// tableIndexes returns the SQLite indexes of a table: name → definition.
+func tableIndexes(t *testing.T, db *sql.DB, table string) map[string]string {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`, table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var name string
+		var def sql.NullString
+		if err := rows.Scan(&name, &def); err != nil {
+			t.Fatal(err)
+		}
+		out[name] = def.String
+	}
+	return out
+}
+
+// wantOnlyIDIndex fails unless the table's one index is the store's _id
+// index, on the store's expression.
+func wantOnlyIDIndex(t *testing.T, db *sql.DB, table string) {
+	t.Helper()
+	got := tableIndexes(t, db, table)
+	def, ok := got[table+idIndexSuffix]
+	if len(got) != 1 || !ok {
+		t.Fatalf("indexes %v, want only %s", slices.Collect(maps.Keys(got)), table+idIndexSuffix)
+	}
+	if !strings.Contains(def, idIndexExpr) {
+		t.Errorf("%s is %s, want the store's expression %s", table+idIndexSuffix, def, idIndexExpr)
 	}
 }
